@@ -1,0 +1,32 @@
+"""URL configuration: the JSON API under /api/v1/, operations probes, admin, and the SPA."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from vigil.core.apis import HealthzApi, ReadyzApi, spa_index
+
+api_v1 = [
+    path("", include("vigil.accounts.urls")),
+    path("", include("vigil.sites.urls")),
+    path("", include("vigil.participants.urls")),
+    path("", include("vigil.visits.urls")),
+    path("", include("vigil.care.urls")),
+    path("", include("vigil.reports.urls")),
+    path("", include("vigil.incidents.urls")),
+    path("", include("vigil.alerts.urls")),
+]
+
+urlpatterns = [
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("healthz", HealthzApi.as_view(), name="healthz"),
+    path("readyz", ReadyzApi.as_view(), name="readyz"),
+    path("admin/", admin.site.urls),
+    re_path(r"^(?!api/|admin/|static/).*$", spa_index, name="spa"),
+]
+
+handler404 = "vigil.core.errors.not_found"

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
+from vigil.accounts.models import User
+from vigil.alerts.models import Alert
+from vigil.alerts.selectors import alert_for_user, alerts_of_site
+from vigil.alerts.serializers import AlertSerializer
+from vigil.alerts.services import AlertPost, alert_expire, alert_post
+from vigil.core.fields import AwareDateTimeField
+from vigil.core.pagination import Pagination
+from vigil.core.records import replay_conflicts_show
+from vigil.core.schema import conflict_with_current, error_responses, paginated
+
+_TAGS = ["alerts"]
+
+
+class AlertListCreateApi(APIView):
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+        active = serializers.BooleanField(required=False, default=False)
+
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        id = serializers.UUIDField(required=False)
+        site = serializers.SlugField()
+        message = serializers.CharField(
+            max_length=500,
+            help_text="The notice, e.g. 'Benzo-positive down circulating'. Never name anyone.",
+        )
+        level = serializers.ChoiceField(choices=Alert.Level.choices)
+        expires_at = AwareDateTimeField(help_text="Shown until then (at most 90 days ahead).")
+
+        class Meta:
+            ref_name = "AlertPost"
+
+    @extend_schema(
+        operation_id="alerts_list",
+        summary="A site's alerts",
+        parameters=[
+            OpenApiParameter("site", OpenApiTypes.STR, required=True),
+            OpenApiParameter("active", OpenApiTypes.BOOL, description="only those shown now"),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={
+            200: paginated("PaginatedAlertList", AlertSerializer),
+            **error_responses(400, 401, 403, 404),
+        },
+        tags=_TAGS,
+    )
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, _ = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=RECORD_WRITERS
+        )
+        alerts = alerts_of_site(site=site, active_only=filters.validated_data["active"])
+        paginator: PageNumberPagination = Pagination()
+        page = paginator.paginate_queryset(alerts, request, view=self)
+        return paginator.get_paginated_response(AlertSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="alerts_create",
+        summary="Post an alert on every tablet of a site (supervisor)",
+        request=InputSerializer,
+        responses={
+            200: AlertSerializer,
+            201: AlertSerializer,
+            **error_responses(400, 401, 403, 404),
+            409: conflict_with_current("AlertConflict", AlertSerializer),
+        },
+        tags=_TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        site, _ = site_for(user=request.user, slug=values["site"], roles=SUPERVISORS)
+        posting = AlertPost(
+            id=values.get("id"),
+            site=site,
+            message=values["message"],
+            level=values["level"],
+            expires_at=values["expires_at"],
+        )
+        with replay_conflicts_show(AlertSerializer):
+            alert, created = alert_post(request=posting, by=request.user)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(AlertSerializer(alert).data, status=code)
+
+
+class AlertExpireApi(APIView):
+    @extend_schema(
+        operation_id="alerts_expire",
+        summary="End an alert now (supervisor)",
+        request=None,
+        responses={200: AlertSerializer, **error_responses(401, 403, 404)},
+        tags=_TAGS,
+    )
+    def post(self, request: Request, alert_id: str) -> Response:
+        assert isinstance(request.user, User)
+        alert, _ = alert_for_user(user=request.user, alert_id=alert_id, roles=SUPERVISORS)
+        alert = alert_expire(alert=alert, by=request.user)
+        return Response(AlertSerializer(alert).data)

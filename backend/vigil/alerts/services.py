@@ -1,0 +1,121 @@
+"""Writes of alerts: post a notice, end it early. Each is one transaction with its audit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vigil.accounts.models import User
+from vigil.alerts.models import Alert
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record, changes_between
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.records import fingerprint
+from vigil.sites.models import Site
+
+# A drug alert can stay up for weeks; past this it is a standing instruction, not an alert.
+ALERT_MAX_DAYS = 90
+
+
+def _bad(field: str, message: str) -> ApplicationError:
+    return ApplicationError("Some fields need attention.", fields={field: [message]})
+
+
+def alert_snapshot(alert: Alert) -> dict[str, str | None]:
+    return {
+        "message": alert.message,
+        "level": alert.level,
+        "expires_at": alert.expires_at.isoformat(),
+        "ended_at": alert.ended_at.isoformat() if alert.ended_at else None,
+    }
+
+
+@dataclass(frozen=True)
+class AlertPost:
+    site: Site
+    message: str
+    level: str
+    expires_at: datetime
+    id: uuid.UUID | None = None
+
+
+def _replayed(stored: Alert, *, site: Site, content_print: str) -> Alert:
+    if stored.site_id != site.pk:
+        raise Conflict("This record id is already in use.")
+    if stored.create_fingerprint != content_print:
+        raise ReplayConflict("This alert was already sent with other content.", record=stored)
+    return stored
+
+
+def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
+    """Post a notice on every tablet of a site until `expires_at`. Returns (alert, created);
+    a resend of the same id and content returns the stored alert."""
+    site = request.site
+    message = request.message.strip()
+    content_print = fingerprint(
+        {
+            "site": site.pk,
+            "message": message,
+            "level": request.level,
+            "expires_at": request.expires_at.isoformat(),
+        }
+    )
+    if request.id is not None:
+        stored = Alert.objects.filter(pk=request.id).first()
+        if stored is not None:
+            return _replayed(stored, site=site, content_print=content_print), False
+    now = timezone.now()
+    if not message:
+        raise _bad("message", "Write the notice.")
+    if request.expires_at <= now:
+        raise _bad("expires_at", "The expiry is already past. Choose a later time.")
+    if request.expires_at > now + timedelta(days=ALERT_MAX_DAYS):
+        raise _bad("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
+    alert_id = request.id or uuid.uuid4()
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                id=alert_id,
+                site=site,
+                message=message,
+                level=request.level,
+                expires_at=request.expires_at,
+                created_by=by,
+                create_fingerprint=content_print,
+            )
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.CREATE,
+                obj=alert,
+                site=site,
+                changes=changes_between({}, alert_snapshot(alert)),
+            )
+    except IntegrityError:
+        stored = Alert.objects.filter(pk=alert_id).first()
+        if stored is None:
+            raise
+        return _replayed(stored, site=site, content_print=content_print), False
+    return alert, True
+
+
+@transaction.atomic
+def alert_expire(*, alert: Alert, by: User) -> Alert:
+    """End an alert now. An alert already ended or past its expiry answers as it is."""
+    now = timezone.now()
+    ended = Alert.objects.filter(pk=alert.pk, ended_at=None, expires_at__gt=now).update(
+        ended_at=now, ended_by=by
+    )
+    alert.refresh_from_db()
+    if ended:
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=alert,
+            site=alert.site,
+            changes={"ended_at": [None, now.isoformat()]},
+        )
+    return alert

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from vigil.alerts.apis import AlertExpireApi, AlertListCreateApi
+
+urlpatterns = [
+    path("alerts/", AlertListCreateApi.as_view(), name="alert-list"),
+    path("alerts/<uuid:alert_id>/expire", AlertExpireApi.as_view(), name="alert-expire"),
+]

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from vigil.accounts.models import User
+from vigil.audit.models import AuditEvent
+from vigil.sites.models import Site
+
+Change = dict[str, list[Any]]
+
+
+def changes_between(
+    before: dict[str, Any], after: dict[str, Any], *, fields: list[str] | None = None
+) -> Change:
+    """{field: [old, new]} for the fields whose value differs."""
+    names = fields if fields is not None else sorted(set(before) | set(after))
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in names
+        if before.get(name) != after.get(name)
+    }
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: AuditEvent.Action,
+    obj: models.Model | None = None,
+    site: Site | None = None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one audit event. Call it inside the transaction of the write it describes."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        site=site,
+        changes=changes or {},
+        reason=reason,
+    )

@@ -1,0 +1,141 @@
+"""Reads of services and referrals, each scoped to what the user may see."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from vigil.accounts.models import Membership, Role, User
+from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatusChange, Service
+from vigil.core.records import local_day_bounds
+from vigil.participants.models import Participant
+from vigil.sites.models import Site
+from vigil.visits.models import Visit
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _role_for(*, user: User, site_id: Any, roles: frozenset[Role]) -> Role:
+    """The user's role at a record's site: not a member → 404, a role that may not → 403."""
+    membership = Membership.objects.filter(user=user, site_id=site_id).only("role").first()
+    if membership is None:
+        raise NotFound("Not found.")
+    if membership.role not in roles:
+        raise PermissionDenied("Your role at this site does not allow this.")
+    return Role(membership.role)
+
+
+def services_with_details() -> QuerySet[Service]:
+    return Service.objects.select_related("site", "created_by", "drug_check").prefetch_related(
+        "supply_lines"
+    )
+
+
+def service_for_user(
+    *, user: User, service_id: Any, roles: frozenset[Role]
+) -> tuple[Service, Role]:
+    """A service at one of the user's sites, and the user's role there; else 404 (or 403)."""
+    pk = _uuid_or_none(service_id)
+    service = services_with_details().filter(pk=pk).first() if pk else None
+    if service is None:
+        raise NotFound("Not found.")
+    return service, _role_for(user=user, site_id=service.site_id, roles=roles)
+
+
+def _on_day(records: QuerySet[Any], *, site: Site, day: date) -> QuerySet[Any]:
+    start, end = local_day_bounds(day, site.zone)
+    return records.filter(at__gte=start, at__lt=end)
+
+
+def services_list(
+    *,
+    site: Site | None = None,
+    day: date | None = None,
+    visit: Visit | None = None,
+    participant: Participant | None = None,
+    participant_sites: Sequence[Site] = (),
+) -> QuerySet[Service]:
+    """Services of a site (optionally one local day), of a visit, or of a person at the sites
+    where the user may see them. The caller has checked access to each filter it passes."""
+    services = services_with_details()
+    if site is not None:
+        services = services.filter(site=site)
+        if day is not None:
+            services = _on_day(services, site=site, day=day)
+    if visit is not None:
+        services = services.filter(visit=visit)
+    if participant is not None:
+        services = services.filter(participant=participant, site__in=participant_sites)
+    return services.order_by("-at", "pk")
+
+
+def referrals_with_details() -> QuerySet[Referral]:
+    return Referral.objects.select_related("site", "created_by").prefetch_related(
+        Prefetch(
+            "history",
+            queryset=ReferralStatusChange.objects.select_related("created_by").order_by(
+                "at", "received_at"
+            ),
+        )
+    )
+
+
+def referral_for_user(
+    *, user: User, referral_id: Any, roles: frozenset[Role]
+) -> tuple[Referral, Role]:
+    """A referral at one of the user's sites, and the user's role there; else 404 (or 403)."""
+    pk = _uuid_or_none(referral_id)
+    referral = referrals_with_details().filter(pk=pk).first() if pk else None
+    if referral is None:
+        raise NotFound("Not found.")
+    return referral, _role_for(user=user, site_id=referral.site_id, roles=roles)
+
+
+def referrals_list(
+    *,
+    site: Site | None = None,
+    day: date | None = None,
+    open_only: bool = False,
+    visit: Visit | None = None,
+    participant: Participant | None = None,
+    participant_sites: Sequence[Site] = (),
+) -> QuerySet[Referral]:
+    """Referrals of a site (optionally one local day), of a visit, or of a person; `open_only`
+    keeps those still waiting for an answer or an outcome (the follow-up list)."""
+    referrals = referrals_with_details()
+    if site is not None:
+        referrals = referrals.filter(site=site)
+        if day is not None:
+            referrals = _on_day(referrals, site=site, day=day)
+    if visit is not None:
+        referrals = referrals.filter(visit=visit)
+    if participant is not None:
+        referrals = referrals.filter(participant=participant, site__in=participant_sites)
+    if open_only:
+        referrals = referrals.filter(status__in=OPEN_REFERRAL_STATUSES, voided=False)
+    return referrals.order_by("-at", "pk")
+
+
+def open_referrals_of(*, participant: Participant, site: Site) -> list[dict[str, Any]]:
+    """A person's referrals at a site still waiting for an answer or an outcome, newest first."""
+    rows = (
+        Referral.objects.filter(
+            participant=participant,
+            site=site,
+            status__in=OPEN_REFERRAL_STATUSES,
+            voided=False,
+        )
+        .order_by("-at", "pk")
+        .values("id", "category", "destination", "status", "at")
+    )
+    return [dict(row) for row in rows]

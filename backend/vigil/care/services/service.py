@@ -1,0 +1,306 @@
+"""Writes of services: record (replayable), edit, void; drug checks and supply lines."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vigil.accounts.models import Role, User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record, changes_between
+from vigil.care.models import (
+    DrugCheck,
+    Service,
+    ServiceKind,
+    SupplyItem,
+    SupplyLine,
+    TestResult,
+)
+from vigil.care.services.common import (
+    UNSET,
+    check_visit,
+    iso,
+    person_of,
+    relink,
+    replayed,
+    resolve_person,
+)
+from vigil.core.errors import ApplicationError, Conflict, StaleVersion
+from vigil.core.records import check_can_edit, check_record_time, fingerprint
+from vigil.core.voiding import void_record
+from vigil.participants.codes import code_digest
+from vigil.reports.services import request_recompute
+from vigil.sites.models import Site
+from vigil.visits.models import Visit
+
+# A test strip answers for one target only; FTIR and "other" (several tests) may answer for all.
+_STRIP_TARGET = {
+    DrugCheck.Method.FENTANYL_STRIP: "fentanyl",
+    DrugCheck.Method.BENZO_STRIP: "benzodiazepine",
+    DrugCheck.Method.XYLAZINE_STRIP: "xylazine",
+}
+_DRUG_CHECK_DEFAULTS = {
+    **dict.fromkeys(DrugCheck.TARGETS, TestResult.NOT_TESTED.value),
+    "client_action": DrugCheck.ClientAction.UNDECIDED.value,
+}
+
+
+# --- Services --------------------------------------------------------------------------------
+
+
+def _drug_check_values(drug_check: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The drug check with every default spelled out, so a resend compares equal."""
+    if drug_check is None:
+        return None
+    return {**_DRUG_CHECK_DEFAULTS, **drug_check}
+
+
+def _supply_values(supplies: Sequence[Mapping[str, Any]] | None) -> list[tuple[str, int]]:
+    return sorted((str(line["item"]), int(line["quantity"])) for line in supplies or ())
+
+
+def _check_details(
+    *, kind: str, drug_check: Mapping[str, Any] | None, supplies: Sequence[tuple[str, int]]
+) -> None:
+    """Drug-check results belong to drug checking, item lines to supplies, and only there."""
+    errors: dict[str, list[str]] = {}
+    if kind == ServiceKind.DRUG_CHECKING and drug_check is None:
+        errors["drug_check"] = ["Say what was expected, how it was tested and what was found."]
+    if kind != ServiceKind.DRUG_CHECKING and drug_check is not None:
+        errors["drug_check"] = ["Only a drug-checking service has test results."]
+    if kind == ServiceKind.SUPPLIES and not supplies:
+        errors["supplies"] = ["List at least one item and how many were given."]
+    if kind != ServiceKind.SUPPLIES and supplies:
+        errors["supplies"] = ["Only a supplies service lists items. Choose the kind Supplies."]
+    items = [item for item, _ in supplies]
+    repeated = sorted({item for item in items if items.count(item) > 1})
+    if repeated:
+        names = ", ".join(SupplyItem(item).label.lower() for item in repeated)
+        errors.setdefault("supplies", []).append(
+            f"Each item goes on one line: {names} is listed twice. Put the total on one line."
+        )
+    if drug_check is not None and drug_check["method"] in _STRIP_TARGET:
+        target = _STRIP_TARGET[drug_check["method"]]
+        method = DrugCheck.Method(drug_check["method"]).label
+        for other in DrugCheck.TARGETS:
+            if other != target and drug_check[other] != TestResult.NOT_TESTED:
+                errors.setdefault("drug_check", []).append(
+                    f"{other}: a {method.lower()} only tests for {target}. For several tests "
+                    "on one sample, choose the method Other."
+                )
+    if errors:
+        raise ApplicationError("Some fields need attention.", fields=errors)
+
+
+def _write_details(
+    service: Service, *, drug_check: Mapping[str, Any] | None, supplies: Sequence[tuple[str, int]]
+) -> None:
+    DrugCheck.objects.filter(service=service).delete()
+    SupplyLine.objects.filter(service=service).delete()
+    if drug_check is not None:
+        DrugCheck.objects.create(service=service, **drug_check)
+    SupplyLine.objects.bulk_create(
+        [SupplyLine(service=service, item=item, quantity=quantity) for item, quantity in supplies]
+    )
+
+
+def service_snapshot(service: Service) -> dict[str, Any]:
+    """The audited fields of a service: ids and values, never a code."""
+    check = DrugCheck.objects.filter(service=service).values(
+        "expected_substance", "method", *DrugCheck.TARGETS, "client_action"
+    )
+    return {
+        "visit": str(service.visit_id) if service.visit_id else None,
+        "participant": str(service.participant_id) if service.participant_id else None,
+        "kind": service.kind,
+        "at": iso(service.at),
+        "drug_check": next(iter(check), None),
+        "supplies": {line.item: line.quantity for line in service.supply_lines.all()},
+        "voided": service.voided,
+    }
+
+
+@dataclass(frozen=True)
+class NewService:
+    site: Site
+    kind: str
+    visit: Visit | None = None
+    code: str | None = None
+    at: datetime | None = None
+    drug_check: Mapping[str, Any] | None = None
+    supplies: Sequence[Mapping[str, Any]] = ()
+    id: uuid.UUID | None = None
+
+
+def service_create(*, request: NewService, by: User, role: Role) -> tuple[Service, bool]:
+    """Record a service. Returns (service, created); a resend of the same content returns the
+    stored one, a resend with other content is a 409 carrying it.
+
+    1. A resent id is answered from what is stored, whatever the clock says now.
+    2. Refuse a future time; older than 12 h is backdated (supervisors only).
+    3. Drug-check results only for drug checking (required there), item lines only for
+       supplies (at least one there), each item once.
+    4. A visit must be of this site and not voided; its person is the service's person.
+    5. Insert the service, its details and its audit event in one transaction; a concurrent
+       resend of the same id is told apart from other failures by its IntegrityError.
+    """
+    site = request.site
+    digest = code_digest(request.code) if request.code else None
+    drug_check = _drug_check_values(request.drug_check)
+    supplies = _supply_values(request.supplies)
+    content_print = fingerprint(
+        {
+            "site": site.pk,
+            "visit": request.visit.pk if request.visit else None,
+            "code": digest,
+            "kind": request.kind,
+            "at": iso(request.at),
+            "drug_check": drug_check,
+            "supplies": supplies,
+        }
+    )
+    service_id = request.id or uuid.uuid4()
+    if request.id is not None:
+        stored = replayed(Service, pk=service_id, site=site, print_=content_print)
+        if stored is not None:
+            return stored, False
+    now = timezone.now()
+    at = request.at or now
+    backdated = check_record_time(at=at, role=role, field="at", now=now)
+    _check_details(kind=request.kind, drug_check=drug_check, supplies=supplies)
+    if request.visit is not None:
+        check_visit(site=site, visit=request.visit, code=request.code)
+    try:
+        with transaction.atomic():
+            service = Service.objects.create(
+                id=service_id,
+                site=site,
+                visit=request.visit,
+                participant=person_of(
+                    site=site, visit=request.visit, code=request.code, at=at, by=by
+                ),
+                kind=request.kind,
+                at=at,
+                backdated=backdated,
+                created_by=by,
+                create_fingerprint=content_print,
+            )
+            _write_details(service, drug_check=drug_check, supplies=supplies)
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.CREATE,
+                obj=service,
+                site=site,
+                changes=changes_between({}, service_snapshot(service)),
+            )
+            request_recompute(site=site, moments=[service.at])
+    except IntegrityError:
+        stored = replayed(Service, pk=service_id, site=site, print_=content_print)
+        if stored is None:
+            raise
+        return stored, False
+    return service, True
+
+
+def service_update(
+    *,
+    service: Service,
+    by: User,
+    role: Role,
+    version: int,
+    reason: str = "",
+    kind: str = UNSET,
+    at: datetime = UNSET,
+    visit: Visit | None = UNSET,
+    code: str | None = UNSET,
+    drug_check: Mapping[str, Any] | None = UNSET,
+    supplies: Sequence[Mapping[str, Any]] = UNSET,
+) -> Service:
+    """Edit a service named at the version the editor read: stale → 412.
+
+    A change of kind carries its details along: leaving drug checking drops the results,
+    becoming drug checking needs them (likewise for supplies and item lines).
+    """
+    check_can_edit(
+        created_by_id=service.created_by_id,
+        received_at=service.received_at,
+        by=by,
+        role=role,
+        reason=reason,
+    )
+    if service.voided:
+        raise Conflict("This service was voided; it cannot be edited.")
+    if version != service.version:
+        raise StaleVersion("Someone changed this service since you opened it. Reload it.")
+    site = service.site
+    before = service_snapshot(service)
+    old_at = service.at
+    now = timezone.now()
+    new_kind = service.kind if kind is UNSET else kind
+    if drug_check is UNSET:
+        new_check = before["drug_check"] if new_kind == ServiceKind.DRUG_CHECKING else None
+    else:
+        new_check = _drug_check_values(drug_check)
+    if supplies is UNSET:
+        new_supplies = (
+            sorted(before["supplies"].items()) if new_kind == ServiceKind.SUPPLIES else []
+        )
+    else:
+        new_supplies = _supply_values(supplies)
+    _check_details(kind=new_kind, drug_check=new_check, supplies=new_supplies)
+    backdated = service.backdated
+    new_at = service.at
+    if at is not UNSET:
+        backdated |= check_record_time(at=at, role=role, field="at", now=now)
+        new_at = at
+    new_visit, person, _ = relink(
+        site=site,
+        current_visit=service.visit,
+        current_participant=service.participant,
+        visit=visit,
+        code=code,
+    )
+    with transaction.atomic():
+        updated = Service.objects.filter(pk=service.pk, version=version).update(
+            kind=new_kind,
+            at=new_at,
+            visit=new_visit,
+            participant=resolve_person(person, site=site, at=new_at, by=by),
+            backdated=backdated,
+            version=version + 1,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise StaleVersion("Someone changed this service since you opened it. Reload it.")
+        service.refresh_from_db()
+        if new_check != before["drug_check"] or new_supplies != sorted(before["supplies"].items()):
+            _write_details(service, drug_check=new_check, supplies=new_supplies)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=service,
+            site=site,
+            changes=changes_between(before, service_snapshot(service)),
+            reason=reason,
+        )
+        request_recompute(site=site, moments=[old_at, service.at])
+    return service
+
+
+def service_void(*, service: Service, by: User, role: Role, reason: str) -> Service:
+    """Void a service with a reason: it stays on record and leaves every count."""
+    return void_record(
+        service,
+        by=by,
+        role=role,
+        reason=reason,
+        noun="service",
+        site=service.site,
+        report_time=service.at,
+    )

@@ -1,0 +1,104 @@
+"""One application error type and one exception handler: every error has the same JSON shape.
+
+{"detail": "plain words", "fields": {"field": ["plain words", ...]}}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ApplicationError(Exception):
+    """A refusal the user can act on: a status, a sentence, and the fields it concerns."""
+
+    status_code: int = status.HTTP_400_BAD_REQUEST
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        fields: dict[str, list[str]] | None = None,
+        status_code: int | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.fields = fields or {}
+        self.extra = extra or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+class Conflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+
+
+class ReplayConflict(Conflict):
+    """A record id sent again with other content; the API shows the stored record."""
+
+    def __init__(self, detail: str, *, record: Any) -> None:
+        super().__init__(detail)
+        self.record = record
+
+
+class StaleVersion(ApplicationError):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+
+
+def _flatten(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [f"{key}: {msg}" for key, inner in value.items() for msg in _flatten(inner)]
+    if isinstance(value, list):
+        return [msg for item in value for msg in _flatten(item)]
+    return [str(value)]
+
+
+def _fields_of(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {str(key): _flatten(value) for key, value in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
+
+
+def _validation_response(fields: dict[str, list[str]]) -> Response:
+    general = fields.get("non_field_errors")
+    detail = general[0] if general and len(fields) == 1 else "Some fields need attention."
+    return Response({"detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        body = {"detail": exc.detail, "fields": exc.fields, **exc.extra}
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return _validation_response({key: list(msgs) for key, msgs in fields.items()})
+    if isinstance(exc, exceptions.ValidationError):
+        return _validation_response(_fields_of(exc.detail))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data.get("detail") if isinstance(response.data, dict) else response.data
+    response.data = {"detail": str(detail), "fields": {}}
+    return response
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: an /api/ URL that matches no route answers like every other API 404."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "fields": {}}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -1,0 +1,115 @@
+"""Rules every floor record follows: replayable creates, record times, local days."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.serializers import Serializer
+
+from vigil.accounts.access import SUPERVISORS
+from vigil.accounts.models import Role
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# No record of a site predates this: an earlier time is a typing error (year 0001, 1926...).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def fingerprint(payload: dict[str, Any]) -> str:
+    """A stable digest of a create request, to recognise a resend of the same content.
+
+    The payload must already hold no visit code (callers pass the participant id instead).
+    """
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def backdate_limit() -> timedelta:
+    return timedelta(hours=settings.VIGIL_BACKDATE_HOURS)
+
+
+def check_record_time(*, at: datetime, role: Role, field: str, now: datetime | None = None) -> bool:
+    """Refuse a time in the future; say whether it is backdated (allowed to supervisors only).
+
+    1. Before 2000, or more than 5 minutes ahead of the server clock: refused (400).
+    2. More than VIGIL_BACKDATE_HOURS (12) in the past: backdated; staff are refused (403).
+    Returns True when the time is backdated.
+    """
+    now = now or timezone.now()
+    if at < EARLIEST:
+        raise ApplicationError(
+            "Some fields need attention.",
+            fields={field: ["This time is before 2000. Check the date."]},
+        )
+    if at > now + FUTURE_TOLERANCE:
+        raise ApplicationError(
+            "Some fields need attention.",
+            fields={field: ["This time is in the future. Check the tablet's clock."]},
+        )
+    backdated = at < now - backdate_limit()
+    if backdated and role not in SUPERVISORS:
+        hours = settings.VIGIL_BACKDATE_HOURS
+        raise ApplicationError(
+            f"Only a supervisor can enter a record more than {hours} hours old.",
+            fields={field: [f"More than {hours} hours ago: ask a supervisor to enter it."]},
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+    return backdated
+
+
+def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants where a site's local calendar day starts and ends (23 or 25 h on DST)."""
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def require_version(data: dict[str, Any]) -> int:
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ApplicationError(
+            "Some fields need attention.",
+            fields={"version": ["Send the version you read, to avoid overwriting a newer edit."]},
+        )
+    return version
+
+
+def check_can_edit(
+    *, created_by_id: Any, received_at: datetime, by: Any, role: Role, reason: str
+) -> None:
+    """Staff edit what they logged in the last 12 h; supervisors edit anything, with a reason.
+
+    A supervisor's own recent record needs no reason.
+    """
+    own_recent = created_by_id == by.pk and received_at >= timezone.now() - backdate_limit()
+    if role in SUPERVISORS:
+        if not own_recent and not reason.strip():
+            raise ApplicationError(
+                "Some fields need attention.",
+                fields={"reason": ["Say why you are changing someone else's or an older record."]},
+            )
+        return
+    if not own_recent:
+        raise ApplicationError(
+            "Only a supervisor can change a record logged by someone else or more than "
+            f"{settings.VIGIL_BACKDATE_HOURS} hours ago.",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+
+@contextmanager
+def replay_conflicts_show(serializer_class: type[Serializer[Any]]) -> Iterator[None]:
+    """Turn a conflicting resend into a 409 that carries the stored record."""
+    try:
+        yield
+    except ReplayConflict as exc:
+        raise Conflict(exc.detail, extra={"current": serializer_class(exc.record).data}) from exc

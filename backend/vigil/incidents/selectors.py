@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from vigil.accounts.models import Membership, Role, User
+from vigil.core.records import local_day_bounds
+from vigil.incidents.models import Incident, IncidentAction
+from vigil.incidents.rules import OVERDOSE_KINDS
+from vigil.participants.models import Participant
+from vigil.sites.models import Site
+
+
+def incidents_with_details() -> QuerySet[Incident]:
+    """Incidents with everything their serializer shows, in a constant number of queries."""
+    return Incident.objects.select_related(
+        "site", "visit__booth", "created_by", "submitted_by", "reviewed_by"
+    ).prefetch_related(
+        "sign_rows",
+        "substance_rows",
+        "responders",
+        "actions__created_by",
+    )
+
+
+def incident_for_user(
+    *, user: User, incident_id: Any, roles: frozenset[Role]
+) -> tuple[Incident, Role]:
+    """An incident of one of the user's sites with its history, and the user's role there.
+
+    Not a member of its site answers like not-found (404); a role that may not do this, 403.
+    """
+    incident = (
+        incidents_with_details()
+        .prefetch_related("history__amended_by", "reviews__reviewed_by")
+        .filter(pk=incident_id)
+        .first()
+    )
+    membership = (
+        Membership.objects.filter(user=user, site_id=incident.site_id).first() if incident else None
+    )
+    if incident is None or membership is None:
+        raise NotFound("Not found.")
+    if membership.role not in roles:
+        raise PermissionDenied("Your role at this site does not allow this.")
+    return incident, Role(membership.role)
+
+
+def action_for_user(
+    *, user: User, incident_id: Any, action_id: Any, roles: frozenset[Role]
+) -> tuple[IncidentAction, Role]:
+    action = (
+        IncidentAction.objects.select_related("incident__site", "created_by")
+        .filter(pk=action_id, incident_id=incident_id)
+        .first()
+    )
+    membership = (
+        Membership.objects.filter(user=user, site_id=action.incident.site_id).first()
+        if action
+        else None
+    )
+    if action is None or membership is None:
+        raise NotFound("Not found.")
+    if membership.role not in roles:
+        raise PermissionDenied("Your role at this site does not allow this.")
+    return action, Role(membership.role)
+
+
+def overdue_q(now: datetime | None = None) -> Q:
+    """Past its review due time and not yet approved."""
+    return Q(review_due_at__lt=now or timezone.now()) & ~Q(status=Incident.Status.APPROVED)
+
+
+def incident_queue(
+    *,
+    site: Site,
+    user: User,
+    status: str | None = None,
+    critical: bool | None = None,
+    overdue: bool | None = None,
+    day: date | None = None,
+    kind: str | None = None,
+    mine: bool = False,
+) -> QuerySet[Incident]:
+    """A site's incidents (voided ones left out), critical first, then by review due time.
+
+    `mine` keeps the incidents the user logged or responded to: a returned one comes back
+    there with the supervisor's comment. `day` is the site's local day of the onset.
+    """
+    incidents = incidents_with_details().filter(site=site, voided=False)
+    if status:
+        incidents = incidents.filter(status=status)
+    if critical is not None:
+        incidents = incidents.filter(critical=critical)
+    if overdue is not None:
+        incidents = incidents.filter(overdue_q()) if overdue else incidents.exclude(overdue_q())
+    if day is not None:
+        start, end = local_day_bounds(day, site.zone)
+        incidents = incidents.filter(started_at__gte=start, started_at__lt=end)
+    if kind:
+        incidents = incidents.filter(kind=kind)
+    if mine:
+        responded = Incident.responders.through.objects.filter(
+            incident_id=OuterRef("pk"), user_id=user.pk
+        )
+        incidents = incidents.filter(Q(created_by=user) | Exists(responded))
+    return incidents.order_by("-critical", "review_due_at", "-started_at", "id")
+
+
+def incidents_on_floor(*, site: Site) -> QuerySet[Incident]:
+    """Incidents being handled on the floor: open, or returned to the staff to fix."""
+    return (
+        Incident.objects.select_related("visit__booth")
+        .filter(
+            site=site,
+            voided=False,
+            status__in=[Incident.Status.OPEN, Incident.Status.RETURNED],
+        )
+        .order_by("started_at")
+    )
+
+
+def overdoses_since(*, since: datetime) -> QuerySet[Incident]:
+    return Incident.objects.filter(kind__in=OVERDOSE_KINDS, voided=False, started_at__gte=since)
+
+
+def recent_overdose(participant_ref: OuterRef, *, days: int = 7) -> Exists:
+    """Whether the participant had an overdose in the last `days` at any site of the network:
+    one EXISTS subquery, whatever the number of rows it annotates."""
+    since = timezone.now() - timedelta(days=days)
+    return Exists(overdoses_since(since=since).filter(participant=participant_ref))
+
+
+def last_overdose_at(*, participant: Participant) -> datetime | None:
+    """The onset of the participant's latest overdose at any site of the network."""
+    latest: datetime | None = Incident.objects.filter(
+        participant=participant, kind__in=OVERDOSE_KINDS, voided=False
+    ).aggregate(latest=Max("started_at"))["latest"]
+    return latest

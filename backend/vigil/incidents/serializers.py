@@ -1,0 +1,284 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from vigil.incidents.models import (
+    NARRATIVE_WARNING,
+    Incident,
+    IncidentAction,
+    IncidentReview,
+    IncidentVersion,
+)
+from vigil.incidents.rules import CRITICAL_REASONS
+from vigil.visits.models import Substance
+
+_SIGNS = serializers.ListField(child=serializers.ChoiceField(choices=Incident.Sign.choices))
+_SUBSTANCES = serializers.ListField(child=serializers.ChoiceField(choices=Substance.choices))
+_REASONS = serializers.ListField(child=serializers.ChoiceField(choices=CRITICAL_REASONS))
+
+
+class IncidentActionSerializer(serializers.ModelSerializer[IncidentAction]):
+    """One tap of the response timeline; voided ones stay, marked, and count for nothing."""
+
+    dose_mg = serializers.DecimalField(
+        max_digits=4, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
+    )
+    route = serializers.ChoiceField(
+        choices=IncidentAction.Route.choices, allow_blank=True, read_only=True
+    )
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+
+    class Meta:
+        model = IncidentAction
+        fields = [
+            "id",
+            "incident",
+            "kind",
+            "at",
+            "dose_mg",
+            "route",
+            "spo2",
+            "resp_rate",
+            "backdated",
+            "voided",
+            "void_reason",
+            "received_at",
+            "created_by",
+        ]
+        read_only_fields = fields
+
+
+class IncidentSerializer(serializers.ModelSerializer[Incident]):
+    """An incident as the API shows it: ids and values, never a visit code.
+
+    The figures are derived from the live (not voided) actions of the timeline.
+    """
+
+    site = serializers.CharField(source="site.slug", read_only=True)
+    booth_label = serializers.CharField(
+        source="visit.booth.label", read_only=True, default=None, allow_null=True
+    )
+    signs = serializers.SerializerMethodField()
+    suspected_substances = serializers.SerializerMethodField()
+    narrative = serializers.CharField(read_only=True, help_text=NARRATIVE_WARNING)
+    narrative_warning = serializers.SerializerMethodField()
+    responders = serializers.SerializerMethodField()
+    critical_reasons = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(read_only=True)
+    naloxone_doses = serializers.IntegerField(source="figures.naloxone_doses", read_only=True)
+    naloxone_total_mg = serializers.DecimalField(
+        source="figures.naloxone_total_mg",
+        max_digits=6,
+        decimal_places=2,
+        coerce_to_string=False,
+        read_only=True,
+    )
+    minutes_to_first_naloxone = serializers.FloatField(
+        source="figures.minutes_to_first_naloxone", read_only=True, allow_null=True
+    )
+    ems_called = serializers.BooleanField(source="figures.ems_called", read_only=True)
+    ems_response_minutes = serializers.FloatField(
+        source="figures.ems_response_minutes", read_only=True, allow_null=True
+    )
+    duration_minutes = serializers.FloatField(
+        source="figures.duration_minutes", read_only=True, allow_null=True
+    )
+    actions = IncidentActionSerializer(many=True, read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    submitted_by = serializers.CharField(
+        source="submitted_by.username", read_only=True, default=None, allow_null=True
+    )
+    reviewed_by = serializers.CharField(
+        source="reviewed_by.username", read_only=True, default=None, allow_null=True
+    )
+    outcome = serializers.ChoiceField(
+        choices=Incident.Outcome.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "site",
+            "kind",
+            "status",
+            "visit",
+            "participant",
+            "booth_label",
+            "location",
+            "started_at",
+            "ended_at",
+            "signs",
+            "suspected_substances",
+            "outcome",
+            "police_attended",
+            "responders",
+            "narrative",
+            "narrative_warning",
+            "critical",
+            "critical_reasons",
+            "review_due_at",
+            "overdue",
+            "naloxone_doses",
+            "naloxone_total_mg",
+            "minutes_to_first_naloxone",
+            "ems_called",
+            "ems_response_minutes",
+            "duration_minutes",
+            "actions",
+            "submitted_at",
+            "submitted_by",
+            "reviewed_at",
+            "reviewed_by",
+            "review_comment",
+            "backdated",
+            "voided",
+            "void_reason",
+            "version",
+            "received_at",
+            "updated_at",
+            "created_by",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(_SIGNS)
+    def get_signs(self, incident: Incident) -> list[str]:
+        return sorted(row.sign for row in incident.sign_rows.all())
+
+    @extend_schema_field(_SUBSTANCES)
+    def get_suspected_substances(self, incident: Incident) -> list[str]:
+        return sorted(row.substance for row in incident.substance_rows.all())
+
+    def get_narrative_warning(self, incident: Incident) -> str:
+        return NARRATIVE_WARNING
+
+    def get_responders(self, incident: Incident) -> list[str]:
+        """Usernames of the staff who responded."""
+        return sorted(user.username for user in incident.responders.all())
+
+    @extend_schema_field(_REASONS)
+    def get_critical_reasons(self, incident: Incident) -> list[str]:
+        return list(incident.critical_reasons)
+
+
+class SnapshotActionSerializer(serializers.Serializer[dict[str, Any]]):
+    id = serializers.UUIDField()
+    kind = serializers.ChoiceField(choices=IncidentAction.Kind.choices)
+    at = serializers.DateTimeField()
+    dose_mg = serializers.FloatField(allow_null=True)
+    route = serializers.ChoiceField(choices=IncidentAction.Route.choices, allow_blank=True)
+    spo2 = serializers.IntegerField(allow_null=True)
+    resp_rate = serializers.IntegerField(allow_null=True)
+    voided = serializers.BooleanField()
+    void_reason = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        ref_name = "IncidentSnapshotAction"
+
+
+class SnapshotFiguresSerializer(serializers.Serializer[dict[str, Any]]):
+    naloxone_doses = serializers.IntegerField()
+    naloxone_total_mg = serializers.FloatField()
+    minutes_to_first_naloxone = serializers.FloatField(allow_null=True)
+    ems_called = serializers.BooleanField()
+    ems_response_minutes = serializers.FloatField(allow_null=True)
+    duration_minutes = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        ref_name = "IncidentSnapshotFigures"
+
+
+class IncidentSnapshotSerializer(serializers.Serializer[dict[str, Any]]):
+    """The incident as it was shown before an amendment (see services.incident_snapshot)."""
+
+    version = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Incident.Status.choices)
+    kind = serializers.ChoiceField(choices=Incident.Kind.choices)
+    location = serializers.ChoiceField(choices=Incident.Location.choices)
+    visit = serializers.UUIDField(allow_null=True)
+    participant = serializers.UUIDField(allow_null=True)
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=Incident.Outcome.choices, allow_blank=True)
+    police_attended = serializers.BooleanField()
+    narrative = serializers.CharField(allow_blank=True)
+    responders = serializers.ListField(child=serializers.CharField())
+    signs = _SIGNS
+    suspected_substances = _SUBSTANCES
+    critical = serializers.BooleanField()
+    critical_reasons = _REASONS
+    review_due_at = serializers.DateTimeField()
+    reviewed_by = serializers.CharField(allow_null=True)
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    review_comment = serializers.CharField(allow_blank=True)
+    voided = serializers.BooleanField()
+    actions = SnapshotActionSerializer(many=True)
+    figures = SnapshotFiguresSerializer()
+
+    class Meta:
+        ref_name = "IncidentSnapshot"
+
+
+class IncidentVersionSerializer(serializers.ModelSerializer[IncidentVersion]):
+    amended_by = serializers.CharField(source="amended_by.username", read_only=True)
+    snapshot = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IncidentVersion
+        fields = ["version", "amended_at", "amended_by", "reason", "snapshot"]
+        read_only_fields = fields
+
+    @extend_schema_field(IncidentSnapshotSerializer)
+    def get_snapshot(self, version: IncidentVersion) -> dict[str, Any]:
+        snapshot: dict[str, Any] = version.snapshot
+        return snapshot
+
+
+class IncidentReviewSerializer(serializers.ModelSerializer[IncidentReview]):
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True)
+
+    class Meta:
+        model = IncidentReview
+        fields = ["decision", "comment", "reviewed_by", "reviewed_at", "incident_version"]
+        read_only_fields = fields
+
+
+class IncidentDetailSerializer(IncidentSerializer):
+    """An incident with its review rounds and the versions kept before each amendment."""
+
+    reviews = IncidentReviewSerializer(many=True, read_only=True)
+    history = IncidentVersionSerializer(many=True, read_only=True)
+
+    class Meta(IncidentSerializer.Meta):
+        fields = [*IncidentSerializer.Meta.fields, "reviews", "history"]
+        read_only_fields = fields
+
+
+class FloorIncidentSerializer(serializers.ModelSerializer[Incident]):
+    """An incident being handled on the floor, with the minutes since its onset."""
+
+    booth_label = serializers.CharField(
+        source="visit.booth.label", read_only=True, default=None, allow_null=True
+    )
+    minutes_since_onset = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Incident
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "location",
+            "booth_label",
+            "started_at",
+            "minutes_since_onset",
+            "critical",
+        ]
+        read_only_fields = fields
+
+    def get_minutes_since_onset(self, incident: Incident) -> int:
+        return max(0, int((timezone.now() - incident.started_at).total_seconds() // 60))

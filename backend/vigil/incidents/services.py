@@ -1,0 +1,567 @@
+"""Writes of incidents: open, completion, submission, review, amendment, void (the live
+actions are in vigil.incidents.timeline).
+
+Each write is one transaction holding its audit events. The incident row is locked first
+(`select_for_update`), so two tablets tapping actions on one incident at once both count in the
+critical flags computed from the stored timeline.
+
+Who may change an incident, by status:
+- open or returned: staff who logged it or responded to it complete it; any supervisor, with a
+  reason when it is not theirs. Any staff member of the site may tap actions (two workers on two
+  tablets during one response) and void a mis-tap.
+- submitted: waiting for review; only supervisors change it.
+- approved: locked; a supervisor amends it with a reason, and the version shown before the
+  amendment is kept in the incident's history.
+- voided: nobody.
+
+The incident's `version` counts edits of its fields, submissions, reviews, voids and
+amendments. A live action tap does not change it, so a tablet completing the record is never
+refused because another tablet tapped an action meanwhile.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import status
+
+from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
+from vigil.accounts.models import Membership, Role, User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record, changes_between
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.core.records import FUTURE_TOLERANCE, check_record_time, fingerprint
+from vigil.incidents import rules
+from vigil.incidents.models import (
+    Incident,
+    IncidentAction,
+    IncidentReview,
+    IncidentSign,
+    IncidentSubstance,
+    IncidentVersion,
+)
+from vigil.incidents.snapshots import audited, incident_snapshot
+from vigil.participants.codes import code_digest
+from vigil.participants.services import participant_resolve
+from vigil.reports.services import request_recompute
+from vigil.sites.models import Site
+from vigil.visits.models import Visit
+
+_UNSET: Any = object()
+
+
+def bad(field: str, message: str) -> ApplicationError:
+    return ApplicationError("Some fields need attention.", fields={field: [message]})
+
+
+def local_time(moment: datetime, site: Site) -> str:
+    return f"{timezone.localtime(moment, site.zone):%H:%M}"
+
+
+def check_time(*, at: datetime, role: Role, field: str, now: datetime, reference: datetime) -> bool:
+    """A time of an incident: never in the future; backdated when entered late.
+
+    Late is measured from `reference`: now for a new incident, and for a time added to an
+    incident already on record, the moment the server first received that incident. A worker
+    completing a returned incident two days later, with times from the response itself, is
+    not entering a late record; a time more than 12 h before the incident was first received
+    is one (supervisors only, flagged).
+    """
+    if at < rules.EARLIEST_PLAUSIBLE_TIME:
+        raise bad(field, "This date is not plausible. Check the year.")
+    if at > now + FUTURE_TOLERANCE:
+        return check_record_time(at=at, role=role, field=field, now=now)
+    return check_record_time(at=at, role=role, field=field, now=max(reference, at))
+
+
+def locked(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def check_state(*, incident: Incident, role: Role, reason: str) -> bool:
+    """Whether the incident's status allows a change; True when the change amends an approval."""
+    if incident.voided:
+        raise Conflict("This incident was voided; it cannot be changed.")
+    if incident.status == Incident.Status.APPROVED:
+        if role not in SUPERVISORS:
+            raise Conflict("This incident is approved and locked. Ask a supervisor to amend it.")
+        if not reason.strip():
+            raise bad("reason", "Say why you are amending an approved incident.")
+        return True
+    if incident.status == Incident.Status.SUBMITTED and role not in SUPERVISORS:
+        raise Conflict(
+            "This incident is waiting for review. Ask a supervisor to return it to you "
+            "if it needs a change."
+        )
+    return False
+
+
+def _check_author(*, incident: Incident, by: User, role: Role) -> None:
+    """Completing and submitting the record is for the staff who logged it or responded to it,
+    and for supervisors."""
+    if role not in SUPERVISORS and not incident.involves(by.pk):
+        raise ApplicationError(
+            "Only the staff who logged or responded to this incident, or a supervisor, "
+            "can change it.",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+
+def _check_editor(*, incident: Incident, by: User, role: Role, reason: str) -> None:
+    """As `_check_author`; a supervisor changing an incident that is not theirs says why."""
+    _check_author(incident=incident, by=by, role=role)
+    if role in SUPERVISORS and not incident.involves(by.pk) and not reason.strip():
+        raise bad("reason", "Say why you are changing an incident you did not respond to.")
+
+
+def keep_version(*, before: dict[str, Any], incident: Incident, by: User, reason: str) -> None:
+    IncidentVersion.objects.create(
+        incident=incident, version=before["version"], snapshot=before, amended_by=by, reason=reason
+    )
+
+
+def refresh_review(incident: Incident) -> None:
+    """Recompute critical, its reasons and the review due time from the stored record."""
+    kinds = IncidentAction.objects.filter(incident=incident, voided=False).values_list(
+        "kind", flat=True
+    )
+    review = rules.review_of(
+        kind=incident.kind,
+        outcome=incident.outcome,
+        police_attended=incident.police_attended,
+        started_at=incident.started_at,
+        action_kinds=kinds,
+    )
+    current = (incident.critical, list(incident.critical_reasons), incident.review_due_at)
+    if current == (review.critical, review.reasons, review.due_at):
+        return
+    Incident.objects.filter(pk=incident.pk).update(
+        critical=review.critical, critical_reasons=review.reasons, review_due_at=review.due_at
+    )
+    incident.critical = review.critical
+    incident.critical_reasons = review.reasons
+    incident.review_due_at = review.due_at
+
+
+def _set_choices(
+    incident: Incident, *, signs: Sequence[str], suspected_substances: Sequence[str]
+) -> None:
+    IncidentSign.objects.filter(incident=incident).delete()
+    IncidentSubstance.objects.filter(incident=incident).delete()
+    IncidentSign.objects.bulk_create(
+        [IncidentSign(incident=incident, sign=s) for s in sorted(set(signs))]
+    )
+    IncidentSubstance.objects.bulk_create(
+        [
+            IncidentSubstance(incident=incident, substance=s)
+            for s in sorted(set(suspected_substances))
+        ]
+    )
+
+
+def _responders_of(site: Site, usernames: Sequence[str]) -> list[User]:
+    names = sorted(set(usernames))
+    users = list(
+        User.objects.filter(
+            username__in=names,
+            is_active=True,
+            memberships__site=site,
+            memberships__role__in=RECORD_WRITERS,
+        )
+    )
+    missing = sorted(set(names) - {user.username for user in users})
+    if missing:
+        raise bad("responders", f"Not staff of this site: {', '.join(missing)}.")
+    return users
+
+
+# --- Open an incident ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IncidentOpen:
+    site: Site
+    kind: str
+    location: str
+    visit: Visit | None = None
+    code: str | None = None
+    started_at: datetime | None = None
+    signs: Sequence[str] = ()
+    suspected_substances: Sequence[str] = ()
+    id: uuid.UUID | None = None
+
+
+def _replayed_incident(stored: Incident, *, site: Site, content_print: str) -> Incident:
+    if stored.site_id != site.pk:
+        raise Conflict("This record id is already in use.")
+    if stored.create_fingerprint != content_print:
+        raise ReplayConflict("This incident was already sent with other content.", record=stored)
+    return stored
+
+
+def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incident, bool]:
+    """Open an incident. Returns (incident, created); a resend returns the stored one.
+
+    1. A resend (same id) is answered first, whatever happened to the incident since: the same
+       content gives the stored incident, other content a 409 with it.
+    2. Refuse a future onset; one older than 12 h is backdated (supervisors only).
+    3. Link a visit of this site (its participant is used), or a visit code, or nobody.
+    4. Insert under the primary key; a concurrent resend is recognised from the IntegrityError.
+    """
+    site = request.site
+    visit = request.visit
+    if visit is not None and request.code:
+        raise bad("code", "Choose the visit or type a code, not both.")
+    digest = code_digest(request.code) if request.code else None
+    content_print = fingerprint(
+        {
+            "site": site.pk,
+            "kind": request.kind,
+            "visit": visit.pk if visit else None,
+            "code": digest,
+            "location": request.location,
+            "started_at": request.started_at.isoformat() if request.started_at else None,
+            "signs": sorted(set(request.signs)),
+            "suspected_substances": sorted(set(request.suspected_substances)),
+        }
+    )
+    if request.id is not None:
+        stored = Incident.objects.filter(pk=request.id).first()
+        if stored is not None:
+            return _replayed_incident(stored, site=site, content_print=content_print), False
+    now = timezone.now()
+    at = request.started_at or now
+    backdated = check_time(at=at, role=role, field="started_at", now=now, reference=now)
+    if visit is not None and (visit.site_id != site.pk or visit.voided):
+        raise bad("visit", "This visit is not on record at this site.")
+    review = rules.review_of(
+        kind=request.kind, outcome="", police_attended=False, started_at=at, action_kinds=()
+    )
+    incident_id = request.id or uuid.uuid4()
+    try:
+        with transaction.atomic():
+            if visit is not None:
+                participant = visit.participant
+            elif request.code:
+                participant = participant_resolve(site=site, code=request.code, at=at, by=by)
+            else:
+                participant = None
+            incident = Incident.objects.create(
+                id=incident_id,
+                site=site,
+                visit=visit,
+                participant=participant,
+                kind=request.kind,
+                location=request.location,
+                started_at=at,
+                critical=review.critical,
+                critical_reasons=review.reasons,
+                review_due_at=review.due_at,
+                backdated=backdated,
+                created_by=by,
+                create_fingerprint=content_print,
+            )
+            _set_choices(
+                incident, signs=request.signs, suspected_substances=request.suspected_substances
+            )
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.CREATE,
+                obj=incident,
+                site=site,
+                changes=changes_between({}, audited(incident_snapshot(incident))),
+            )
+            request_recompute(site=site, moments=[incident.started_at])
+    except IntegrityError:
+        stored = Incident.objects.filter(pk=incident_id).first()
+        if stored is None:
+            raise
+        return _replayed_incident(stored, site=site, content_print=content_print), False
+    return incident, True
+
+
+# --- Completing, submitting, reviewing ----------------------------------------------------------
+
+
+def incident_update(
+    *,
+    incident: Incident,
+    by: User,
+    role: Role,
+    version: int,
+    reason: str = "",
+    kind: str = _UNSET,
+    location: str = _UNSET,
+    started_at: datetime = _UNSET,
+    ended_at: datetime | None = _UNSET,
+    outcome: str = _UNSET,
+    police_attended: bool = _UNSET,
+    narrative: str = _UNSET,
+    signs: Sequence[str] = _UNSET,
+    suspected_substances: Sequence[str] = _UNSET,
+    responders: Sequence[str] = _UNSET,
+) -> Incident:
+    """Complete or correct an incident named at the version the editor read (stale → 412).
+
+    After approval this is an amendment: supervisors only, with a reason; the incident as it
+    was shown before is kept in its history.
+    """
+    with transaction.atomic():
+        incident = locked(incident)
+        old_start = incident.started_at
+        amendment = check_state(incident=incident, role=role, reason=reason)
+        if not amendment:
+            _check_editor(incident=incident, by=by, role=role, reason=reason)
+        if version != incident.version:
+            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
+        site = incident.site
+        now = timezone.now()
+        fields: dict[str, Any] = {}
+        backdated = incident.backdated
+        for name, value in (
+            ("kind", kind),
+            ("location", location),
+            ("outcome", outcome),
+            ("police_attended", police_attended),
+            ("narrative", narrative),
+        ):
+            if value is not _UNSET:
+                fields[name] = value
+        if started_at is not _UNSET:
+            backdated |= check_time(
+                at=started_at,
+                role=role,
+                field="started_at",
+                now=now,
+                reference=incident.received_at,
+            )
+            fields["started_at"] = started_at
+        if ended_at is not _UNSET:
+            if ended_at is not None:
+                check_time(
+                    at=ended_at,
+                    role=role,
+                    field="ended_at",
+                    now=now,
+                    reference=incident.received_at,
+                )
+            fields["ended_at"] = ended_at
+        start = fields.get("started_at", incident.started_at)
+        end = fields.get("ended_at", incident.ended_at)
+        if end is not None and end < start:
+            raise bad("ended_at", f"The end is before the start ({local_time(start, site)}).")
+        if "started_at" in fields:
+            first = (
+                IncidentAction.objects.filter(incident=incident, voided=False)
+                .order_by("at")
+                .first()
+            )
+            if first is not None and first.at < start - rules.ACTION_BEFORE_ONSET:
+                raise bad(
+                    "started_at",
+                    f"An action is recorded at {local_time(first.at, site)}, before this start. "
+                    "Void that action or choose an earlier start.",
+                )
+        responder_users = _responders_of(site, responders) if responders is not _UNSET else None
+        before = incident_snapshot(incident)
+        updated = Incident.objects.filter(pk=incident.pk, version=version).update(
+            **fields, backdated=backdated, version=version + 1, updated_at=now
+        )
+        if updated != 1:
+            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
+        incident.refresh_from_db()
+        if signs is not _UNSET or suspected_substances is not _UNSET:
+            _set_choices(
+                incident,
+                signs=before["signs"] if signs is _UNSET else signs,
+                suspected_substances=(
+                    before["suspected_substances"]
+                    if suspected_substances is _UNSET
+                    else suspected_substances
+                ),
+            )
+        if responder_users is not None:
+            incident.responders.set(responder_users)
+        if amendment:
+            keep_version(before=before, incident=incident, by=by, reason=reason)
+        refresh_review(incident)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=incident,
+            site=site,
+            changes=changes_between(audited(before), audited(incident_snapshot(incident))),
+            reason=reason,
+        )
+        request_recompute(site=site, moments=[old_start, incident.started_at])
+    return incident
+
+
+def incident_submit(*, incident: Incident, by: User, role: Role) -> Incident:
+    """Send a completed incident for review. A resend of the submission answers the same.
+
+    An overdose needs its outcome and its end time first.
+    """
+    with transaction.atomic():
+        incident = locked(incident)
+        if incident.voided:
+            raise Conflict("This incident was voided; it cannot be submitted.")
+        if incident.status == Incident.Status.SUBMITTED:
+            return incident
+        if incident.status == Incident.Status.APPROVED:
+            raise Conflict("This incident is already approved.")
+        _check_author(incident=incident, by=by, role=role)
+        missing: dict[str, list[str]] = {}
+        if incident.kind in rules.OVERDOSE_KINDS:
+            if not incident.outcome:
+                missing["outcome"] = ["Say how the overdose ended before submitting."]
+            if incident.ended_at is None:
+                missing["ended_at"] = ["Give the time the response ended before submitting."]
+        if missing:
+            raise ApplicationError("Complete the record before submitting it.", fields=missing)
+        now = timezone.now()
+        previous = incident.status
+        updated = Incident.objects.filter(
+            pk=incident.pk, status=previous, version=incident.version
+        ).update(
+            status=Incident.Status.SUBMITTED,
+            submitted_at=now,
+            submitted_by=by,
+            version=incident.version + 1,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
+        incident.refresh_from_db()
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.SUBMIT,
+            obj=incident,
+            site=incident.site,
+            changes={"status": [previous, incident.status]},
+        )
+    return incident
+
+
+def _check_may_review(*, incident: Incident, by: User) -> None:
+    """Nobody reviews an incident they logged or responded to while another supervisor (or
+    admin) of the site can; alone, they may when VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE."""
+    if not incident.involves(by.pk):
+        return
+    another = (
+        Membership.objects.filter(site_id=incident.site_id, role__in=SUPERVISORS)
+        .exclude(user=by)
+        .filter(user__is_active=True)
+        .exists()
+    )
+    if another or not settings.VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE:
+        raise ApplicationError(
+            "You logged or responded to this incident: another supervisor must review it.",
+            status_code=status.HTTP_403_FORBIDDEN,
+        )
+
+
+def incident_review(
+    *, incident: Incident, by: User, role: Role, decision: str, comment: str
+) -> Incident:
+    """A supervisor approves a submitted incident (locked from then on) or returns it to its
+    authors with a comment saying what to fix. A resend of the same decision answers the same.
+    """
+    if role not in SUPERVISORS:
+        raise ApplicationError(
+            "Only a supervisor reviews incidents.", status_code=status.HTTP_403_FORBIDDEN
+        )
+    approve = decision == IncidentReview.Decision.APPROVE
+    if not approve and not comment.strip():
+        raise bad("comment", "Say what needs fixing, for the staff who will fix it.")
+    outcome = Incident.Status.APPROVED if approve else Incident.Status.RETURNED
+    with transaction.atomic():
+        incident = locked(incident)
+        if incident.voided:
+            raise Conflict("This incident was voided.")
+        if incident.status != Incident.Status.SUBMITTED:
+            last = incident.reviews.order_by("-reviewed_at").first()
+            if (
+                incident.status == outcome
+                and last is not None
+                and last.reviewed_by_id == by.pk
+                and last.decision == decision
+                and last.comment == comment
+            ):
+                return incident
+            raise Conflict(f"This incident is not waiting for review (it is {incident.status}).")
+        _check_may_review(incident=incident, by=by)
+        now = timezone.now()
+        updated = Incident.objects.filter(
+            pk=incident.pk, status=Incident.Status.SUBMITTED, version=incident.version
+        ).update(
+            status=outcome,
+            reviewed_at=now,
+            reviewed_by=by,
+            review_comment=comment,
+            version=incident.version + 1,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
+        incident.refresh_from_db()
+        IncidentReview.objects.create(
+            incident=incident,
+            decision=decision,
+            comment=comment,
+            reviewed_by=by,
+            incident_version=incident.version,
+        )
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.REVIEW,
+            obj=incident,
+            site=incident.site,
+            changes={"status": [Incident.Status.SUBMITTED, outcome]},
+            reason=comment,
+        )
+    return incident
+
+
+def incident_void(*, incident: Incident, by: User, role: Role, reason: str) -> Incident:
+    """Void an incident (entered twice, wrong site): it stays on record and leaves every count,
+    the queue and the floor."""
+    if role not in SUPERVISORS:
+        raise ApplicationError(
+            "Only a supervisor voids an incident.", status_code=status.HTTP_403_FORBIDDEN
+        )
+    if not reason.strip():
+        raise bad("reason", "Say why this incident is voided.")
+    with transaction.atomic():
+        incident = locked(incident)
+        if incident.voided:
+            return incident
+        now = timezone.now()
+        updated = Incident.objects.filter(pk=incident.pk, version=incident.version).update(
+            voided=True,
+            void_reason=reason,
+            voided_at=now,
+            voided_by=by,
+            version=incident.version + 1,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
+        incident.refresh_from_db()
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.VOID,
+            obj=incident,
+            site=incident.site,
+            changes={"voided": [False, True]},
+            reason=reason,
+        )
+        request_recompute(site=incident.site, moments=[incident.started_at])
+    return incident

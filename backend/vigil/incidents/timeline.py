@@ -1,0 +1,243 @@
+"""Writes of the response timeline: one tap per action, replayable; a mis-tap is voided.
+
+Same locking, status rules and audit as vigil.incidents.services (see its docstring).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vigil.accounts.models import Role, User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record, changes_between
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.records import fingerprint
+from vigil.incidents import rules
+from vigil.incidents.models import Incident, IncidentAction
+from vigil.incidents.services import (
+    bad,
+    check_state,
+    check_time,
+    keep_version,
+    local_time,
+    locked,
+    refresh_review,
+)
+from vigil.incidents.snapshots import action_snapshot, audited, incident_snapshot
+from vigil.reports.services import request_recompute
+
+_CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ActionTap:
+    kind: str
+    at: datetime | None = None
+    dose_mg: Decimal | None = None
+    route: str = ""
+    spo2: int | None = None
+    resp_rate: int | None = None
+    id: uuid.UUID | None = None
+
+
+def _check_tap(tap: ActionTap, *, at: datetime, incident: Incident) -> None:
+    """Each bound of rules.py, with every bad field named at once."""
+    fields: dict[str, list[str]] = {}
+    naloxone = tap.kind == IncidentAction.Kind.NALOXONE
+    vitals = tap.kind == IncidentAction.Kind.VITALS
+    if naloxone:
+        if tap.dose_mg is None:
+            fields["dose_mg"] = ["Give the naloxone dose in mg."]
+        elif not rules.NALOXONE_DOSE_MG_MIN <= tap.dose_mg <= rules.NALOXONE_DOSE_MG_MAX:
+            fields["dose_mg"] = [
+                f"A naloxone dose is between {rules.NALOXONE_DOSE_MG_MIN} and "
+                f"{rules.NALOXONE_DOSE_MG_MAX} mg. Check the number."
+            ]
+        if not tap.route:
+            fields["route"] = ["Say how the naloxone was given: IM, IN or IV."]
+    else:
+        if tap.dose_mg is not None:
+            fields["dose_mg"] = ["Only naloxone has a dose."]
+        if tap.route:
+            fields["route"] = ["Only naloxone has a route."]
+    if vitals:
+        if tap.spo2 is None and tap.resp_rate is None:
+            fields["spo2"] = ["Give the SpO2, the breaths per minute, or both."]
+        if tap.spo2 is not None and not rules.SPO2_MIN <= tap.spo2 <= rules.SPO2_MAX:
+            fields["spo2"] = [f"SpO2 is between {rules.SPO2_MIN} and {rules.SPO2_MAX} %."]
+        if tap.resp_rate is not None and not (
+            rules.RESP_RATE_MIN <= tap.resp_rate <= rules.RESP_RATE_MAX
+        ):
+            fields["resp_rate"] = [
+                f"Breaths per minute are between {rules.RESP_RATE_MIN} and {rules.RESP_RATE_MAX}."
+            ]
+    else:
+        if tap.spo2 is not None:
+            fields["spo2"] = ["Only vitals have an SpO2 reading."]
+        if tap.resp_rate is not None:
+            fields["resp_rate"] = ["Only vitals have a breathing rate."]
+    if at < incident.started_at - rules.ACTION_BEFORE_ONSET:
+        onset = local_time(incident.started_at, incident.site)
+        fields["at"] = [
+            f"This is before the incident started ({onset}). Check the time, or correct the "
+            "start of the incident."
+        ]
+    if fields:
+        raise ApplicationError("Some fields need attention.", fields=fields)
+
+
+def _replayed_action(
+    stored: IncidentAction, *, incident: Incident, content_print: str
+) -> IncidentAction:
+    if stored.incident_id != incident.pk:
+        raise Conflict("This record id is already in use.")
+    if stored.create_fingerprint != content_print:
+        raise ReplayConflict("This action was already sent with other content.", record=stored)
+    return stored
+
+
+def incident_action_record(
+    *, incident: Incident, tap: ActionTap, by: User, role: Role, reason: str = ""
+) -> tuple[IncidentAction, bool]:
+    """Record one tap of the response timeline. Returns (action, created).
+
+    1. A resend (same id) is answered first, even once the incident is submitted or approved:
+       same content → the stored action, other content → 409 with it.
+    2. The incident's status must allow the change (see the module's docstring).
+    3. Bounds (rules.py): naloxone needs a dose (0.04 to 10 mg) and a route (IM, IN, IV);
+       vitals need SpO2 (30 to 100 %) or breaths/min (0 to 60); no action more than 5 min
+       before the onset, none in the future.
+    4. Insert, audit, and recompute the critical flags from the stored timeline.
+    """
+    dose = tap.dose_mg.quantize(_CENTS) if tap.dose_mg is not None else None
+    content_print = fingerprint(
+        {
+            "incident": incident.pk,
+            "kind": tap.kind,
+            "at": tap.at.isoformat() if tap.at else None,
+            "dose_mg": str(dose) if dose is not None else None,
+            "route": tap.route,
+            "spo2": tap.spo2,
+            "resp_rate": tap.resp_rate,
+        }
+    )
+    with transaction.atomic():
+        incident = locked(incident)
+        if tap.id is not None:
+            stored = IncidentAction.objects.filter(pk=tap.id).first()
+            if stored is not None:
+                replayed = _replayed_action(stored, incident=incident, content_print=content_print)
+                return replayed, False
+        amendment = check_state(incident=incident, role=role, reason=reason)
+        now = timezone.now()
+        at = tap.at or now
+        backdated = check_time(
+            at=at, role=role, field="at", now=now, reference=incident.received_at
+        )
+        _check_tap(tap, at=at, incident=incident)
+        before = incident_snapshot(incident)
+        action_id = tap.id or uuid.uuid4()
+        try:
+            with transaction.atomic():
+                action = IncidentAction.objects.create(
+                    id=action_id,
+                    incident=incident,
+                    kind=tap.kind,
+                    at=at,
+                    dose_mg=dose,
+                    route=tap.route,
+                    spo2=tap.spo2,
+                    resp_rate=tap.resp_rate,
+                    backdated=backdated,
+                    created_by=by,
+                    create_fingerprint=content_print,
+                )
+        except IntegrityError:
+            stored = IncidentAction.objects.filter(pk=action_id).first()
+            if stored is None:
+                raise
+            return _replayed_action(stored, incident=incident, content_print=content_print), False
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            obj=action,
+            site=incident.site,
+            changes=changes_between({}, action_snapshot(action)),
+            reason=reason,
+        )
+        _after_timeline_change(
+            incident=incident, before=before, amendment=amendment, by=by, reason=reason, now=now
+        )
+    return action, True
+
+
+def _after_timeline_change(
+    *,
+    incident: Incident,
+    before: dict[str, Any],
+    amendment: bool,
+    by: User,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Recompute the flags; keep the approved version and count an amendment as an edit."""
+    if amendment:
+        keep_version(before=before, incident=incident, by=by, reason=reason)
+        Incident.objects.filter(pk=incident.pk).update(version=incident.version + 1, updated_at=now)
+        incident.version += 1
+    refresh_review(incident)
+    # Naloxone doses and EMS calls count on the day the incident started.
+    request_recompute(site=incident.site, moments=[incident.started_at])
+    changes = changes_between(
+        audited(before),
+        audited(incident_snapshot(incident)),
+        fields=["critical", "critical_reasons", "review_due_at"],
+    )
+    if changes:
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=incident,
+            site=incident.site,
+            changes=changes,
+            reason=reason,
+        )
+
+
+def incident_action_void(
+    *, action: IncidentAction, by: User, role: Role, reason: str
+) -> IncidentAction:
+    """Void a mis-tapped action: it stays on the timeline, marked, and leaves every figure."""
+    if not reason.strip():
+        raise bad("reason", "Say why this action is voided (for example: tapped by mistake).")
+    with transaction.atomic():
+        incident = locked(action.incident)
+        action = IncidentAction.objects.get(pk=action.pk)
+        if action.voided:
+            return action
+        amendment = check_state(incident=incident, role=role, reason=reason)
+        before = incident_snapshot(incident)
+        now = timezone.now()
+        IncidentAction.objects.filter(pk=action.pk, voided=False).update(
+            voided=True, void_reason=reason, voided_at=now, voided_by=by
+        )
+        action.refresh_from_db()
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.VOID,
+            obj=action,
+            site=incident.site,
+            changes={"voided": [False, True]},
+            reason=reason,
+        )
+        _after_timeline_change(
+            incident=incident, before=before, amendment=amendment, by=by, reason=reason, now=now
+        )
+    return action

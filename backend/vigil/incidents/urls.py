@@ -1,0 +1,33 @@
+from django.urls import path
+
+from vigil.incidents.apis import (
+    IncidentActionCreateApi,
+    IncidentActionVoidApi,
+    IncidentDetailApi,
+    IncidentListCreateApi,
+    IncidentReviewApi,
+    IncidentSubmitApi,
+    IncidentVoidApi,
+)
+
+urlpatterns = [
+    path("incidents/", IncidentListCreateApi.as_view(), name="incident-list"),
+    path("incidents/<uuid:incident_id>", IncidentDetailApi.as_view(), name="incident-detail"),
+    path(
+        "incidents/<uuid:incident_id>/actions/",
+        IncidentActionCreateApi.as_view(),
+        name="incident-actions",
+    ),
+    path(
+        "incidents/<uuid:incident_id>/actions/<uuid:action_id>/void",
+        IncidentActionVoidApi.as_view(),
+        name="incident-action-void",
+    ),
+    path(
+        "incidents/<uuid:incident_id>/submit", IncidentSubmitApi.as_view(), name="incident-submit"
+    ),
+    path(
+        "incidents/<uuid:incident_id>/review", IncidentReviewApi.as_view(), name="incident-review"
+    ),
+    path("incidents/<uuid:incident_id>/void", IncidentVoidApi.as_view(), name="incident-void"),
+]

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Max
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from vigil.accounts.access import RECORD_WRITERS
+from vigil.accounts.models import Membership, Role, User
+from vigil.participants.codes import code_digest
+from vigil.participants.models import Participant
+from vigil.sites.models import Site
+
+
+def participant_by_code(*, code: str) -> Participant | None:
+    """The participant a code stands for, following merges; None if never seen."""
+    participant = Participant.objects.filter(code_digest=code_digest(code)).first()
+    while participant is not None and participant.merged_into_id is not None:
+        participant = participant.merged_into
+    return participant
+
+
+def participant_for_user(
+    *, user: User, participant_id: Any, roles: frozenset[Role] = RECORD_WRITERS
+) -> tuple[Participant, list[Site]]:
+    """A participant seen at one of the user's sites, and the sites where the user may act.
+
+    Not seen at any of the user's sites answers like not-found (404); seen, but the user's
+    role there may not do this, answers 403.
+    """
+    participant = Participant.objects.filter(pk=participant_id, merged_into=None).first()
+    memberships = list(
+        Membership.objects.select_related("site").filter(
+            user=user, site__participant_links__participant_id=participant_id
+        )
+    )
+    if participant is None or not memberships:
+        raise NotFound("Not found.")
+    sites = [m.site for m in memberships if m.role in roles]
+    if not sites:
+        raise PermissionDenied("Your role at this site does not allow this.")
+    return participant, sites
+
+
+def participant_summary(*, participant: Participant, site: Site) -> dict[str, Any]:
+    """What a worker sees after typing a code: counts at this site, never the code, and the
+    referrals still waiting for an answer or an outcome, so that someone follows them up."""
+    from vigil.care.selectors import open_referrals_of
+    from vigil.incidents.selectors import last_overdose_at
+    from vigil.visits.models import Visit
+
+    stats = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
+        visits_count=Count("id"), last_visit_at=Max("checked_in_at")
+    )
+    return {
+        "id": participant.id,
+        "known": True,
+        "visits_count": stats["visits_count"],
+        "last_visit_at": stats["last_visit_at"],
+        # At any site of the network, like the floor's overdose flag: the risk travels with
+        # the person.
+        "last_overdose_at": last_overdose_at(participant=participant),
+        "birth_year": participant.birth_year,
+        "gender": participant.gender,
+        "open_referrals": open_referrals_of(participant=participant, site=site),
+    }

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from vigil.participants.apis import ParticipantLookupApi, ParticipantMergeApi, ParticipantUpdateApi
+
+urlpatterns = [
+    path("participants/lookup", ParticipantLookupApi.as_view(), name="participant-lookup"),
+    path(
+        "participants/<uuid:participant_id>",
+        ParticipantUpdateApi.as_view(),
+        name="participant-detail",
+    ),
+    path(
+        "participants/<uuid:participant_id>/merge",
+        ParticipantMergeApi.as_view(),
+        name="participant-merge",
+    ),
+]

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vigil.accounts.access import REPORT_READERS, SUPERVISORS, site_for
+from vigil.accounts.models import Membership, Role, User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record
+from vigil.core.errors import ApplicationError
+from vigil.reports.exports import daily_csv, suppressed_metrics
+from vigil.reports.models import DailyReport
+from vigil.reports.selectors import daily_reports, period_metrics
+from vigil.reports.services import request_recompute_now
+from vigil.sites.models import Site
+
+MAX_DAYS = 366
+_params = [
+    OpenApiParameter("site", OpenApiTypes.STR, many=True, description="site slug (repeatable)"),
+    OpenApiParameter("from", OpenApiTypes.DATE, required=True),
+    OpenApiParameter("to", OpenApiTypes.DATE, required=True),
+    OpenApiParameter("suppress", OpenApiTypes.BOOL),
+]
+
+
+class _RangeSerializer(serializers.Serializer[dict[str, Any]]):
+    site = serializers.ListField(child=serializers.SlugField(), required=False)
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+    suppress = serializers.BooleanField(required=False, default=False)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        first, last = attrs["from"], attrs["to"]
+        if last < first:
+            raise serializers.ValidationError({"to": ["The end date is before the start date."]})
+        if (last - first).days >= MAX_DAYS:
+            raise serializers.ValidationError({"to": [f"Ask for at most {MAX_DAYS} days at once."]})
+        return attrs
+
+
+def _read_request(request: Request, *, require_site: bool) -> tuple[list[Site], date, date, bool]:
+    """The sites asked for (or all the user reads reports of), the dates, and suppression.
+
+    Analysts always get suppressed figures; others on request.
+    """
+    data = _RangeSerializer(
+        data={**request.query_params.dict(), "site": request.query_params.getlist("site")}
+    )
+    data.is_valid(raise_exception=True)
+    assert isinstance(request.user, User)
+    slugs: list[str] = data.validated_data.get("site") or []
+    if not slugs and require_site:
+        raise ApplicationError("Some fields need attention.", fields={"site": ["Choose a site."]})
+    if slugs:
+        pairs = [site_for(user=request.user, slug=slug, roles=REPORT_READERS) for slug in slugs]
+    else:
+        memberships = Membership.objects.select_related("site").filter(
+            user=request.user, role__in=REPORT_READERS
+        )
+        pairs = [(m.site, Role(m.role)) for m in memberships]
+        if not pairs:
+            raise ApplicationError(
+                "Your role does not allow reports.", status_code=status.HTTP_403_FORBIDDEN
+            )
+    suppressed = data.validated_data["suppress"] or any(role == Role.ANALYST for _, role in pairs)
+    return (
+        [site for site, _ in pairs],
+        data.validated_data["from"],
+        data.validated_data["to"],
+        suppressed,
+    )
+
+
+class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
+    site = serializers.CharField(source="site.slug")
+    metrics = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DailyReport
+        fields = ["site", "date", "status", "computed_at", "metrics"]
+
+    def get_metrics(self, report: DailyReport) -> dict[str, Any]:
+        if self.context.get("suppressed"):
+            return suppressed_metrics(report.metrics)
+        return dict(report.metrics)
+
+
+class DailyReportListApi(APIView):
+    @extend_schema(
+        parameters=_params, responses={200: DailyReportSerializer(many=True)}, tags=["reports"]
+    )
+    def get(self, request: Request) -> Response:
+        sites, first, last, suppressed = _read_request(request, require_site=True)
+        reports = daily_reports(sites=sites, first=first, last=last)
+        return Response(
+            DailyReportSerializer(reports, many=True, context={"suppressed": suppressed}).data
+        )
+
+
+class PeriodReportApi(APIView):
+    @extend_schema(
+        parameters=_params,
+        responses={
+            200: inline_serializer(
+                "PeriodReport",
+                {
+                    "sites": serializers.ListField(child=serializers.CharField()),
+                    "from": serializers.DateField(),
+                    "to": serializers.DateField(),
+                    "suppressed": serializers.BooleanField(),
+                    "metrics": serializers.DictField(),
+                },
+            )
+        },
+        tags=["reports"],
+    )
+    def get(self, request: Request) -> Response:
+        sites, first, last, suppressed = _read_request(request, require_site=False)
+        values = period_metrics(sites=sites, first=first, last=last)
+        return Response(
+            {
+                "sites": [site.slug for site in sites],
+                "from": first,
+                "to": last,
+                "suppressed": suppressed,
+                "metrics": suppressed_metrics(values) if suppressed else values,
+            }
+        )
+
+
+class DailyReportCsvApi(APIView):
+    @extend_schema(
+        parameters=_params, responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["reports"]
+    )
+    def get(self, request: Request) -> HttpResponse:
+        sites, first, last, suppressed = _read_request(request, require_site=True)
+        reports = daily_reports(sites=sites, first=first, last=last)
+        assert isinstance(request.user, User)
+        for site in sites:
+            audit_record(
+                actor=request.user,
+                action=AuditEvent.Action.EXPORT,
+                site=site,
+                changes={
+                    "from": first.isoformat(),
+                    "to": last.isoformat(),
+                    "suppressed": suppressed,
+                },
+            )
+        name = f"vigil-daily-{'-'.join(s.slug for s in sites)}-{first}-{last}.csv"
+        response = HttpResponse(
+            daily_csv(reports, suppressed=suppressed), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class RecomputeApi(APIView):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+        date = serializers.DateField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            202: inline_serializer(
+                "RecomputeAccepted",
+                {
+                    "site": serializers.CharField(),
+                    "date": serializers.DateField(),
+                    "requested_at": serializers.DateTimeField(),
+                },
+            )
+        },
+        tags=["reports"],
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        site, _ = site_for(user=request.user, slug=data.validated_data["site"], roles=SUPERVISORS)
+        day: date = data.validated_data["date"]
+        if day > date.today() + timedelta(days=1):
+            raise ApplicationError(
+                "Some fields need attention.", fields={"date": ["This day has not happened yet."]}
+            )
+        requested_at = request_recompute_now(site=site, day=day)
+        return Response(
+            {"site": site.slug, "date": day, "requested_at": requested_at},
+            status=status.HTTP_202_ACCEPTED,
+        )

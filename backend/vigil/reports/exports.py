@@ -1,0 +1,101 @@
+"""Outputs that leave the site: flattened indicators, suppressed on request, and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from vigil.reports.models import DailyReport
+from vigil.reports.suppression import suppress
+
+# Indicators that are the sum of others, so that suppression protects them together.
+SUMS: list[tuple[str, list[str]]] = [
+    ("visits", ["consumption_visits", "service_only_visits"]),
+    ("referrals", ["referrals_onsite", "referrals_offsite"]),
+]
+# Figures that are not counts of people or events: never suppressed.
+NOT_COUNTS = {"median_visit_minutes", "overdoses_per_1000_visits"}
+
+
+def flatten(values: dict[str, Any]) -> dict[str, Any]:
+    """`{"visits_by_route": {"oral": 2}}` → `{"visits_by_route.oral": 2}`."""
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{inner}": v for inner, v in sorted(value.items())})
+        else:
+            flat[key] = value
+    return flat
+
+
+def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for key, value in flat.items():
+        outer, _, inner = key.partition(".")
+        if inner:
+            values.setdefault(outer, {})[inner] = value
+        else:
+            values[outer] = value
+    return values
+
+
+def _counts(flat: dict[str, Any]) -> dict[str, int | None]:
+    return {k: v for k, v in flat.items() if k not in NOT_COUNTS and isinstance(v, int | None)}
+
+
+def suppressed_metrics(values: dict[str, Any]) -> dict[str, Any]:
+    """One report's indicators with small cells hidden (the sums above protected together)."""
+    flat = flatten(values)
+    hidden = suppress(_counts(flat), [(total, parts) for total, parts in SUMS])
+    return unflatten({**flat, **hidden})
+
+
+def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
+    """One row per site-day and a total row; with suppression, each column is protected
+    against its total and each row's sums against their parts."""
+    flats = [flatten(r.metrics) for r in reports]
+    columns = sorted({k for flat in flats for k in flat if k not in NOT_COUNTS})
+    columns += sorted({k for flat in flats for k in flat if k in NOT_COUNTS})
+    cells: dict[tuple[int, str], Any] = {
+        (row, col): flat.get(col) for row, flat in enumerate(flats) for col in columns
+    }
+    total_row = len(flats)
+    additive = [
+        c for c in columns if c not in NOT_COUNTS and not c.startswith(("unique_", "new_", "peak_"))
+    ]
+    for col in additive:
+        cells[(total_row, col)] = sum(cells[(row, col)] or 0 for row in range(total_row))
+    if suppressed:
+        counts = {
+            k: v for k, v in cells.items() if k[1] not in NOT_COUNTS and isinstance(v, int | None)
+        }
+        relations: list[tuple[tuple[int, str], list[tuple[int, str]]]] = [
+            ((total_row, col), [(row, col) for row in range(total_row)]) for col in additive
+        ]
+        for row in range(total_row + 1):
+            relations += [
+                ((row, total), [(row, part) for part in parts])
+                for total, parts in SUMS
+                if (row, total) in counts
+            ]
+        cells.update(suppress(counts, relations))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["site", "date", "status", *columns])
+    for row, report in enumerate(reports):
+        writer.writerow(
+            [
+                report.site.slug,
+                report.date.isoformat(),
+                report.status,
+                *(_text(cells[(row, c)]) for c in columns),
+            ]
+        )
+    writer.writerow(["total", "", "", *(_text(cells.get((total_row, c))) for c in columns)])
+    return out.getvalue()
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,227 @@
+"""The counting rules of DOMAIN.md, as aggregate queries (GROUP BY in the database).
+
+Every function takes a Scope (sites and their local-day spans) and returns indicators. Voided
+records never count. The number of queries is fixed: it does not grow with the table.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+
+from vigil.care.models import (
+    DrugCheck,
+    Referral,
+    ReferralCategory,
+    ReferralStatus,
+    ReferralStatusChange,
+    Service,
+    ServiceKind,
+    SupplyItem,
+    SupplyLine,
+    TestResult,
+)
+from vigil.incidents.models import Incident, IncidentAction
+from vigil.incidents.rules import OVERDOSE_KINDS
+from vigil.reports.scope import Scope
+from vigil.visits.models import Route, Substance, Visit, VisitRoute, VisitSubstance
+
+Metrics = dict[str, Any]
+
+
+def _zeroed(choices: list[str], rows: Any, key: str) -> dict[str, int]:
+    counts = dict.fromkeys(choices, 0)
+    counts.update({row[key]: row["n"] for row in rows})
+    return counts
+
+
+def visit_counts(scope: Scope) -> Metrics:
+    """visits, consumption/service-only/anonymous visits, unique participants (1 query)."""
+    return Visit.objects.filter(scope.q(time="checked_in_at"), voided=False).aggregate(
+        visits=Count("pk"),
+        consumption_visits=Count("pk", filter=Q(kind=Visit.Kind.CONSUMPTION)),
+        service_only_visits=Count("pk", filter=Q(kind=Visit.Kind.SERVICE_ONLY)),
+        anonymous_visits=Count("pk", filter=Q(participant=None)),
+        unique_participants=Count("participant", distinct=True),
+    )
+
+
+def visits_by_choice(scope: Scope) -> Metrics:
+    """A visit counts once under each substance and each route it lists (2 queries)."""
+    in_scope = scope.q(time="visit__checked_in_at", site="visit__site")
+    substances = (
+        VisitSubstance.objects.filter(in_scope, visit__voided=False)
+        .values("substance")
+        .annotate(n=Count("visit", distinct=True))
+        .order_by()
+    )
+    routes = (
+        VisitRoute.objects.filter(in_scope, visit__voided=False)
+        .values("route")
+        .annotate(n=Count("visit", distinct=True))
+        .order_by()
+    )
+    return {
+        "visits_by_substance": _zeroed(Substance.values, substances, "substance"),
+        "visits_by_route": _zeroed(Route.values, routes, "route"),
+    }
+
+
+def new_participants(scope: Scope) -> int:
+    """Participants whose first visit at any site of the network falls in the scope (1 query).
+
+    1. For each participant, their first non-voided visit anywhere (earliest check-in, then id).
+    2. Count the scope's visits that are such a first visit: one per participant at most.
+    """
+    first_visit = Visit.objects.filter(participant=OuterRef("participant"), voided=False).order_by(
+        "checked_in_at", "pk"
+    )
+    return (
+        Visit.objects.filter(scope.q(time="checked_in_at"), voided=False, participant__isnull=False)
+        .annotate(first_id=Subquery(first_visit.values("pk")[:1]))
+        .filter(pk=F("first_id"))
+        .count()
+    )
+
+
+def median_visit_minutes(scope: Scope) -> float | None:
+    """Median time in the booth over consumption visits checked out (2 queries).
+
+    1. Count the consumption visits with a check-out.
+    2. Read only the one or two middle durations, ordered in the database.
+    """
+    finished = Visit.objects.filter(
+        scope.q(time="checked_in_at"),
+        voided=False,
+        kind=Visit.Kind.CONSUMPTION,
+        checked_out_at__isnull=False,
+    ).annotate(
+        duration=ExpressionWrapper(F("checked_out_at") - F("checked_in_at"), DurationField())
+    )
+    n = finished.count()
+    if n == 0:
+        return None
+    middle: list[timedelta] = list(
+        finished.order_by("duration").values_list("duration", flat=True)[(n - 1) // 2 : n // 2 + 1]
+    )
+    seconds = sum(d.total_seconds() for d in middle) / len(middle)
+    return round(seconds / 60, 1)
+
+
+def peak_occupancy(scope: Scope) -> int:
+    """Most consumption visits open at one moment (1 query per site span, plus 1).
+
+    Occupancy only rises at a check-in, so the peak is the largest number of visits open at
+    some check-in in the scope, or at the start of a span (visits still open from before).
+    """
+    consumption = Visit.objects.filter(
+        site__in=scope.site_ids, voided=False, kind=Visit.Kind.CONSUMPTION
+    )
+    open_at_check_in = (
+        consumption.filter(checked_in_at__lte=OuterRef("checked_in_at"))
+        .filter(Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=OuterRef("checked_in_at")))
+        .order_by()
+        .values("kind")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    peak = (
+        consumption.filter(scope.q(time="checked_in_at"))
+        .annotate(open_then=Subquery(open_at_check_in, output_field=IntegerField()))
+        .aggregate(peak=Max("open_then"))["peak"]
+        or 0
+    )
+    for span in scope.spans:
+        open_at_start = consumption.filter(site=span.site, checked_in_at__lt=span.start).filter(
+            Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=span.start)
+        )
+        peak = max(peak, open_at_start.count())
+    return int(peak)
+
+
+def per_thousand(numerator: int, visits: int) -> float | None:
+    return round(1000 * numerator / visits, 2) if visits else None
+
+
+def incident_counts(scope: Scope) -> Metrics:
+    """Overdoses and emergencies started in the scope, and the naloxone given (2 queries).
+
+    An action counts unless it was voided (a mis-tap); an incident unless it was voided.
+    """
+    live_actions = IncidentAction.objects.filter(incident=OuterRef("pk"), voided=False)
+    overdose = Q(kind__in=OVERDOSE_KINDS)
+    incidents = (
+        Incident.objects.filter(scope.q(time="started_at"), voided=False)
+        .annotate(
+            had_naloxone=Exists(live_actions.filter(kind=IncidentAction.Kind.NALOXONE)),
+            had_ems=Exists(live_actions.filter(kind=IncidentAction.Kind.EMS_CALLED)),
+        )
+        .aggregate(
+            overdoses=Count("pk", filter=overdose),
+            fatal_overdoses=Count("pk", filter=overdose & Q(outcome=Incident.Outcome.DECEASED)),
+            overdoses_with_naloxone=Count("pk", filter=overdose & Q(had_naloxone=True)),
+            ems_calls=Count("pk", filter=Q(had_ems=True)),
+            transports=Count("pk", filter=Q(outcome=Incident.Outcome.TRANSPORTED)),
+            other_medical_emergencies=Count("pk", filter=Q(kind=Incident.Kind.OTHER_MEDICAL)),
+        )
+    )
+    incidents["naloxone_doses"] = IncidentAction.objects.filter(
+        scope.q(time="incident__started_at", site="incident__site"),
+        incident__voided=False,
+        incident__kind__in=OVERDOSE_KINDS,
+        kind=IncidentAction.Kind.NALOXONE,
+        voided=False,
+    ).count()
+    return incidents
+
+
+def care_counts(scope: Scope) -> Metrics:
+    """Services by kind, drug checks and their positives, supplies, referrals (5 queries)."""
+    services = Service.objects.filter(scope.q(time="at"), voided=False)
+    by_kind = services.values("kind").annotate(n=Count("pk")).order_by()
+    positive = TestResult.POSITIVE
+    checks = DrugCheck.objects.filter(service__in=services).aggregate(
+        drug_checks=Count("pk"),
+        drug_checks_fentanyl_positive=Count("pk", filter=Q(fentanyl=positive)),
+        drug_checks_benzodiazepine_positive=Count("pk", filter=Q(benzodiazepine=positive)),
+        drug_checks_xylazine_positive=Count("pk", filter=Q(xylazine=positive)),
+        drug_checks_nitazene_positive=Count("pk", filter=Q(nitazene=positive)),
+    )
+    supplies = (
+        SupplyLine.objects.filter(service__in=services)
+        .values("item")
+        .annotate(n=Sum("quantity"))
+        .order_by()
+    )
+    referrals = Referral.objects.filter(scope.q(time="at"), voided=False)
+    by_category = referrals.values("category").annotate(n=Count("pk")).order_by()
+    accepted = ReferralStatusChange.objects.filter(
+        referral=OuterRef("pk"), status=ReferralStatus.ACCEPTED
+    )
+    referral_totals = referrals.annotate(was_accepted=Exists(accepted)).aggregate(
+        referrals=Count("pk"),
+        referrals_onsite=Count("pk", filter=Q(destination=Referral.Destination.ONSITE_CONNECTED)),
+        referrals_offsite=Count("pk", filter=Q(destination=Referral.Destination.OFFSITE)),
+        referrals_accepted=Count("pk", filter=Q(was_accepted=True)),
+    )
+    return {
+        "services_by_kind": _zeroed(ServiceKind.values, by_kind, "kind"),
+        **checks,
+        "supplies_by_item": _zeroed(SupplyItem.values, supplies, "item"),
+        "referrals_by_category": _zeroed(ReferralCategory.values, by_category, "category"),
+        **referral_totals,
+    }

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class DailyReport(models.Model):
+    """Every indicator of one site and local day, computed from the records (never typed in)."""
+
+    class Status(models.TextChoices):
+        PROVISIONAL = "provisional"  # the day is not closed yet: late records may still come
+        FINAL = "final"  # computed after the day closed
+        REVISED = "revised"  # a change after closing altered the figures
+
+    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="daily_reports")
+    date = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices)
+    computed_at = models.DateTimeField()
+    metrics = models.JSONField()
+
+    class Meta:
+        ordering = ["site", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "date"], name="one_report_per_site_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.date} ({self.status})"
+
+
+class PendingRecompute(models.Model):
+    """A site-day whose report must be recomputed; one row however many writes touch it.
+
+    Inserting is the deduplication: a burst of writes to one past day inserts one row and
+    enqueues one task; the task removes the row before computing, so a write that lands during
+    the computation enqueues a fresh one.
+    """
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "date"], name="one_pending_recompute"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recompute {self.site_id} {self.date}"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q
+
+from vigil.reports import metrics
+from vigil.reports.models import DailyReport
+from vigil.reports.scope import Scope
+from vigil.reports.services import compute_site_day, local_today, with_rates
+from vigil.sites.models import Site
+from vigil.visits.models import Visit
+
+# Recomputed over the whole period (never summed): a person counts once per period.
+RECOMPUTED = ("unique_participants", "new_participants", "median_visit_minutes", "peak_occupancy")
+
+
+def daily_reports(*, sites: Sequence[Site], first: date, last: date) -> list[DailyReport]:
+    """The reports of each site and day; past days never computed are computed now, and today
+    (still open) is recomputed on every read."""
+    stored = {
+        (r.site_id, r.date): r
+        for r in DailyReport.objects.filter(site__in=sites, date__gte=first, date__lte=last)
+    }
+    reports = []
+    for site in sites:
+        today = local_today(site)
+        day = first
+        while day <= min(last, today):
+            report = stored.get((site.pk, day))
+            if report is None or day == today:
+                report = compute_site_day(site=site, day=day)
+            reports.append(report)
+            day += timedelta(days=1)
+    return sorted(reports, key=lambda r: (r.date, r.site_id))
+
+
+def _add(total: dict[str, Any], values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if key in RECOMPUTED or key.endswith("_per_1000_visits"):
+            continue
+        if isinstance(value, dict):
+            inner = total.setdefault(key, Counter())
+            inner.update(value)
+        elif isinstance(value, int):
+            total[key] = total.get(key, 0) + value
+
+
+def period_metrics(*, sites: Sequence[Site], first: date, last: date) -> dict[str, Any]:
+    """Indicators for a period and a set of sites: counts add up from the dailies; distinct
+    participants, medians and peaks are recomputed over the whole period and all the sites."""
+    total: dict[str, Any] = {}
+    for report in daily_reports(sites=sites, first=first, last=last):
+        _add(total, report.metrics)
+    result = {k: dict(v) if isinstance(v, Counter) else v for k, v in total.items()}
+    scope = Scope.of(sites, first, last)
+    result["unique_participants"] = Visit.objects.filter(
+        scope.q(time="checked_in_at"), voided=False
+    ).aggregate(n=Count("participant", distinct=True, filter=Q(participant__isnull=False)))["n"]
+    result["new_participants"] = metrics.new_participants(scope)
+    result["median_visit_minutes"] = metrics.median_visit_minutes(scope)
+    result["peak_occupancy"] = metrics.peak_occupancy(scope)
+    return with_rates(result)

@@ -1,0 +1,47 @@
+"""Small-cell suppression: the one function every output that leaves the site goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import TypeVar
+
+from django.conf import settings
+
+K = TypeVar("K", bound=Hashable)
+
+
+def suppress(
+    cells: Mapping[K, int | None],
+    relations: Sequence[tuple[K, Sequence[K]]] = (),
+    *,
+    threshold: int | None = None,
+) -> dict[K, int | str | None]:
+    """Hide small counts so that no person can be singled out, even by subtraction.
+
+    `relations` are (total, parts) pairs of keys: the total is the sum of the parts.
+
+    1. Primary suppression: a count from 1 to threshold-1 is shown as "<threshold".
+       Zero stays zero (it singles nobody out); None (not applicable) stays None.
+    2. Complementary suppression: in every relation total = sum(parts), if exactly one
+       member (total or part) is hidden, it could be recovered by subtraction; hide the
+       smallest other non-zero member too (a part before the total when they tie).
+    3. Repeat step 2 until no relation has exactly one hidden member, since hiding a cell
+       for one relation can expose another.
+    """
+    limit = settings.VIGIL_SUPPRESSION_THRESHOLD if threshold is None else threshold
+    hidden = {key for key, value in cells.items() if value is not None and 0 < value < limit}
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in relations:
+            members = [*parts, total]
+            exposed = [m for m in members if m in hidden]
+            if len(exposed) != 1:
+                continue
+            candidates = [m for m in members if m not in hidden and (cells.get(m) or 0) > 0]
+            if not candidates:
+                continue
+            smallest = min(candidates, key=lambda m: (cells[m] or 0, m == total))
+            hidden.add(smallest)
+            changed = True
+    return {key: (f"<{limit}" if key in hidden else value) for key, value in cells.items()}

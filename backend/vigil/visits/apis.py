@@ -1,0 +1,222 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vigil.accounts.access import RECORD_WRITERS, site_for
+from vigil.accounts.models import User
+from vigil.core.errors import ApplicationError
+from vigil.core.fields import AwareDateTimeField
+from vigil.core.pagination import Pagination
+from vigil.core.records import replay_conflicts_show
+from vigil.core.schema import ErrorSerializer
+from vigil.sites.models import Booth, Site
+from vigil.visits.models import Route, Substance, Visit
+from vigil.visits.selectors import floor_of_site, visit_for_user, visits_of_site
+from vigil.visits.serializers import FloorSerializer, VisitSerializer
+from vigil.visits.services import (
+    CheckIn,
+    visit_check_in,
+    visit_check_out,
+    visit_update,
+    visit_void,
+)
+
+
+def _booth_of(site: Site, booth_id: Any) -> Booth | None:
+    if booth_id is None:
+        return None
+    booth = Booth.objects.filter(pk=booth_id, site=site).first()
+    if booth is None:
+        raise ApplicationError(
+            "Some fields need attention.",
+            fields={"booth": ["This booth is not in use at this site."]},
+        )
+    return booth
+
+
+class _VisitFields(serializers.Serializer[dict[str, Any]]):
+    code = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
+    kind = serializers.ChoiceField(choices=Visit.Kind.choices)
+    booth = serializers.UUIDField(required=False, allow_null=True)
+    substances = serializers.ListField(
+        child=serializers.ChoiceField(choices=Substance.choices), required=False, max_length=15
+    )
+    routes = serializers.ListField(
+        child=serializers.ChoiceField(choices=Route.choices), required=False, max_length=4
+    )
+
+
+class VisitListCreateApi(APIView):
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+        date = serializers.DateField(required=False)
+        open = serializers.BooleanField(required=False, default=False)
+
+    class InputSerializer(_VisitFields):
+        id = serializers.UUIDField(required=False)
+        site = serializers.SlugField()
+        checked_in_at = AwareDateTimeField(required=False)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("site", OpenApiTypes.STR, required=True),
+            OpenApiParameter("date", OpenApiTypes.DATE, description="the site's local date"),
+            OpenApiParameter("open", OpenApiTypes.BOOL),
+        ],
+        operation_id="visits_list",
+        responses={
+            200: inline_serializer(
+                "PaginatedVisitList",
+                {
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": VisitSerializer(many=True),
+                },
+            )
+        },
+        tags=["visits"],
+    )
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, _ = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=RECORD_WRITERS
+        )
+        visits = visits_of_site(
+            site=site,
+            day=filters.validated_data.get("date"),
+            open_only=filters.validated_data["open"],
+        )
+        paginator: PageNumberPagination = Pagination()
+        page = paginator.paginate_queryset(visits, request, view=self)
+        return paginator.get_paginated_response(VisitSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: VisitSerializer, 201: VisitSerializer, 409: ErrorSerializer},
+        tags=["visits"],
+    )
+    def post(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        site, role = site_for(user=request.user, slug=values["site"], roles=RECORD_WRITERS)
+        check_in = CheckIn(
+            id=values.get("id"),
+            site=site,
+            kind=values["kind"],
+            booth=_booth_of(site, values.get("booth")),
+            code=values.get("code") or None,
+            checked_in_at=values.get("checked_in_at"),
+            substances=values.get("substances", []),
+            routes=values.get("routes", []),
+        )
+        with replay_conflicts_show(VisitSerializer):
+            visit, created = visit_check_in(request=check_in, by=request.user, role=role)
+        visit = visit_for_user(user=request.user, visit_id=visit.pk, roles=RECORD_WRITERS)[0]
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(VisitSerializer(visit).data, status=code)
+
+
+class VisitDetailApi(APIView):
+    class InputSerializer(_VisitFields):
+        kind = serializers.ChoiceField(choices=Visit.Kind.choices, required=False)
+        checked_in_at = AwareDateTimeField(required=False)
+        checked_out_at = AwareDateTimeField(required=False, allow_null=True)
+        did_not_consume_reason = serializers.ChoiceField(
+            choices=Visit.DidNotConsume.choices, required=False, allow_blank=True
+        )
+        version = serializers.IntegerField(min_value=1)
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    @extend_schema(responses={200: VisitSerializer}, tags=["visits"])
+    def get(self, request: Request, visit_id: str) -> Response:
+        assert isinstance(request.user, User)
+        visit, _ = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
+        return Response(VisitSerializer(visit).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: VisitSerializer, 409: ErrorSerializer, 412: ErrorSerializer},
+        tags=["visits"],
+    )
+    def patch(self, request: Request, visit_id: str) -> Response:
+        assert isinstance(request.user, User)
+        visit, role = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "version" not in changes:
+            raise ApplicationError(
+                "Some fields need attention.",
+                fields={
+                    "version": ["Send the version you read, to avoid overwriting a newer edit."]
+                },
+            )
+        if "booth" in changes:
+            changes["booth"] = _booth_of(visit.site, changes["booth"])
+        if "code" in changes:
+            changes["code"] = changes["code"] or None
+        visit_update(visit=visit, by=request.user, role=role, **changes)
+        visit, _ = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
+        return Response(VisitSerializer(visit).data)
+
+
+class VisitCheckOutApi(APIView):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        checked_out_at = AwareDateTimeField(required=False)
+        did_not_consume_reason = serializers.ChoiceField(
+            choices=Visit.DidNotConsume.choices, required=False, allow_blank=True
+        )
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: VisitSerializer, 409: ErrorSerializer},
+        tags=["visits"],
+    )
+    def post(self, request: Request, visit_id: str) -> Response:
+        assert isinstance(request.user, User)
+        visit, role = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit = visit_check_out(visit=visit, by=request.user, role=role, **data.validated_data)
+        visit, _ = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
+        return Response(VisitSerializer(visit).data)
+
+
+class VisitVoidApi(APIView):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        reason = serializers.CharField(max_length=1000)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: VisitSerializer, 412: ErrorSerializer},
+        tags=["visits"],
+    )
+    def post(self, request: Request, visit_id: str) -> Response:
+        assert isinstance(request.user, User)
+        visit, role = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        visit_void(visit=visit, by=request.user, role=role, reason=data.validated_data["reason"])
+        visit, _ = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
+        return Response(VisitSerializer(visit).data)
+
+
+class SiteFloorApi(APIView):
+    @extend_schema(responses={200: FloorSerializer}, tags=["sites"])
+    def get(self, request: Request, slug: str) -> Response:
+        assert isinstance(request.user, User)
+        site, _ = site_for(user=request.user, slug=slug, roles=RECORD_WRITERS)
+        return Response(FloorSerializer(floor_of_site(site=site)).data)

@@ -1,0 +1,371 @@
+"""Writes of visits: check-in, check-out, edit, void. Each is one transaction with its audit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vigil.accounts.models import Role, User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record, changes_between
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.core.records import check_can_edit, check_record_time, fingerprint
+from vigil.core.voiding import void_record
+from vigil.participants.codes import code_digest
+from vigil.participants.selectors import participant_by_code
+from vigil.participants.services import participant_resolve
+from vigil.reports.services import request_recompute
+from vigil.sites.models import Booth, Site
+from vigil.visits.models import Visit, VisitRoute, VisitSubstance
+
+
+def _bad(field: str, message: str) -> ApplicationError:
+    return ApplicationError("Some fields need attention.", fields={field: [message]})
+
+
+def _minutes_since(moment: datetime) -> int:
+    return max(0, int((timezone.now() - moment).total_seconds() // 60))
+
+
+def _check_booth(*, site: Site, kind: str, booth: Booth | None) -> None:
+    if kind == Visit.Kind.SERVICE_ONLY and booth is not None:
+        raise _bad("booth", "A service-only visit has no booth.")
+    if booth is not None and (booth.site_id != site.pk or not booth.active):
+        raise _bad("booth", "This booth is not in use at this site.")
+    if (
+        kind == Visit.Kind.CONSUMPTION
+        and booth is None
+        and site.booths.filter(active=True).exists()
+    ):
+        raise _bad("booth", "Choose a booth for a consumption visit.")
+
+
+def _open_visit_conflict(
+    *, site: Site, booth: Booth | None, participant_id: Any, exclude: Any
+) -> Conflict | None:
+    """Explain which floor rule a refused write broke: an occupied booth or a person inside."""
+    open_visits = Visit.objects.filter(checked_out_at=None, voided=False).exclude(pk=exclude)
+    if booth is not None:
+        occupant = open_visits.filter(booth=booth).first()
+        if occupant is not None:
+            minutes = _minutes_since(occupant.checked_in_at)
+            return Conflict(
+                f"Booth {booth.label} is occupied (for {minutes} min). Check that visit out first.",
+                fields={"booth": [f"Booth {booth.label} has been occupied for {minutes} min."]},
+                extra={"visit": str(occupant.pk), "occupied_minutes": minutes},
+            )
+    if participant_id is not None:
+        current = open_visits.filter(site=site, participant_id=participant_id).first()
+        if current is not None:
+            where = f"booth {current.booth.label}" if current.booth else "a service visit"
+            minutes = _minutes_since(current.checked_in_at)
+            return Conflict(
+                f"This person already has an open visit ({where}, {minutes} min). "
+                "Check it out first.",
+                fields={"code": ["This person already has an open visit at this site."]},
+                extra={"visit": str(current.pk)},
+            )
+    return None
+
+
+def _set_choices(visit: Visit, *, substances: Sequence[str], routes: Sequence[str]) -> None:
+    VisitSubstance.objects.filter(visit=visit).delete()
+    VisitRoute.objects.filter(visit=visit).delete()
+    VisitSubstance.objects.bulk_create(
+        [VisitSubstance(visit=visit, substance=s) for s in sorted(set(substances))]
+    )
+    VisitRoute.objects.bulk_create([VisitRoute(visit=visit, route=r) for r in sorted(set(routes))])
+
+
+def visit_snapshot(visit: Visit) -> dict[str, Any]:
+    """The audited fields of a visit: ids and values, never a code."""
+    return {
+        "participant": str(visit.participant_id) if visit.participant_id else None,
+        "kind": visit.kind,
+        "booth": str(visit.booth_id) if visit.booth_id else None,
+        "checked_in_at": visit.checked_in_at.isoformat() if visit.checked_in_at else None,
+        "checked_out_at": visit.checked_out_at.isoformat() if visit.checked_out_at else None,
+        "did_not_consume_reason": visit.did_not_consume_reason,
+        "substances": sorted(r.substance for r in visit.substance_rows.all()),
+        "routes": sorted(r.route for r in visit.route_rows.all()),
+        "voided": visit.voided,
+    }
+
+
+def _replay_of(*, visit_id: uuid.UUID, site: Site, content_print: str) -> Visit | None:
+    """The stored visit a resend names, if its content matches; 409 if not; None if new."""
+    stored = Visit.objects.filter(pk=visit_id).first()
+    if stored is None:
+        return None
+    if stored.site_id != site.pk:
+        raise Conflict("This record id is already in use.")
+    if stored.create_fingerprint != content_print:
+        raise ReplayConflict("This record was already sent with other content.", record=stored)
+    return stored
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    site: Site
+    kind: str
+    booth: Booth | None = None
+    code: str | None = None
+    checked_in_at: datetime | None = None
+    substances: Sequence[str] = ()
+    routes: Sequence[str] = ()
+    id: uuid.UUID | None = None
+
+
+def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bool]:
+    """Open a visit. Returns (visit, created); a resend of the same content returns the stored one.
+
+    1. Refuse a future time; a time older than 12 h is backdated (supervisors only).
+    2. Check the booth belongs to the site, is free of this rule's contradictions. A resend of
+       a stored visit is answered with it even if these rules now refuse it.
+    3. Insert under database constraints (one open visit per booth and per person); never
+       check-then-insert. On IntegrityError, tell a resend (same id, same content → stored
+       record), a conflicting resend (409 with the stored record) and a floor conflict (409
+       naming the booth or the person) apart.
+    """
+    site = request.site
+    now = timezone.now()
+    at = request.checked_in_at or now
+    digest = code_digest(request.code) if request.code else None
+    content_print = fingerprint(
+        {
+            "site": site.pk,
+            "code": digest,
+            "kind": request.kind,
+            "booth": request.booth.pk if request.booth else None,
+            "checked_in_at": request.checked_in_at.isoformat() if request.checked_in_at else None,
+            "substances": sorted(set(request.substances)),
+            "routes": sorted(set(request.routes)),
+        }
+    )
+    visit_id = request.id or uuid.uuid4()
+    try:
+        backdated = check_record_time(at=at, role=role, field="checked_in_at", now=now)
+        _check_booth(site=site, kind=request.kind, booth=request.booth)
+    except ApplicationError:
+        # A resend of a stored visit gets the stored visit even if the rules now refuse its
+        # content (its time has since passed the backdating limit, its booth was retired).
+        if request.id is None:
+            raise
+        replayed = _replay_of(visit_id=visit_id, site=site, content_print=content_print)
+        if replayed is None:
+            raise
+        return replayed, False
+    participant = None
+    try:
+        with transaction.atomic():
+            if request.code:
+                participant = participant_resolve(site=site, code=request.code, at=at, by=by)
+            visit = Visit.objects.create(
+                id=visit_id,
+                site=site,
+                participant=participant,
+                kind=request.kind,
+                booth=request.booth,
+                checked_in_at=at,
+                backdated=backdated,
+                created_by=by,
+                create_fingerprint=content_print,
+            )
+            _set_choices(visit, substances=request.substances, routes=request.routes)
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.CREATE,
+                obj=visit,
+                site=site,
+                changes=changes_between({}, visit_snapshot(visit)),
+            )
+            request_recompute(site=site, moments=[at])
+    except IntegrityError:
+        replayed = _replay_of(visit_id=visit_id, site=site, content_print=content_print)
+        if replayed is not None:
+            return replayed, False
+        participant_id = participant.pk if participant else None
+        if participant_id is None and request.code:
+            known = participant_by_code(code=request.code)
+            participant_id = known.pk if known else None
+        conflict = _open_visit_conflict(
+            site=site, booth=request.booth, participant_id=participant_id, exclude=visit_id
+        )
+        if conflict is None:
+            raise
+        raise conflict from None
+    return visit, True
+
+
+@transaction.atomic
+def visit_check_out(
+    *,
+    visit: Visit,
+    by: User,
+    role: Role,
+    checked_out_at: datetime | None = None,
+    did_not_consume_reason: str = "",
+) -> Visit:
+    """Close a visit. A resend of the same check-out answers with the stored visit."""
+    if visit.voided:
+        raise Conflict("This visit was voided.")
+    if visit.checked_out_at is not None:
+        same_time = checked_out_at is None or checked_out_at == visit.checked_out_at
+        same_reason = did_not_consume_reason in ("", visit.did_not_consume_reason)
+        if same_time and same_reason:
+            return visit
+        local = timezone.localtime(visit.checked_out_at, visit.site.zone)
+        raise Conflict(f"This visit was already checked out at {local:%H:%M}.")
+    if did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
+        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+    now = timezone.now()
+    at = checked_out_at or now
+    backdated = check_record_time(at=at, role=role, field="checked_out_at", now=now)
+    if at < visit.checked_in_at:
+        local = timezone.localtime(visit.checked_in_at, visit.site.zone)
+        raise _bad("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
+    before = visit_snapshot(visit)
+    updated = Visit.objects.filter(pk=visit.pk, checked_out_at=None, version=visit.version).update(
+        checked_out_at=at,
+        did_not_consume_reason=did_not_consume_reason,
+        backdated=visit.backdated or backdated,
+        version=visit.version + 1,
+        updated_at=now,
+    )
+    if updated != 1:
+        raise Conflict("This visit was changed at the same moment. Reload it and try again.")
+    visit.refresh_from_db()
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=visit,
+        site=visit.site,
+        changes=changes_between(before, visit_snapshot(visit)),
+    )
+    request_recompute(site=visit.site, moments=[visit.checked_in_at])
+    return visit
+
+
+_UNSET: Any = object()
+
+
+def visit_update(
+    *,
+    visit: Visit,
+    by: User,
+    role: Role,
+    version: int,
+    reason: str = "",
+    code: str | None = _UNSET,
+    kind: str = _UNSET,
+    booth: Booth | None = _UNSET,
+    checked_in_at: datetime = _UNSET,
+    checked_out_at: datetime | None = _UNSET,
+    did_not_consume_reason: str = _UNSET,
+    substances: Sequence[str] = _UNSET,
+    routes: Sequence[str] = _UNSET,
+) -> Visit:
+    """Edit a visit named at the version the editor read: stale → 412, never a silent overwrite."""
+    check_can_edit(
+        created_by_id=visit.created_by_id,
+        received_at=visit.received_at,
+        by=by,
+        role=role,
+        reason=reason,
+    )
+    if visit.voided:
+        raise Conflict("This visit was voided; it cannot be edited.")
+    if version != visit.version:
+        raise StaleVersion("Someone changed this visit since you opened it. Reload it.")
+    site = visit.site
+    before = visit_snapshot(visit)
+    old_start = visit.checked_in_at
+    now = timezone.now()
+    fields: dict[str, Any] = {}
+    backdated = visit.backdated
+    if kind is not _UNSET:
+        fields["kind"] = kind
+    if booth is not _UNSET:
+        fields["booth"] = booth
+    if checked_in_at is not _UNSET:
+        backdated |= check_record_time(at=checked_in_at, role=role, field="checked_in_at", now=now)
+        fields["checked_in_at"] = checked_in_at
+    if checked_out_at is not _UNSET:
+        if checked_out_at is not None:
+            backdated |= check_record_time(
+                at=checked_out_at, role=role, field="checked_out_at", now=now
+            )
+        fields["checked_out_at"] = checked_out_at
+    if did_not_consume_reason is not _UNSET:
+        fields["did_not_consume_reason"] = did_not_consume_reason
+    new_kind = fields.get("kind", visit.kind)
+    new_booth = fields.get("booth", visit.booth)
+    if "kind" in fields and new_kind == Visit.Kind.SERVICE_ONLY and "booth" not in fields:
+        new_booth = fields["booth"] = None
+    _check_booth(site=site, kind=new_kind, booth=new_booth)
+    if new_kind != Visit.Kind.CONSUMPTION and fields.get(
+        "did_not_consume_reason", visit.did_not_consume_reason
+    ):
+        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+    start = fields.get("checked_in_at", visit.checked_in_at)
+    end = fields.get("checked_out_at", visit.checked_out_at)
+    if end is not None and end < start:
+        raise _bad("checked_out_at", "Check-out is before check-in.")
+    try:
+        with transaction.atomic():
+            if code is not _UNSET:
+                fields["participant"] = (
+                    participant_resolve(site=site, code=code, at=start, by=by) if code else None
+                )
+            updated = Visit.objects.filter(pk=visit.pk, version=version).update(
+                **fields, backdated=backdated, version=version + 1, updated_at=now
+            )
+            if updated != 1:
+                raise StaleVersion("Someone changed this visit since you opened it. Reload it.")
+            visit.refresh_from_db()
+            if substances is not _UNSET or routes is not _UNSET:
+                _set_choices(
+                    visit,
+                    substances=before["substances"] if substances is _UNSET else substances,
+                    routes=before["routes"] if routes is _UNSET else routes,
+                )
+            audit_record(
+                actor=by,
+                action=AuditEvent.Action.UPDATE,
+                obj=visit,
+                site=site,
+                changes=changes_between(before, visit_snapshot(visit)),
+                reason=reason,
+            )
+            request_recompute(site=site, moments=[old_start, visit.checked_in_at])
+    except IntegrityError:
+        participant = fields.get("participant", visit.participant)
+        conflict = _open_visit_conflict(
+            site=site,
+            booth=new_booth,
+            participant_id=participant.pk if participant else None,
+            exclude=visit.pk,
+        )
+        if conflict is None:
+            raise
+        raise conflict from None
+    return visit
+
+
+def visit_void(*, visit: Visit, by: User, role: Role, reason: str) -> Visit:
+    """Void a visit with a reason: it stays on record and leaves every count."""
+    return void_record(
+        visit,
+        by=by,
+        role=role,
+        reason=reason,
+        noun="visit",
+        site=visit.site,
+        report_time=visit.checked_in_at,
+    )

@@ -1,0 +1,5 @@
+export { Button } from "./Button";
+export { Field } from "./Field";
+export { Notice } from "./Notice";
+export { TopBar } from "./TopBar";
+export { useTheme, type Theme } from "./theme";

@@ -1,0 +1,257 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.conftest import TabletClient, World
+from vigil.accounts.models import Role
+from vigil.reports.models import DailyReport
+from vigil.reports.services import compute_site_day
+from vigil.visits.models import Visit
+from vigil.visits.services import CheckIn, visit_check_in, visit_check_out, visit_void
+
+TORONTO = ZoneInfo("America/Toronto")
+
+
+def at(day: date, hour: int, minute: int = 0, zone: ZoneInfo = TORONTO) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+
+
+def visit(
+    world: World,
+    when: datetime,
+    *,
+    code: str | None = None,
+    booth: str | None = "1",
+    minutes: int | None = 20,
+    substances: tuple[str, ...] = (),
+    routes: tuple[str, ...] = (),
+    site: Any = None,
+) -> Visit:
+    site = site or world.site_a
+    kind = "consumption" if booth else "service_only"
+    created, _ = visit_check_in(
+        request=CheckIn(
+            site=site,
+            kind=kind,
+            booth=site.booths.get(label=booth) if booth else None,
+            code=code,
+            checked_in_at=when,
+            substances=substances,
+            routes=routes,
+        ),
+        by=world.users["bob"],
+        role=Role.SUPERVISOR,
+    )
+    if minutes is not None:
+        created = visit_check_out(
+            visit=created,
+            by=world.users["bob"],
+            role=Role.SUPERVISOR,
+            checked_out_at=when + timedelta(minutes=minutes),
+        )
+    return created
+
+
+DAY = date(2026, 11, 10)
+
+
+def test_a_site_day_counts_visits_people_substances_and_routes(world: World) -> None:
+    visit(
+        world,
+        at(DAY, 9),
+        code="AAA111",
+        booth="1",
+        minutes=15,
+        substances=("fentanyl",),
+        routes=("injection",),
+    )
+    visit(world, at(DAY, 9, 5), code="AAA111", booth=None, minutes=5)
+    visit(
+        world,
+        at(DAY, 9, 10),
+        code="BBB222",
+        booth="2",
+        minutes=30,
+        substances=("fentanyl", "crack"),
+        routes=("inhalation", "injection"),
+    )
+    visit(world, at(DAY, 10), booth="3", minutes=40, substances=("crack",))
+    voided = visit(world, at(DAY, 11), code="CCC333", booth="4", substances=("heroin",))
+    visit_void(visit=voided, by=world.users["bob"], role=Role.SUPERVISOR, reason="entered twice")
+    visit(world, at(DAY - timedelta(days=1), 23, 50), code="DDD444", booth="5")
+
+    metrics = compute_site_day(site=world.site_a, day=DAY).metrics
+
+    assert metrics["visits"] == 4
+    assert metrics["consumption_visits"] == 3
+    assert metrics["service_only_visits"] == 1
+    assert metrics["anonymous_visits"] == 1
+    assert metrics["unique_participants"] == 2
+    assert metrics["new_participants"] == 2
+    assert metrics["visits_by_substance"]["fentanyl"] == 2
+    assert metrics["visits_by_substance"]["crack"] == 2
+    assert metrics["visits_by_substance"]["heroin"] == 0
+    assert metrics["visits_by_route"] == {
+        "injection": 2,
+        "inhalation": 1,
+        "intranasal": 0,
+        "oral": 0,
+    }
+    assert metrics["median_visit_minutes"] == 30.0
+    assert metrics["peak_occupancy"] == 2
+
+
+def test_new_participants_counts_only_a_first_visit_anywhere_in_the_network(world: World) -> None:
+    visit(world, at(DAY - timedelta(days=3), 12), code="EEE555", site=world.site_b, booth="1")
+    visit(world, at(DAY, 12), code="EEE555")
+    visit(world, at(DAY, 13), code="FFF666", booth="2")
+
+    metrics = compute_site_day(site=world.site_a, day=DAY).metrics
+
+    assert (metrics["unique_participants"], metrics["new_participants"]) == (2, 1)
+
+
+def test_peak_occupancy_counts_visits_still_open_from_the_night_before(world: World) -> None:
+    visit(world, at(DAY - timedelta(days=1), 23, 50), booth="1", minutes=30)
+    visit(world, at(DAY - timedelta(days=1), 23, 55), booth="2", minutes=30)
+    visit(world, at(DAY, 0, 10), booth="3", minutes=10)
+
+    assert compute_site_day(site=world.site_a, day=DAY).metrics["peak_occupancy"] == 3
+
+
+@pytest.mark.parametrize(
+    ("day", "hours"), [(date(2026, 3, 8), 23), (date(2026, 11, 1), 25)], ids=["spring", "fall"]
+)
+def test_a_dst_day_holds_its_23_or_25_local_hours(world: World, day: date, hours: int) -> None:
+    # Aware arithmetic in a zone is wall-clock arithmetic: count real hours in UTC.
+    start = datetime(day.year, day.month, day.day, tzinfo=TORONTO).astimezone(ZoneInfo("UTC"))
+    inside = [start + timedelta(minutes=1), start + timedelta(hours=hours, minutes=-1)]
+    outside = [start - timedelta(minutes=1), start + timedelta(hours=hours, minutes=1)]
+    for n, moment in enumerate(inside + outside):
+        visit(world, moment, booth=str(n + 1), minutes=None)
+
+    assert compute_site_day(site=world.site_a, day=day).metrics["visits"] == 2
+
+
+def test_the_repeated_hour_of_the_fall_change_belongs_to_that_day(world: World) -> None:
+    # 2026-11-01 01:30 happens twice in Toronto: at 05:30 UTC (EDT) and 06:30 UTC (EST).
+    for n, utc_hour in enumerate([5, 6]):
+        visit(world, datetime(2026, 11, 1, utc_hour, 30, tzinfo=ZoneInfo("UTC")), booth=str(n + 1))
+
+    assert compute_site_day(site=world.site_a, day=date(2026, 11, 1)).metrics["visits"] == 2
+    assert compute_site_day(site=world.site_a, day=date(2026, 10, 31)).metrics["visits"] == 0
+
+
+def test_computing_twice_gives_the_same_row(world: World) -> None:
+    visit(world, at(DAY, 9), code="AAA111")
+    first = compute_site_day(site=world.site_a, day=DAY)
+
+    second = compute_site_day(site=world.site_a, day=DAY)
+
+    assert DailyReport.objects.count() == 1
+    assert (second.metrics, second.status, second.computed_at) == (
+        first.metrics,
+        first.status,
+        first.computed_at,
+    )
+
+
+def test_a_day_is_provisional_until_closed_then_final_then_revised_by_a_change(
+    world: World, settings: Any
+) -> None:
+    today = timezone.localtime(timezone.now(), TORONTO).date()
+    recent = today - timedelta(days=1)
+    old = today - timedelta(days=5)
+    visit(world, at(recent, 12), booth="1")
+    visit(world, at(old, 12), booth="2")
+
+    assert compute_site_day(site=world.site_a, day=recent).status == "provisional"
+    assert compute_site_day(site=world.site_a, day=old).status == "final"
+
+    visit(world, at(old, 13), booth="3")
+
+    assert compute_site_day(site=world.site_a, day=old).status == "revised"
+
+
+def test_computing_a_day_costs_the_same_queries_however_many_records(world: World) -> None:
+    visit(world, at(DAY, 8), code="AAA000")
+    compute_site_day(site=world.site_a, day=DAY)
+    visit(world, at(DAY, 9), code="AAA111", substances=("fentanyl",))
+    with CaptureQueriesContext(connection) as one:
+        compute_site_day(site=world.site_a, day=DAY)
+    for n in range(2, 12):
+        visit(
+            world,
+            at(DAY, 9, n),
+            code=f"P{n:05d}",
+            booth=str(n),
+            substances=("crack",),
+            routes=("oral",),
+        )
+
+    with CaptureQueriesContext(connection) as many:
+        compute_site_day(site=world.site_a, day=DAY)
+
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_reports_api_lists_each_day_with_status_and_metrics(
+    world: World, client_for: Callable[[str], TabletClient]
+) -> None:
+    visit(world, at(DAY, 9), code="AAA111")
+
+    response = client_for("dana").get(
+        f"/api/v1/reports/daily/?site=harbour&from={DAY}&to={DAY + timedelta(days=1)}"
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert [(r["site"], r["date"], r["status"]) for r in body] == [
+        ("harbour", str(DAY), "final"),
+        ("harbour", str(DAY + timedelta(days=1)), "final"),
+    ]
+    # Analysts get suppressed figures: one visit is a small cell.
+    assert body[0]["metrics"]["visits"] == "<10"
+    assert body[1]["metrics"]["visits"] == 0
+
+
+def test_the_csv_is_suppressed_for_analysts_and_audited(
+    world: World, client_for: Callable[[str], TabletClient]
+) -> None:
+    for n in range(12):
+        visit(
+            world,
+            at(DAY, 8 + n // 4, (n % 4) * 10),
+            booth=str(n % 10 + 1) if n < 10 else None,
+            minutes=5,
+        )
+
+    supervisor = client_for("bob").get(
+        f"/api/v1/reports/daily.csv?site=harbour&from={DAY}&to={DAY}"
+    )
+    analyst = client_for("dana").get(f"/api/v1/reports/daily.csv?site=harbour&from={DAY}&to={DAY}")
+
+    header, row, total = supervisor.content.decode().strip().splitlines()
+    columns = header.split(",")
+    assert dict(zip(columns, row.split(","), strict=True))["visits"] == "12"
+    assert dict(zip(columns, row.split(","), strict=True))["service_only_visits"] == "2"
+    a_header, a_row, _ = analyst.content.decode().strip().splitlines()
+    shown = dict(zip(a_header.split(","), a_row.split(","), strict=True))
+    # service-only (2) is small; consumption (10) is hidden too so 12 - 10 cannot reveal it.
+    assert (shown["visits"], shown["consumption_visits"], shown["service_only_visits"]) == (
+        "12",
+        "<10",
+        "<10",
+    )
+    assert total.startswith("total,")
+    from vigil.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="export").count() == 2

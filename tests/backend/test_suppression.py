@@ -1,0 +1,88 @@
+"""Small-cell suppression on hand-worked tables (threshold 10, Health Canada's)."""
+
+from __future__ import annotations
+
+from vigil.reports.suppression import suppress
+
+
+def test_counts_from_1_to_9_are_hidden_and_zero_and_10_are_shown() -> None:
+    cells = {"a": 0, "b": 1, "c": 9, "d": 10, "e": None}
+
+    assert suppress(cells, threshold=10) == {"a": 0, "b": "<10", "c": "<10", "d": 10, "e": None}
+
+
+def test_a_single_hidden_part_would_be_recovered_from_its_total_so_the_smallest_other_part_hides() -> (
+    None
+):
+    # visits 57 = consumption 5 + service-only 52: alone, "<10" would be 57 - 52 = 5.
+    cells = {"visits": 57, "consumption": 5, "service_only": 52}
+
+    shown = suppress(cells, [("visits", ["consumption", "service_only"])], threshold=10)
+
+    assert shown == {"visits": 57, "consumption": "<10", "service_only": "<10"}
+
+
+def test_the_complement_is_the_smallest_non_zero_cell_of_the_row() -> None:
+    # Row total 100 over four cells: 3 is hidden; the smallest other non-zero is 12 (not 0).
+    cells = {"t": 100, "a": 3, "b": 0, "c": 12, "d": 85}
+
+    shown = suppress(cells, [("t", ["a", "b", "c", "d"])], threshold=10)
+
+    assert shown == {"t": 100, "a": "<10", "b": 0, "c": "<10", "d": 85}
+
+
+def test_when_every_other_part_is_zero_the_total_itself_is_hidden() -> None:
+    cells = {"t": 4, "a": 4, "b": 0}
+
+    shown = suppress(cells, [("t", ["a", "b"])], threshold=10)
+
+    assert shown == {"t": "<10", "a": "<10", "b": 0}
+
+
+def test_two_hidden_cells_in_a_row_need_no_complement() -> None:
+    cells = {"t": 30, "a": 2, "b": 3, "c": 25}
+
+    shown = suppress(cells, [("t", ["a", "b", "c"])], threshold=10)
+
+    assert shown == {"t": 30, "a": "<10", "b": "<10", "c": 25}
+
+
+def test_a_complement_chosen_for_a_row_is_protected_in_its_column_too() -> None:
+    """A 2x2 table with row and column totals.
+
+              c1   c2 | total
+        r1     4   20 |   24
+        r2    30   40 |   70
+        ------------------------
+        total 34   60 |   94
+
+    r1c1 = 4 is hidden. Row r1 then hides r1c2 (20), column c1 hides r2c1 (30); now column
+    c2 has one hidden cell (r1c2), so r2c2 (40) hides too, and every row and column holds
+    two hidden cells: none can be recovered by subtraction.
+    """
+    cells = {
+        ("r1", "c1"): 4, ("r1", "c2"): 20, ("r1", "t"): 24,
+        ("r2", "c1"): 30, ("r2", "c2"): 40, ("r2", "t"): 70,
+        ("t", "c1"): 34, ("t", "c2"): 60, ("t", "t"): 94,
+    }  # fmt: skip
+    relations = [
+        (("r1", "t"), [("r1", "c1"), ("r1", "c2")]),
+        (("r2", "t"), [("r2", "c1"), ("r2", "c2")]),
+        (("t", "c1"), [("r1", "c1"), ("r2", "c1")]),
+        (("t", "c2"), [("r1", "c2"), ("r2", "c2")]),
+        (("t", "t"), [("t", "c1"), ("t", "c2")]),
+    ]
+
+    shown = suppress(cells, relations, threshold=10)
+
+    hidden = {key for key, value in shown.items() if value == "<10"}
+    assert hidden == {("r1", "c1"), ("r1", "c2"), ("r2", "c1"), ("r2", "c2")}
+    for total, parts in relations:
+        members = [total, *parts]
+        assert sum(1 for m in members if m in hidden) != 1, f"{total} could be recovered"
+
+
+def test_the_threshold_is_configurable(settings: object) -> None:
+    setattr(settings, "VIGIL_SUPPRESSION_THRESHOLD", 5)  # noqa: B010
+
+    assert suppress({"a": 4, "b": 5}) == {"a": "<5", "b": 5}

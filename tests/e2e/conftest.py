@@ -1,0 +1,80 @@
+"""Playwright driving Debian's Chromium against a live Vigil server.
+
+Skips loudly when /usr/bin/chromium is absent, except when VIGIL_REQUIRE_E2E=1 (CI), where a
+missing browser or an unbuilt frontend fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.conftest import e2e_required
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(settings.REPO_DIR) / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORTS = {
+    "tablet-landscape": (1024, 768),
+    "tablet-portrait": (768, 1024),
+    "desktop": (1440, 900),
+}
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
+# arrange data are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _unavailable(reason: str) -> None:
+    if e2e_required():
+        pytest.fail(f"VIGIL_REQUIRE_E2E=1 but {reason}")
+    pytest.skip(f"END-TO-END TESTS SKIPPED: {reason}")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is absent (apt-get install chromium)")
+    if not (Path(settings.FRONTEND_DIST) / "index.html").is_file():
+        _unavailable("the frontend is not built (cd frontend && npm run build)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def page(browser: Browser, viewport: str) -> Iterator[Page]:
+    width, height = VIEWPORTS[viewport]
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str, viewport: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{viewport}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

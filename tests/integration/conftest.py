@@ -1,0 +1,72 @@
+"""A real Celery worker, started as a subprocess on the broker the settings name."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from vigil.core.tasks import ping
+
+BACKEND = Path(settings.BACKEND_DIR)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
+    """Start `celery worker` against the test database and broker; yield its node name."""
+    db = settings.DATABASES["default"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    # The worker must use the database the tests read: pytest-django's test database.
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    node = f"vigil-test-{os.getpid()}@localhost"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--queues=default,reports",
+            "--loglevel=WARNING",
+            "-n",
+            node,
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=BACKEND,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        # Ready when it has consumed a task (the filesystem broker has no remote control).
+        result = ping.delay("ready")
+        deadline = time.monotonic() + 60
+        while not result.ready():
+            if process.poll() is not None:
+                output = process.stdout.read() if process.stdout else ""
+                pytest.fail(f"celery worker exited early:\n{output}")
+            if time.monotonic() > deadline:
+                pytest.fail("celery worker did not consume a task within 60 s")
+            time.sleep(0.2)
+        yield node
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
