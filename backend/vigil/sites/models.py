@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -23,10 +24,33 @@ class Site(models.Model):
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     opening_hours = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.FIXED)
+    # The floor board turns a booth amber, then red, after this many minutes without a check.
+    observe_amber_minutes = models.PositiveSmallIntegerField(default=10)
+    observe_red_minutes = models.PositiveSmallIntegerField(default=20)
+    # Preselected in the overdose recorder, so a usual dose is one tap.
+    naloxone_usual_dose_mg = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("0.40")
+    )
+    naloxone_usual_route = models.CharField(
+        max_length=2, choices=[("IM", "IM"), ("IN", "IN"), ("IV", "IV")], default="IM"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(observe_red_minutes__gt=models.F("observe_amber_minutes")),
+                name="site_observe_red_after_amber",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    naloxone_usual_dose_mg__gte=Decimal("0.04"),
+                    naloxone_usual_dose_mg__lte=Decimal("10"),
+                ),
+                name="site_naloxone_usual_dose_plausible",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -13,7 +13,21 @@ class BoothSerializer(serializers.ModelSerializer[Booth]):
 
 class SiteSerializer(serializers.ModelSerializer[Site]):
     booths = BoothSerializer(many=True, read_only=True)
+    naloxone_usual_dose_mg = serializers.DecimalField(
+        max_digits=4, decimal_places=2, coerce_to_string=False, read_only=True
+    )
 
     class Meta:
         model = Site
-        fields = ["slug", "name", "timezone", "kind", "opening_hours", "booths"]
+        fields = [
+            "slug",
+            "name",
+            "timezone",
+            "kind",
+            "opening_hours",
+            "observe_amber_minutes",
+            "observe_red_minutes",
+            "naloxone_usual_dose_mg",
+            "naloxone_usual_route",
+            "booths",
+        ]
