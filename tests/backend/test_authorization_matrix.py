@@ -2,8 +2,9 @@
 
 Every route under /api/v1/ is found from the URL configuration; a route without a row in
 MATRIX fails `test_every_api_route_has_an_expectation`, so a new endpoint cannot land without
-saying who may use it. Each row is called as every persona (see tests/conftest.py) and the
-status must match exactly.
+saying who may use it. Each row is called as every persona (see tests/conftest.py), and as a
+supervisor, an analyst and an admin of site B, and the status must match exactly. Every role at
+site B gets what charlie (staff B) gets: membership of another site grants nothing at A.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from tests.conftest import PERSONAS, TabletClient, World
+from tests.conftest import PERSONAS, TabletClient, World, make_user
 from vigil.accounts.models import Role
 from vigil.alerts.services import AlertPost, alert_post
 from vigil.care.services import NewReferral, NewService, referral_create, service_create
@@ -31,7 +32,9 @@ from vigil.incidents.services import (
 from vigil.incidents.timeline import ActionTap, incident_action_record
 from vigil.visits.services import CheckIn, visit_check_in, visit_check_out
 
-PERSONA_NAMES = ["anonymous", *PERSONAS]
+# The other roles at site B, beside charlie (staff B): each is expected to get charlie's status.
+OTHER_SITE_ROLES = {"fiona": Role.SUPERVISOR, "gus": Role.ANALYST, "hana": Role.ADMIN}
+PERSONA_NAMES = ["anonymous", *PERSONAS, *OTHER_SITE_ROLES]
 
 # Expected status per persona. alice: staff A, bob: supervisor A, dana: analyst A,
 # erin: admin A, charlie: staff B.
@@ -101,6 +104,8 @@ def _completed_overdose(world: World) -> Any:
 
 @pytest.fixture
 def ctx(world: World) -> Ctx:
+    for username, role in OTHER_SITE_ROLES.items():
+        make_user(username, site=world.site_b, role=role)
     alice = world.users["alice"]
     booth = world.site_a.booths.get(label="3")
     visit, _ = visit_check_in(
@@ -203,6 +208,9 @@ MATRIX: dict[str, list[Row]] = {
     ],
     "api:visit-list": [
         Row("GET", lambda c: "/api/v1/visits/?site=harbour", RECORDS_A),
+        Row(
+            "GET", lambda c: f"/api/v1/visits/?site=harbour&participant={c.participant}", RECORDS_A
+        ),
         Row(
             "POST",
             lambda c: "/api/v1/visits/",
@@ -324,6 +332,11 @@ MATRIX: dict[str, list[Row]] = {
     "api:incident-list": [
         Row("GET", lambda c: "/api/v1/incidents/?site=harbour", RECORDS_A),
         Row(
+            "GET",
+            lambda c: f"/api/v1/incidents/?site=harbour&participant={c.participant}",
+            RECORDS_A,
+        ),
+        Row(
             "POST",
             lambda c: "/api/v1/incidents/",
             CREATE_A,
@@ -431,6 +444,7 @@ def test_each_persona_gets_the_expected_status(
     call = getattr(client, row.method.lower())
     response = call(row.path(ctx), row.body(ctx)) if row.method != "GET" else call(row.path(ctx))
 
-    assert response.status_code == row.expect[persona], response.content
+    expected = row.expect["charlie"] if persona in OTHER_SITE_ROLES else row.expect[persona]
+    assert response.status_code == expected, response.content
     if response.status_code >= 400:
         assert set(response.json()) >= {"detail", "fields"}

@@ -496,6 +496,32 @@ def test_the_queue_filters_and_puts_critical_first_then_by_due_time(
     assert overdue["id"] not in on_day
 
 
+def test_the_queue_filters_one_participants_incidents_at_the_named_site(
+    world: World, client_for: Clients
+) -> None:
+    alice, bob, charlie = client_for("alice"), client_for("bob"), client_for("charlie")
+    first = open_incident(alice, code="ZAZU77", started_at=iso(ago(90)))
+    later = open_incident(alice, kind="violence", location="outside", code="zazu-77")
+    open_incident(alice, code="KIKI88")
+    open_incident(alice)
+    theirs = open_incident(charlie, site="eastside", location="outside", code="ZAZU77")
+    person = first["participant"]
+    assert later["participant"] == person == theirs["participant"]
+
+    def ids(client: TabletClient, query: str) -> list[str]:
+        response = client.get(f"/api/v1/incidents/?{query}")
+        assert response.status_code == 200, response.content
+        return [i["id"] for i in response.json()["results"]]
+
+    assert ids(bob, f"site=harbour&participant={person}") == [later["id"], first["id"]]
+    assert ids(bob, f"site=harbour&participant={person}&kind=opioid_overdose") == [first["id"]]
+    assert ids(charlie, f"site=eastside&participant={person}") == [theirs["id"]]
+    assert ids(bob, f"site=harbour&participant={uuid.uuid4()}") == []
+    assert charlie.get(f"/api/v1/incidents/?site=harbour&participant={person}").status_code == 404
+    bad = bob.get("/api/v1/incidents/?site=harbour&participant=ZAZU77")
+    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["participant"])
+
+
 def test_a_malformed_id_answers_404_in_the_error_shape(client_for: Clients) -> None:
     response = client_for("alice").get("/api/v1/incidents/not-an-id/submit")
 

@@ -975,6 +975,36 @@ def test_the_list_shows_only_the_named_sites_visits(world: World, client_for: Cl
     assert _ids(response) == {eastside["id"]}
 
 
+def test_the_list_filters_one_participants_visits_at_the_named_site(
+    world: World, client_for: Clients
+) -> None:
+    alice, charlie = client_for("alice"), client_for("charlie")
+    earlier = check_in(
+        alice, kind="service_only", code="MAKO1993", checked_in_at=iso(ago(hours=3))
+    ).json()
+    alice.post(f"/api/v1/visits/{earlier['id']}/check-out", {})
+    now = check_in(alice, booth=booth_of(world.site_a, "1"), code="mako-1993").json()
+    check_in(alice, booth=booth_of(world.site_a, "2"), code="QUILL42")
+    check_in(alice, kind="service_only")
+    theirs = check_in(charlie, site="eastside", kind="service_only", code="MAKO1993").json()
+    person = now["participant"]
+    assert earlier["participant"] == person == theirs["participant"]
+
+    here = alice.get(f"/api/v1/visits/?site=harbour&participant={person}")
+    there = charlie.get(f"/api/v1/visits/?site=eastside&participant={person}")
+    open_here = alice.get(f"/api/v1/visits/?site=harbour&participant={person}&open=true")
+    nobody = alice.get(f"/api/v1/visits/?site=harbour&participant={uuid.uuid4()}")
+
+    assert [v["id"] for v in here.json()["results"]] == [now["id"], earlier["id"]]
+    assert _ids(there) == {theirs["id"]}, "another site's visits stay at that site"
+    assert _ids(open_here) == {now["id"]}
+    assert (nobody.status_code, nobody.json()["count"]) == (200, 0)
+    assert charlie.get(f"/api/v1/visits/?site=harbour&participant={person}").status_code == 404
+    bad = alice.get("/api/v1/visits/?site=harbour&participant=MAKO1993")
+    assert (bad.status_code, list(bad.json()["fields"])) == (400, ["participant"])
+    assert "MAKO1993" not in bad.content.decode()
+
+
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("alice", 200), ("bob", 200), ("erin", 200), ("dana", 403), ("charlie", 404)],

@@ -73,6 +73,7 @@ class IncidentListCreateApi(APIView):
         date = serializers.DateField(required=False)
         kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
         mine = serializers.BooleanField(required=False, default=False)
+        participant = serializers.UUIDField(required=False)
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
@@ -113,6 +114,9 @@ class IncidentListCreateApi(APIView):
             OpenApiParameter("date", OpenApiTypes.DATE, description="the site's local date"),
             OpenApiParameter("kind", OpenApiTypes.STR, enum=Incident.Kind.values),
             OpenApiParameter("mine", OpenApiTypes.BOOL, description="logged or responded by me"),
+            OpenApiParameter(
+                "participant", OpenApiTypes.UUID, description="only this participant's incidents"
+            ),
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
@@ -137,6 +141,7 @@ class IncidentListCreateApi(APIView):
             day=values.get("date"),
             kind=values.get("kind"),
             mine=values["mine"],
+            participant_id=values.get("participant"),
         )
         paginator: PageNumberPagination = Pagination()
         page = paginator.paginate_queryset(incidents, request, view=self)

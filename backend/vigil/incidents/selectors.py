@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -85,13 +86,17 @@ def incident_queue(
     day: date | None = None,
     kind: str | None = None,
     mine: bool = False,
+    participant_id: uuid.UUID | None = None,
 ) -> QuerySet[Incident]:
     """A site's incidents (voided ones left out), critical first, then by review due time.
 
     `mine` keeps the incidents the user logged or responded to: a returned one comes back
     there with the supervisor's comment. `day` is the site's local day of the onset.
+    `participant_id` keeps one participant's incidents at this site.
     """
     incidents = incidents_with_details().filter(site=site, voided=False)
+    if participant_id is not None:
+        incidents = incidents.filter(participant_id=participant_id)
     if status:
         incidents = incidents.filter(status=status)
     if critical is not None:

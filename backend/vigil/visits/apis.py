@@ -59,6 +59,7 @@ class VisitListCreateApi(APIView):
         site = serializers.SlugField()
         date = serializers.DateField(required=False)
         open = serializers.BooleanField(required=False, default=False)
+        participant = serializers.UUIDField(required=False)
 
     class InputSerializer(_VisitFields):
         id = serializers.UUIDField(required=False)
@@ -70,6 +71,9 @@ class VisitListCreateApi(APIView):
             OpenApiParameter("site", OpenApiTypes.STR, required=True),
             OpenApiParameter("date", OpenApiTypes.DATE, description="the site's local date"),
             OpenApiParameter("open", OpenApiTypes.BOOL),
+            OpenApiParameter(
+                "participant", OpenApiTypes.UUID, description="only this participant's visits"
+            ),
         ],
         operation_id="visits_list",
         responses={
@@ -96,6 +100,7 @@ class VisitListCreateApi(APIView):
             site=site,
             day=filters.validated_data.get("date"),
             open_only=filters.validated_data["open"],
+            participant_id=filters.validated_data.get("participant"),
         )
         paginator: PageNumberPagination = Pagination()
         page = paginator.paginate_queryset(visits, request, view=self)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,10 +38,17 @@ def visit_for_user(*, user: User, visit_id: Any, roles: frozenset[Role]) -> tupl
 
 
 def visits_of_site(
-    *, site: Site, day: date | None = None, open_only: bool = False
+    *,
+    site: Site,
+    day: date | None = None,
+    open_only: bool = False,
+    participant_id: uuid.UUID | None = None,
 ) -> QuerySet[Visit]:
-    """A site's visits, optionally those checked in on one local day, or only the open ones."""
+    """A site's visits, optionally those checked in on one local day, only the open ones, or
+    only one participant's (their visits at other sites are not this site's to show)."""
     visits = visits_with_details().filter(site=site)
+    if participant_id is not None:
+        visits = visits.filter(participant_id=participant_id)
     if day is not None:
         start, end = local_day_bounds(day, site.zone)
         visits = visits.filter(checked_in_at__gte=start, checked_in_at__lt=end)

@@ -17,9 +17,6 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
     booth_label = serializers.CharField(
         source="booth.label", read_only=True, default=None, allow_null=True
     )
-    did_not_consume_reason = serializers.ChoiceField(
-        choices=Visit.DidNotConsume.choices, allow_blank=True, read_only=True
-    )
     substances = serializers.SerializerMethodField()
     routes = serializers.SerializerMethodField()
     minutes_in = serializers.SerializerMethodField()
