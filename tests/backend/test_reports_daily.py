@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.conftest import TabletClient, World
 from vigil.accounts.models import Role
+from vigil.incidents.services import IncidentOpen, incident_open
 from vigil.reports.models import DailyReport
 from vigil.reports.services import compute_site_day
 from vigil.visits.models import Visit
@@ -255,3 +256,36 @@ def test_the_csv_is_suppressed_for_analysts_and_audited(
     from vigil.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="export").count() == 2
+
+
+def test_an_analyst_never_gets_a_rate_that_gives_a_hidden_count_back(
+    world: World, client_for: Callable[[str], TabletClient]
+) -> None:
+    for n in range(40):
+        visit(world, at(DAY, 8 + n // 6, (n % 6) * 10), booth=str(n % 6 + 1), minutes=5)
+    incident_open(
+        request=IncidentOpen(
+            site=world.site_a, kind="opioid_overdose", location="booth", started_at=at(DAY, 9)
+        ),
+        by=world.users["bob"],
+        role=Role.SUPERVISOR,
+    )
+    query = f"site=harbour&from={DAY}&to={DAY}"
+
+    full = client_for("bob").get(f"/api/v1/reports/daily/?{query}").json()[0]["metrics"]
+    shown = client_for("dana").get(f"/api/v1/reports/daily/?{query}").json()[0]["metrics"]
+    period = client_for("dana").get(f"/api/v1/reports/period/?{query}").json()["metrics"]
+    csv = client_for("dana").get(f"/api/v1/reports/daily.csv?{query}").content.decode()
+
+    # 1000 x 1 / 40 = 25.0: next to the 40 visits, it would say there was one overdose.
+    assert (full["visits"], full["overdoses"], full["overdoses_per_1000_visits"]) == (40, 1, 25.0)
+    for metrics in (shown, period):
+        assert (metrics["visits"], metrics["overdoses"]) == (40, "<10")
+        assert metrics["overdoses_per_1000_visits"] is None
+    header, row, _ = csv.strip().splitlines()
+    cells = dict(zip(header.split(","), row.split(","), strict=True))
+    assert (cells["visits"], cells["overdoses"], cells["overdoses_per_1000_visits"]) == (
+        "40",
+        "<10",
+        "",
+    )

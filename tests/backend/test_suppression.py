@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from vigil.care.models import ReferralCategory
+from vigil.reports.exports import suppressed_metrics
 from vigil.reports.suppression import suppress
 
 
@@ -86,3 +88,55 @@ def test_the_threshold_is_configurable(settings: object) -> None:
     setattr(settings, "VIGIL_SUPPRESSION_THRESHOLD", 5)  # noqa: B010
 
     assert suppress({"a": 4, "b": 5}) == {"a": "<5", "b": 5}
+
+
+def test_a_rate_is_withheld_when_a_count_it_comes_from_is_hidden() -> None:
+    # 3 overdoses in 150 visits: 1000 x 3 / 150 = 20.0, and 20.0 x 150 / 1000 gives the 3 back.
+    cells = {"visits": 150, "overdoses": 3, "rate": 20.0}
+
+    shown = suppress(cells, derived=[("rate", ["overdoses", "visits"])], threshold=10)
+
+    assert shown == {"visits": 150, "overdoses": "<10", "rate": None}
+
+
+def test_a_small_rate_from_shown_counts_is_shown() -> None:
+    cells = {"visits": 2000, "overdoses": 10, "rate": 5.0}
+
+    shown = suppress(cells, derived=[("rate", ["overdoses", "visits"])], threshold=10)
+
+    assert shown == cells
+
+
+def test_a_report_protects_referrals_by_category_against_their_total() -> None:
+    """One day's referrals, worked by hand.
+
+        referrals 25 = onsite 12 + offsite 13
+                     = housing 3 + oat 22 (every other category 0)
+
+    housing (3) is hidden; alone, 25 - 22 would give it back, so oat (22, the smallest other
+    non-zero category) is hidden too. Onsite and offsite hide nothing: both are 10 or more.
+    """
+    categories = dict.fromkeys(ReferralCategory.values, 0) | {"housing": 3, "oat": 22}
+    day = {
+        "referrals": 25,
+        "referrals_onsite": 12,
+        "referrals_offsite": 13,
+        "referrals_by_category": categories,
+        "overdoses": 0,
+        "visits": 180,
+        "overdoses_per_1000_visits": 0.0,
+    }
+
+    shown = suppressed_metrics(day)
+
+    assert shown["referrals_by_category"] == categories | {"housing": "<10", "oat": "<10"}
+    assert (shown["referrals"], shown["referrals_onsite"], shown["referrals_offsite"]) == (
+        25,
+        12,
+        13,
+    )
+    assert (shown["visits"], shown["overdoses"], shown["overdoses_per_1000_visits"]) == (
+        180,
+        0,
+        0.0,
+    )

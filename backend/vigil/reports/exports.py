@@ -7,6 +7,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from vigil.care.models import ReferralCategory
 from vigil.reports.models import DailyReport
 from vigil.reports.suppression import suppress
 
@@ -14,9 +15,12 @@ from vigil.reports.suppression import suppress
 SUMS: list[tuple[str, list[str]]] = [
     ("visits", ["consumption_visits", "service_only_visits"]),
     ("referrals", ["referrals_onsite", "referrals_offsite"]),
+    ("referrals", [f"referrals_by_category.{category}" for category in ReferralCategory.values]),
 ]
-# Figures that are not counts of people or events: never suppressed.
-NOT_COUNTS = {"median_visit_minutes", "overdoses_per_1000_visits"}
+# Rates and the counts they are computed from: withheld when one of those counts is hidden.
+RATES: dict[str, list[str]] = {"overdoses_per_1000_visits": ["overdoses", "visits"]}
+# Figures that are not counts of people or events: never suppressed for being small.
+NOT_COUNTS = {"median_visit_minutes", *RATES}
 
 
 def flatten(values: dict[str, Any]) -> dict[str, Any]:
@@ -41,14 +45,20 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def _counts(flat: dict[str, Any]) -> dict[str, int | None]:
-    return {k: v for k, v in flat.items() if k not in NOT_COUNTS and isinstance(v, int | None)}
+def _counts(flat: dict[str, Any]) -> dict[str, float | None]:
+    """The counts and the rates of one report: what suppression looks at."""
+    return {
+        k: v
+        for k, v in flat.items()
+        if (k not in NOT_COUNTS and isinstance(v, int | None)) or k in RATES
+    }
 
 
 def suppressed_metrics(values: dict[str, Any]) -> dict[str, Any]:
-    """One report's indicators with small cells hidden (the sums above protected together)."""
+    """One report's indicators with small cells hidden (the sums above protected together,
+    the rates withheld when a count they come from is hidden)."""
     flat = flatten(values)
-    hidden = suppress(_counts(flat), [(total, parts) for total, parts in SUMS])
+    hidden = suppress(_counts(flat), SUMS, derived=list(RATES.items()))
     return unflatten({**flat, **hidden})
 
 
@@ -69,18 +79,26 @@ def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
         cells[(total_row, col)] = sum(cells[(row, col)] or 0 for row in range(total_row))
     if suppressed:
         counts = {
-            k: v for k, v in cells.items() if k[1] not in NOT_COUNTS and isinstance(v, int | None)
+            k: v
+            for k, v in cells.items()
+            if (k[1] not in NOT_COUNTS and isinstance(v, int | None)) or k[1] in RATES
         }
         relations: list[tuple[tuple[int, str], list[tuple[int, str]]]] = [
             ((total_row, col), [(row, col) for row in range(total_row)]) for col in additive
         ]
+        derived: list[tuple[tuple[int, str], list[tuple[int, str]]]] = []
         for row in range(total_row + 1):
             relations += [
                 ((row, total), [(row, part) for part in parts])
                 for total, parts in SUMS
                 if (row, total) in counts
             ]
-        cells.update(suppress(counts, relations))
+            derived += [
+                ((row, rate), [(row, count) for count in inputs])
+                for rate, inputs in RATES.items()
+                if (row, rate) in counts
+            ]
+        cells.update(suppress(counts, relations, derived=derived))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["site", "date", "status", *columns])

@@ -11,14 +11,17 @@ K = TypeVar("K", bound=Hashable)
 
 
 def suppress(
-    cells: Mapping[K, int | None],
+    cells: Mapping[K, float | None],
     relations: Sequence[tuple[K, Sequence[K]]] = (),
     *,
+    derived: Sequence[tuple[K, Sequence[K]]] = (),
     threshold: int | None = None,
-) -> dict[K, int | str | None]:
+) -> dict[K, float | str | None]:
     """Hide small counts so that no person can be singled out, even by subtraction.
 
     `relations` are (total, parts) pairs of keys: the total is the sum of the parts.
+    `derived` are (figure, inputs) pairs: a figure computed from counts, such as a rate; it is
+    not a count itself, so it is never hidden for being small.
 
     1. Primary suppression: a count from 1 to threshold-1 is shown as "<threshold".
        Zero stays zero (it singles nobody out); None (not applicable) stays None.
@@ -27,9 +30,16 @@ def suppress(
        smallest other non-zero member too (a part before the total when they tie).
     3. Repeat step 2 until no relation has exactly one hidden member, since hiding a cell
        for one relation can expose another.
+    4. A derived figure with a hidden input is withheld (None): 1000 x overdoses / visits
+       next to the visits would give the overdoses back.
     """
     limit = settings.VIGIL_SUPPRESSION_THRESHOLD if threshold is None else threshold
-    hidden = {key for key, value in cells.items() if value is not None and 0 < value < limit}
+    figures = {figure for figure, _ in derived}
+    hidden = {
+        key
+        for key, value in cells.items()
+        if key not in figures and value is not None and 0 < value < limit
+    }
     changed = True
     while changed:
         changed = False
@@ -44,4 +54,8 @@ def suppress(
             smallest = min(candidates, key=lambda m: (cells[m] or 0, m == total))
             hidden.add(smallest)
             changed = True
-    return {key: (f"<{limit}" if key in hidden else value) for key, value in cells.items()}
+    withheld = {figure for figure, inputs in derived if hidden.intersection(inputs)}
+    shown: dict[K, float | str | None] = {}
+    for key, value in cells.items():
+        shown[key] = f"<{limit}" if key in hidden else None if key in withheld else value
+    return shown
