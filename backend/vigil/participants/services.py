@@ -12,7 +12,11 @@ from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, StaleVersion
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Gender, Participant, ParticipantSite
-from vigil.reports.services import request_recompute
+from vigil.reports.services import (
+    first_visits,
+    request_recompute,
+    request_recompute_of_moved_first_visits,
+)
 from vigil.sites.models import Site
 
 
@@ -102,6 +106,9 @@ def participant_merge(
         )
     moved: dict[str, int] = {}
     touched: dict[Any, list[datetime]] = {}
+    # The days of `source`'s records are recomputed below; `into` may stop being new on its
+    # own first day when `source` was seen earlier.
+    first_before = first_visits(participant_ids=[into.pk])
     try:
         with transaction.atomic():
             for relation in Participant._meta.related_objects:
@@ -144,6 +151,7 @@ def participant_merge(
     )
     for touched_site in Site.objects.filter(pk__in=touched):
         request_recompute(site=touched_site, moments=touched[touched_site.pk])
+    request_recompute_of_moved_first_visits(before=first_before)
     audit_record(
         actor=by,
         action=AuditEvent.Action.MERGE,

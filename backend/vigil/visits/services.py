@@ -20,7 +20,11 @@ from vigil.core.voiding import void_record
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code
 from vigil.participants.services import participant_resolve
-from vigil.reports.services import request_recompute
+from vigil.reports.services import (
+    first_visits,
+    request_recompute,
+    request_recompute_of_moved_first_visits,
+)
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
@@ -166,6 +170,7 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         with transaction.atomic():
             if request.code:
                 participant = participant_resolve(site=site, code=request.code, at=at, by=by)
+            first_before = first_visits(participant_ids=[participant.pk] if participant else [])
             visit = Visit.objects.create(
                 id=visit_id,
                 site=site,
@@ -186,6 +191,7 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
                 changes=changes_between({}, visit_snapshot(visit)),
             )
             request_recompute(site=site, moments=[at])
+            request_recompute_of_moved_first_visits(before=first_before)
     except IntegrityError:
         replayed = _replay_of(visit_id=visit_id, site=site, content_print=content_print)
         if replayed is not None:
@@ -323,6 +329,13 @@ def visit_update(
                 fields["participant"] = (
                     participant_resolve(site=site, code=code, at=start, by=by) if code else None
                 )
+            new_participant = fields.get("participant", visit.participant)
+            first_before = first_visits(
+                participant_ids=[
+                    visit.participant_id,
+                    new_participant.pk if new_participant else None,
+                ]
+            )
             updated = Visit.objects.filter(pk=visit.pk, version=version).update(
                 **fields, backdated=backdated, version=version + 1, updated_at=now
             )
@@ -344,6 +357,7 @@ def visit_update(
                 reason=reason,
             )
             request_recompute(site=site, moments=[old_start, visit.checked_in_at])
+            request_recompute_of_moved_first_visits(before=first_before)
     except IntegrityError:
         participant = fields.get("participant", visit.participant)
         conflict = _open_visit_conflict(
@@ -358,9 +372,12 @@ def visit_update(
     return visit
 
 
+@transaction.atomic
 def visit_void(*, visit: Visit, by: User, role: Role, reason: str) -> Visit:
-    """Void a visit with a reason: it stays on record and leaves every count."""
-    return void_record(
+    """Void a visit with a reason: it stays on record and leaves every count (and a first
+    visit voided makes the person new on the day of their next one)."""
+    first_before = first_visits(participant_ids=[visit.participant_id])
+    voided = void_record(
         visit,
         by=by,
         role=role,
@@ -369,3 +386,5 @@ def visit_void(*, visit: Visit, by: User, role: Role, reason: str) -> Visit:
         site=visit.site,
         report_time=visit.checked_in_at,
     )
+    request_recompute_of_moved_first_visits(before=first_before)
+    return voided
