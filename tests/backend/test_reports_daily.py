@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests.conftest import TabletClient, World
 from vigil.accounts.models import Role
+from vigil.care.services import NewReferral, NewService, referral_create, service_create
 from vigil.incidents.services import IncidentOpen, incident_open
 from vigil.reports.models import DailyReport
 from vigil.reports.services import compute_site_day
@@ -198,9 +199,45 @@ def test_computing_a_day_costs_the_same_queries_however_many_records(world: Worl
             routes=("oral",),
         )
 
-    with CaptureQueriesContext(connection) as many:
-        compute_site_day(site=world.site_a, day=DAY)
+    bob = world.users["bob"]
+    for n in range(5):
+        incident_open(
+            request=IncidentOpen(
+                site=world.site_a,
+                kind="opioid_overdose",
+                location="booth",
+                started_at=at(DAY, 10, n),
+            ),
+            by=bob,
+            role=Role.SUPERVISOR,
+        )
+        service_create(
+            request=NewService(
+                site=world.site_a,
+                kind="supplies",
+                at=at(DAY, 11, n),
+                supplies=[{"item": "syringe", "quantity": 10}],
+            ),
+            by=bob,
+            role=Role.SUPERVISOR,
+        )
+        referral_create(
+            request=NewReferral(
+                site=world.site_a,
+                category="housing",
+                destination="offsite",
+                accompanied=False,
+                at=at(DAY, 12, n),
+            ),
+            by=bob,
+            role=Role.SUPERVISOR,
+        )
 
+    with CaptureQueriesContext(connection) as many:
+        report = compute_site_day(site=world.site_a, day=DAY)
+
+    assert (report.metrics["visits"], report.metrics["overdoses"]) == (12, 5)
+    assert (report.metrics["supplies_by_item"]["syringe"], report.metrics["referrals"]) == (50, 5)
     assert len(many.captured_queries) == len(one.captured_queries)
 
 
