@@ -38,6 +38,11 @@ export function onUnauthorized(listener: UnauthorizedListener): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
+/** Tells every listener that the session is over (any call answered 401). */
+export function notifyUnauthorized(): void {
+  for (const listener of [...unauthorizedListeners]) listener();
+}
+
 export function readCookie(name: string): string | null {
   for (const part of document.cookie.split(";")) {
     const eq = part.indexOf("=");
@@ -113,9 +118,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 
   if (!response.ok) {
     const error = await errorFromResponse(response);
-    if (error.status === 401 && !options.expectUnauthorized) {
-      for (const listener of [...unauthorizedListeners]) listener();
-    }
+    if (error.status === 401 && !options.expectUnauthorized) notifyUnauthorized();
     throw error;
   }
   if (response.status === 204) return undefined as T;
