@@ -54,3 +54,9 @@ format: $(VENV)/.dev
 lock:
 	cd backend && uv pip compile pyproject.toml --python-version 3.11 -q -o requirements.lock --no-header
 	cd backend && uv pip compile pyproject.toml --extra dev --python-version 3.11 -q -o requirements-dev.lock --no-header
+
+## make bench: the figures of issue 9 beside their ceilings (needs PostgreSQL and Redis on
+## loopback; creates and drops the vigil_bench database). VIGIL_BENCH_SIZES=100000,1000000
+## for a quicker run.
+bench: $(VENV)/.dev frontend
+	PYTHONPATH=backend $(BIN)/python -m tests.bench

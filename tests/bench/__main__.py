@@ -1,0 +1,277 @@
+"""`python -m tests.bench` (or `make bench`): run every benchmark, print one table, write JSON.
+
+Knobs (environment): VIGIL_BENCH_SIZES (visits to load, default 100000,1000000,10000000),
+VIGIL_BENCH_SECONDS (each write run, default 30), VIGIL_BENCH_CLIENTS (default 32).
+The bench database is created at the start and dropped at the end, whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tests.bench import servers
+
+SIZES = [int(n) for n in os.environ.get("VIGIL_BENCH_SIZES", "100000,1000000,10000000").split(",")]
+SECONDS = float(os.environ.get("VIGIL_BENCH_SECONDS", "30"))
+CLIENTS = int(os.environ.get("VIGIL_BENCH_CLIENTS", "32"))
+SITE_DAYS = 20
+ZONES = ("America/Toronto", "America/Vancouver", "America/Edmonton", "America/Winnipeg")
+
+
+class Table:
+    """Rows of (figure, measured, ceiling or limit, target): printed as Markdown, kept as JSON."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+        self.figures: dict[str, Any] = {}
+
+    def add(self, figure: str, measured: str, beside: str = "", target: str = "") -> None:
+        self.rows.append((figure, measured, beside, target))
+        print(f"  {figure}: {measured}  {beside}  {target}".rstrip(), flush=True)
+
+    def markdown(self) -> str:
+        lines = ["| figure | measured | beside it (same run) | target |", "|---|---|---|---|"]
+        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in self.rows]
+        return "\n".join(lines)
+
+
+def _ms(seconds: float) -> str:
+    return f"{1000 * seconds:.1f} ms"
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main() -> int:
+    env = servers.bench_environment()
+    os.environ.update(env)
+    sys.path[:0] = [str(servers.BACKEND)]
+    table = Table()
+    started = time.perf_counter()
+    servers.create_database()
+    try:
+        servers.migrate(env)
+        _run(env, table)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        servers.drop_database()
+    table.figures["total_seconds"] = round(time.perf_counter() - started, 1)
+    _publish(table)
+    return 0
+
+
+def _run(env: dict[str, str], table: Table) -> None:
+    import django
+
+    django.setup()
+    from tests.bench import frontend, setup
+
+    world = setup.build(clients=CLIENTS, zones=ZONES, password=secrets.token_urlsafe(24))
+    setup.collect_static(env)
+    port = servers.free_port()
+    base = f"http://127.0.0.1:{port}"
+    memory = servers.MemoryPeaks()
+    with (
+        servers.gunicorn(env, port) as web,
+        servers.celery_worker(env) as worker,
+        memory.sampling(),
+    ):
+        memory.watch("gunicorn", web)
+        memory.watch("celery", worker)
+        _writes(base, world, table)
+        _scale(world, table)
+        _reads(base, world, table)
+        _frontend(frontend, base, world, table)
+    table.figures["memory_mib"] = {k: round(v, 1) for k, v in memory.peaks.items()}
+    table.add(
+        "peak RSS of one gunicorn worker",
+        f"{memory.peaks.get('gunicorn', 0):.0f} MiB",
+        "5 workers x 4 threads (ops/gunicorn.conf.py)",
+    )
+    table.add(
+        "peak RSS of one Celery worker process",
+        f"{memory.peaks.get('celery', 0):.0f} MiB",
+        "prefork, concurrency 2, during the nightly runs",
+    )
+
+
+def _writes(base: str, world: Any, table: Table) -> None:
+    from tests.bench import load
+
+    print(f"writes: {CLIENTS} clients, {SECONDS:.0f} s each run", flush=True)
+    api = load.writes(base, world.tablets, bare=False, seconds=SECONDS).summary()
+    bare = load.writes(base, world.tablets, bare=True, seconds=SECONDS).summary()
+    raw = load.raw_commits(servers.DATABASE_URL, world.tablets, world.loader_id, SECONDS).summary()
+    table.figures["writes"] = {"api": api, "bare_django": bare, "raw_psycopg": raw}
+    framework = api["per_second"] / bare["per_second"] if bare["per_second"] else 0.0
+    database = api["per_second"] / raw["per_second"] if raw["per_second"] else 0.0
+    table.figures["writes"]["ratios"] = {
+        "api_over_bare": round(framework, 3),
+        "api_over_raw": round(database, 3),
+    }
+    table.add(
+        f"API writes/s, {CLIENTS} clients (visit, action, check-out; incident every 6th)",
+        f"{api['per_second']:.0f}/s",
+        f"bare Django {bare['per_second']:.0f}/s; raw psycopg {raw['per_second']:.0f} commits/s",
+        f"≥ 500/s: {_verdict(api['per_second'] >= 500)}",
+    )
+    table.add(
+        "API write latency p50 / p95 / p99",
+        f"{api['p50_ms']} / {api['p95_ms']} / {api['p99_ms']} ms",
+        f"bare {bare['p50_ms']} / {bare['p95_ms']} / {bare['p99_ms']} ms",
+        f"p99 ≤ 100 ms: {_verdict((api['p99_ms'] or 1e9) <= 100)}",
+    )
+    table.add(
+        "API ÷ bare Django (framework ceiling)",
+        f"{100 * framework:.0f} %",
+        f"API ÷ raw psycopg (database ceiling): {100 * database:.0f} %",
+        f"≥ 50 %: {_verdict(framework >= 0.5)}",
+    )
+    failures = {**api["failures"], **bare["failures"]}
+    if failures:
+        table.add("failed write requests (not counted)", json.dumps(failures))
+
+
+def _scale(world: Any, table: Table) -> None:
+    import psycopg
+
+    from tests.bench import dataset, handwritten, setup
+
+    conn = psycopg.connect(servers.DATABASE_URL, autocommit=True)
+    dataset.prepare(conn, site_ids=world.site_ids, user_id=world.loader_id)
+    results: list[dict[str, Any]] = []
+    loaded = 0
+    for size in SIZES:
+        print(f"reports: loading {size:,} visits", flush=True)
+        load = dataset.load(conn, first=loaded, last=size)
+        loaded = size
+        site_days = setup.sample_site_days(world, count=SITE_DAYS, days=size // dataset.PER_DAY)
+        orm, sql, differ = [], [], set()
+        for site, day, span in site_days:
+            t0 = time.perf_counter()
+            report = setup.compute(site, day)
+            orm.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            figures = handwritten.site_day(conn, span)
+            sql.append(time.perf_counter() - t0)
+            differ.update(handwritten.disagreements(figures, report))
+        nightly = setup.nightly_through_celery(world)
+        row = {
+            "visits": size,
+            "load_seconds": round(load.seconds, 1),
+            "rows": load.rows,
+            "compute_site_day_median_ms": round(1000 * statistics.median(orm), 1),
+            "handwritten_sql_median_ms": round(1000 * statistics.median(sql), 1),
+            "nightly_40_sites_seconds": round(nightly, 2),
+            "indicators_differing": sorted(differ),
+        }
+        results.append(row)
+        print(f"  {row}", flush=True)
+    conn.close()
+    table.figures["reports"] = results
+    first = results[0]["compute_site_day_median_ms"]
+    for row in results:
+        ratio = row["compute_site_day_median_ms"] / max(row["handwritten_sql_median_ms"], 0.01)
+        growth = row["compute_site_day_median_ms"] / max(first, 0.01)
+        agree = (
+            "same figures"
+            if not row["indicators_differing"]
+            else "differ: " + ", ".join(row["indicators_differing"])
+        )
+        ok = row["compute_site_day_median_ms"] <= 50 and ratio <= 2
+        table.add(
+            f"compute_site_day at {row['visits']:,} visits (median of {SITE_DAYS} site-days)",
+            f"{row['compute_site_day_median_ms']} ms (x{growth:.2f} of the smallest)",
+            f"hand-written SQL {row['handwritten_sql_median_ms']} ms: x{ratio:.1f}; {agree}",
+            f"≤ 50 ms and ≤ 2x SQL: {_verdict(ok)}",
+        )
+        table.add(
+            f"nightly run, 40 sites, through Celery, at {row['visits']:,} visits",
+            f"{row['nightly_40_sites_seconds']} s",
+            f"bulk load took {row['load_seconds']} s",
+            f"≤ 5 s: {_verdict(row['nightly_40_sites_seconds'] <= 5)}",
+        )
+
+
+def _reads(base: str, world: Any, table: Table) -> None:
+    from tests.bench import load, setup
+
+    backfill = setup.backfill_period(world, days=31)
+    first, last = world.period
+    sites = "&".join(f"site={slug}" for slug in world.site_slugs)
+    paths = {
+        "floor": f"/api/v1/sites/{world.floor_slug}/floor",
+        "queue": f"/api/v1/incidents/?site={world.queue_slug}&page_size=200",
+        "period": f"/api/v1/reports/period/?{sites}&from={first}&to={last}",
+    }
+    got = load.reads(base, world.supervisor, paths, repeat=10)
+    got["backfill_seconds"] = round(backfill, 1)
+    table.figures["reads"] = got
+    table.add(
+        "GET floor, 13 open visits (median of 10)",
+        f"{got['floor']['median_ms']} ms",
+        f"max {got['floor']['max_ms']} ms",
+    )
+    table.add(
+        "GET incident queue, 200 incidents in one page (median of 10)",
+        f"{got['queue']['median_ms']} ms",
+        f"max {got['queue']['max_ms']} ms",
+    )
+    table.add(
+        "GET period report, 31 days x 40 sites, dailies stored (median of 10)",
+        f"{got['period']['median_ms']} ms",
+        f"computing those 1,240 dailies through Celery: {backfill:.1f} s",
+    )
+
+
+def _frontend(frontend: Any, base: str, world: Any, table: Table) -> None:
+    sizes = frontend.gzipped_sizes()
+    usable = frontend.time_to_usable(base, world.supervisor)
+    table.figures["frontend"] = {**sizes, **usable}
+    if sizes.get("js_kb") is None:
+        table.add("initial JS / CSS, gzipped", "frontend/dist missing: run make frontend")
+    else:
+        table.add(
+            "initial JS / CSS, gzipped (frontend/scripts/size.mjs)",
+            f"{sizes['js_kb']} KB / {sizes['css_kb']} KB",
+            "",
+            f"JS ≤ 80 KB: {_verdict(sizes['js_kb'] <= 80)}",
+        )
+    table.add(
+        f"{usable['what']}, Chromium, 4x CPU throttling",
+        f"{usable['seconds']:.2f} s" if usable["seconds"] is not None else "not reached",
+        usable["note"],
+        "floor board ≤ 1.5 s: "
+        + (_verdict((usable["seconds"] or 99) <= 1.5) if usable["floor_board"] else "n/a yet"),
+    )
+
+
+def _publish(table: Table) -> None:
+    servers.RESULTS.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.machine()}, Linux {platform.release()}"
+    header = (
+        f"Vigil benchmarks, {stamp}, {machine}; {CLIENTS} clients, {SECONDS:.0f} s per write run, "
+        f"sizes {', '.join(f'{n:,}' for n in SIZES)}; total {table.figures['total_seconds']} s"
+    )
+    markdown = f"{header}\n\n{table.markdown()}\n"
+    print("\n" + markdown)
+    document = {"date": stamp, "machine": machine, "table": table.rows, **table.figures}
+    Path(servers.RESULTS / "bench.json").write_text(json.dumps(document, indent=2) + "\n")
+    Path(servers.RESULTS / "bench.md").write_text(markdown)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
