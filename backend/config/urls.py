@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from vigil.core.apis import HealthzApi, ReadyzApi, spa_index
+from vigil.core.apis import HealthzApi, ReadyzApi, service_worker, spa_index
 
 api_v1 = [
     path("", include("vigil.accounts.urls")),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("healthz", HealthzApi.as_view(), name="healthz"),
     path("readyz", ReadyzApi.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
+    path("sw.js", service_worker, name="service-worker"),
     re_path(r"^(?!api/|admin/|static/).*$", spa_index, name="spa"),
 ]
 

@@ -1,61 +1,136 @@
+import "fake-indexeddb/auto";
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { IDBFactory } from "fake-indexeddb";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "./app";
-import { alice, mockFetch, requestOf } from "./test-utils";
+import { closeOutbox, stopOutbox } from "./outbox";
+import { alice, floorOf, harbour, routeFetch, staffAtHarbour } from "./test-utils";
 
-afterEach(() => {
+beforeEach(() => {
+  vi.stubGlobal("indexedDB", new IDBFactory());
+  location.hash = "";
+});
+
+afterEach(async () => {
+  stopOutbox();
+  await closeOutbox();
   vi.unstubAllGlobals();
+});
+
+const signedInAtHarbour = (floor = floorOf()) => ({
+  "GET /api/v1/me": { status: 200, body: staffAtHarbour },
+  "GET /api/v1/sites/": { status: 200, body: { count: 1, next: null, previous: null, results: [harbour] } },
+  "GET /api/v1/sites/harbour/floor": { status: 200, body: floor },
+  "POST /api/v1/auth/logout": { status: 204 },
 });
 
 describe("app shell", () => {
   it("shows Login when /me answers 403", async () => {
-    mockFetch({ status: 403, body: { detail: "Not logged in." } });
+    routeFetch({ "GET /api/v1/me": { status: 403, body: { detail: "Not logged in." } } });
     render(<App lang="en" />);
     expect(await screen.findByLabelText("Username")).toBeTruthy();
     expect(screen.queryByRole("status")).toBeNull();
   });
 
   it("shows Login without the session-ended message when /me answers 401 on load", async () => {
-    mockFetch({ status: 401, body: { detail: "Not logged in." } });
+    routeFetch({ "GET /api/v1/me": { status: 401, body: { detail: "Not logged in." } } });
     render(<App lang="en" />);
     expect(await screen.findByLabelText("Username")).toBeTruthy();
     expect(screen.queryByText("Your session ended. Sign in again.")).toBeNull();
   });
 
-  it("shows Home with the user's sites and roles when /me answers 200", async () => {
-    mockFetch({ status: 200, body: alice });
+  it("opens the floor board of the user's only site, a tile per booth", async () => {
+    routeFetch(signedInAtHarbour(floorOf({ b3: { id: "v3", minutes: 12 } })));
     render(<App lang="en" />);
 
-    expect(await screen.findByText("Signed in as Alice Tremblay")).toBeTruthy();
-    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Vigil");
-    expect(screen.getByText("Downtown")).toBeTruthy();
-    expect(screen.getByText("Supervisor")).toBeTruthy();
+    expect(await screen.findByRole("heading", { level: 1, name: "Harbour" })).toBeTruthy();
+    expect(await screen.findByRole("button", { name: "Check out of booth 3" })).toBeTruthy();
+    expect(screen.getByRole("button", { name: /Booth 1/ })).toBeTruthy();
+    expect(screen.getByText("12 min")).toBeTruthy();
+    expect(screen.getByText("Check soon")).toBeTruthy();
+    expect(screen.getByText("Everything is sent")).toBeTruthy();
   });
 
-  it("signs out to the Login screen", async () => {
-    const fetch = mockFetch({ status: 200, body: alice }, { status: 204 });
+  it("asks a member of several sites which floor this tablet is on, and remembers it", async () => {
+    routeFetch({
+      "GET /api/v1/me": { status: 200, body: alice },
+      "GET /api/v1/sites/": {
+        status: 200,
+        body: {
+          count: 2,
+          next: null,
+          previous: null,
+          results: [
+            { ...harbour, slug: "downtown", name: "Downtown" },
+            { ...harbour, slug: "east-end", name: "East End" },
+          ],
+        },
+      },
+      "GET /api/v1/sites/east-end/floor": { status: 200, body: { ...floorOf(), site: "east-end" } },
+    });
+    render(<App lang="en" />);
+
+    fireEvent.click(await screen.findByRole("button", { name: /East End/ }));
+
+    expect(await screen.findByRole("heading", { level: 1, name: "East End" })).toBeTruthy();
+    expect(localStorage.getItem("vigil.site")).toBe("east-end");
+  });
+
+  it("signs out to the Login screen and forgets the user", async () => {
+    const fetch = routeFetch(signedInAtHarbour());
     render(<App lang="en" />);
 
     fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
 
     expect(await screen.findByLabelText("Username")).toBeTruthy();
-    expect(requestOf(fetch, 1).url).toBe("/api/v1/auth/logout");
+    expect(fetch.mock.calls.some(([input]) => String((input as Request).url ?? input).endsWith("/api/v1/auth/logout"))).toBe(true);
+    expect(localStorage.getItem("vigil.user")).toBeNull();
   });
 
-  it("returns to Login with a message when the session has ended", async () => {
-    mockFetch({ status: 200, body: alice }, { status: 401, body: { detail: "Not logged in." } });
+  it("warns before signing out with records not sent, and keeps them", async () => {
+    routeFetch(signedInAtHarbour(), ["POST /api/v1/visits/"]);
+    render(<App lang="en" />);
+    fireEvent.click(await screen.findByRole("button", { name: /Booth 1/ }));
+    fireEvent.click(await screen.findByRole("button", { name: "No code (anonymous)" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Check in to booth 1" }));
+    expect(await screen.findByText(/1 waiting to send/)).toBeTruthy();
+
+    fireEvent.click(screen.getByRole("button", { name: "Sign out" }));
+
+    expect(await screen.findByRole("alertdialog")).toBeTruthy();
+    expect(screen.getByText(/1 record\(s\) are not sent yet/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Sign out anyway" }));
+    expect(await screen.findByLabelText("Username")).toBeTruthy();
+  });
+
+  it("returns to Login with a message when the session has ended, keeping the place", async () => {
+    const routes = signedInAtHarbour();
+    routeFetch(routes);
+    location.hash = "#/mine";
+    render(<App lang="en" />);
+    expect(await screen.findByRole("heading", { name: "My incidents" })).toBeTruthy();
+
+    routeFetch({ ...routes, "GET /api/v1/sites/harbour/floor": { status: 401, body: { detail: "Not logged in." } } });
+    fireEvent.click(screen.getByRole("link", { name: "Back to the floor" }));
+
+    expect(await screen.findByText("Your session ended. Sign in again.")).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Harbour" })).toBeNull();
+    expect(location.hash).toBe("#/floor");
+  });
+
+  it("opens the floor for the last user when the Wi-Fi is down at start", async () => {
+    localStorage.setItem("vigil.user", JSON.stringify(staffAtHarbour));
+    localStorage.setItem("vigil.sites", JSON.stringify([harbour]));
+    routeFetch({}, ["*"]);
     render(<App lang="en" />);
 
-    fireEvent.click(await screen.findByRole("button", { name: "Sign out" }));
-
-    expect((await screen.findByRole("status")).textContent).toBe(
-      "Your session ended. Sign in again.",
-    );
-    expect(screen.queryByText("Signed in as Alice Tremblay")).toBeNull();
+    expect(await screen.findByRole("heading", { level: 1, name: "Harbour" })).toBeTruthy();
+    expect(await screen.findByText(/No connection/)).toBeTruthy();
+    expect(screen.getAllByText("Free").length).toBe(3);
   });
 
   it("switches to French and remembers it", async () => {
-    mockFetch({ status: 401, body: { detail: "Not logged in." } });
+    routeFetch({ "GET /api/v1/me": { status: 401, body: { detail: "Not logged in." } } });
     render(<App lang="en" />);
     await screen.findByLabelText("Username");
 
@@ -67,7 +142,7 @@ describe("app shell", () => {
   });
 
   it("is dark by default and remembers the light theme", async () => {
-    mockFetch({ status: 401, body: { detail: "Not logged in." } });
+    routeFetch({ "GET /api/v1/me": { status: 401, body: { detail: "Not logged in." } } });
     render(<App lang="en" />);
     const toggle = await screen.findByRole("button", { name: "Dark theme" });
     expect(document.documentElement.dataset["theme"]).toBe("dark");

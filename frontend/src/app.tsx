@@ -1,15 +1,50 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, me, onUnauthorized, type User } from "./api";
+import { ApiError, logout, me, onUnauthorized, type Site, type User } from "./api";
 import { I18nProvider, useI18n, type Lang, type MessageKey } from "./i18n";
-import { Home } from "./screens/Home";
+import { setUser, startOutbox } from "./outbox";
+import { CheckIn } from "./screens/floor/CheckIn";
+import { Floor } from "./screens/floor/Floor";
+import { OutboxBar } from "./screens/floor/OutboxBar";
+import { MyIncidents } from "./screens/floor/MyIncidents";
+import { OutboxScreen } from "./screens/floor/OutboxScreen";
+import { Recorder } from "./screens/floor/Recorder";
+import { ReferralForm } from "./screens/floor/ReferralForm";
+import { ServiceForm } from "./screens/floor/ServiceForm";
 import { Login } from "./screens/Login";
+import { SitePicker } from "./screens/SitePicker";
+import { forgetSites, useOutbox, useSites } from "./state/hooks";
+import { useRoute, type Route } from "./state/route";
+import { chooseSite, chosenSite, rememberUser, rememberedUser } from "./state/session";
 import { Button, Notice, TopBar, useTheme } from "./ui";
 
 type View =
   | { kind: "loading" }
   | { kind: "unavailable"; failure: ApiError }
   | { kind: "login"; notice?: MessageKey }
-  | { kind: "home"; user: User };
+  | { kind: "signed-in"; user: User };
+
+const DEFAULT_IDLE_MINUTES = 15;
+
+/** Locks the screen after the idle time: tablets are shared, and left on the counter. */
+function useIdleLock(active: boolean, minutes: number, onIdle: () => void): void {
+  const last = useRef(Date.now());
+  useEffect(() => {
+    if (!active) return undefined;
+    last.current = Date.now();
+    const touch = () => {
+      last.current = Date.now();
+    };
+    const events = ["pointerdown", "keydown"] as const;
+    for (const name of events) addEventListener(name, touch, { passive: true });
+    const timer = setInterval(() => {
+      if (Date.now() - last.current >= minutes * 60_000) onIdle();
+    }, 5_000);
+    return () => {
+      for (const name of events) removeEventListener(name, touch);
+      clearInterval(timer);
+    };
+  }, [active, minutes, onIdle]);
+}
 
 function Shell() {
   const { t } = useI18n();
@@ -18,37 +53,67 @@ function Shell() {
   const viewRef = useRef(view);
   viewRef.current = view;
 
+  const signedIn = useCallback((user: User) => {
+    rememberUser(user);
+    setUser(user.username);
+    setView({ kind: "signed-in", user });
+  }, []);
+
   const load = useCallback(async () => {
     setView({ kind: "loading" });
     try {
-      setView({ kind: "home", user: await me() });
+      signedIn(await me());
     } catch (caught) {
       const failure = caught instanceof ApiError ? caught : new ApiError(0, String(caught));
+      const remembered = rememberedUser();
       if (failure.status === 401 || failure.status === 403) {
+        setUser(null);
         setView({ kind: "login" });
+      } else if (failure.isNetwork && remembered) {
+        // Offline: open the floor for the last user; the outbox keeps what they record.
+        setUser(remembered.username);
+        setView({ kind: "signed-in", user: remembered });
       } else {
         setView({ kind: "unavailable", failure });
       }
     }
-  }, []);
+  }, [signedIn]);
 
   useEffect(() => {
+    startOutbox();
     void load();
   }, [load]);
 
-  // Tablets are shared: when the server says the session is over, drop the user's data
-  // from the screen at once.
-  useEffect(
-    () =>
-      onUnauthorized(() => {
-        if (viewRef.current.kind === "home") setView({ kind: "login", notice: "session.ended" });
-      }),
-    [],
-  );
+  const lock = useCallback((notice: MessageKey) => {
+    if (viewRef.current.kind !== "signed-in") return;
+    setUser(null);
+    setView({ kind: "login", notice });
+  }, []);
+
+  // When the server says the session is over, drop the user's data from the screen at once;
+  // the place in the app (the URL) is kept for after sign-in.
+  useEffect(() => onUnauthorized(() => lock("session.ended")), [lock]);
+
+  const idleLock = useCallback(() => {
+    void logout().catch(() => undefined);
+    lock("session.locked");
+  }, [lock]);
+  const user = view.kind === "signed-in" ? view.user : null;
+  useIdleLock(user !== null, user?.idle_minutes ?? DEFAULT_IDLE_MINUTES, idleLock);
+
+  const signedOut = useCallback(() => {
+    rememberUser(null);
+    forgetSites();
+    chooseSite(null);
+    setUser(null);
+    setView({ kind: "login" });
+  }, []);
 
   return (
     <div class="app">
-      <TopBar theme={theme} onTheme={setTheme} />
+      <TopBar theme={theme} onTheme={setTheme}>
+        {user && <SessionBar onSignedOut={signedOut} />}
+      </TopBar>
       {view.kind === "loading" && (
         <main class="screen screen-narrow" aria-busy="true">
           <p class="lede">{t("app.loading")}</p>
@@ -67,14 +132,117 @@ function Shell() {
           </Button>
         </main>
       )}
-      {view.kind === "login" && (
-        <Login notice={view.notice} onSignedIn={(user) => setView({ kind: "home", user })} />
-      )}
-      {view.kind === "home" && (
-        <Home user={view.user} onSignedOut={() => setView({ kind: "login" })} />
-      )}
+      {view.kind === "login" && <Login notice={view.notice} onSignedIn={signedIn} />}
+      {user && <SignedIn user={user} />}
     </div>
   );
+}
+
+/**
+ * On every screen once signed in: what the tablet still holds, and signing out, which says so
+ * first when records are not sent yet (they are never dropped).
+ */
+function SessionBar({ onSignedOut }: { onSignedOut: () => void }) {
+  const { t } = useI18n();
+  const { state } = useOutbox();
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+
+  async function signOut() {
+    if (state.pending > 0 && !asking) {
+      setAsking(true);
+      return;
+    }
+    setBusy(true);
+    try {
+      await logout();
+    } catch {
+      // Offline or already expired: the session ends on the server by itself.
+    }
+    onSignedOut();
+  }
+
+  return (
+    <>
+      <OutboxBar state={state} />
+      {asking && (
+        <div class="topbar-warning" role="alertdialog" aria-label={t("signOut.unsentTitle")}>
+          <span>{t("signOut.unsent", { count: state.pending })}</span>
+          <button type="button" class="btn btn-quiet" onClick={() => setAsking(false)}>
+            {t("signOut.stay")}
+          </button>
+        </div>
+      )}
+      <button type="button" class="btn btn-quiet" disabled={busy} onClick={() => void signOut()}>
+        {asking ? t("signOut.anyway") : t("home.signOut")}
+      </button>
+    </>
+  );
+}
+
+function SignedIn({ user }: { user: User }) {
+  const { t } = useI18n();
+  const { sites, failure } = useSites();
+  const [site, setSite] = useState<string | null>(() => chosenSite(user));
+  const route = useRoute();
+
+  if (user.memberships.length === 0) {
+    return (
+      <main class="screen screen-narrow">
+        <p class="lede">{t("home.noSites")}</p>
+      </main>
+    );
+  }
+  if (!sites) {
+    return (
+      <main class="screen screen-narrow" aria-busy={failure ? "false" : "true"}>
+        {failure ? (
+          <Notice kind="error">{failure.isNetwork ? t("error.network") : failure.detail}</Notice>
+        ) : (
+          <p class="lede">{t("app.loading")}</p>
+        )}
+      </main>
+    );
+  }
+  const current = sites.find((s) => s.slug === site);
+  if (!current || route.name === "sites") {
+    return (
+      <SitePicker
+        user={user}
+        sites={sites}
+        onPick={(slug) => {
+          chooseSite(slug);
+          setSite(slug);
+          location.hash = "#/floor";
+        }}
+      />
+    );
+  }
+  return <Screen route={route} site={current} user={user} />;
+}
+
+function Screen({ route, site, user }: { route: Route; site: Site; user: User }) {
+  const param = (name: string) => route.query.get(name);
+  switch (route.name) {
+    case "check-in":
+      return <CheckIn key={location.hash} site={site} booth={param("booth")} />;
+    case "incident":
+      return route.params[0] ? (
+        <Recorder key={route.params[0]} site={site} id={route.params[0]} />
+      ) : (
+        <Floor site={site} user={user} />
+      );
+    case "service":
+      return <ServiceForm key={location.hash} site={site} visit={param("visit")} />;
+    case "referral":
+      return <ReferralForm key={location.hash} site={site} visit={param("visit")} />;
+    case "mine":
+      return <MyIncidents site={site} />;
+    case "outbox":
+      return <OutboxScreen />;
+    default:
+      return <Floor site={site} user={user} />;
+  }
 }
 
 export function App(props: { lang?: Lang }) {

@@ -49,3 +49,96 @@ export const alice = {
     { site: "east-end", site_name: "East End", role: "supervisor" as const },
   ],
 };
+
+type Routes = Record<string, Reply | ((init: RequestInit, url: string) => Reply)>;
+
+/**
+ * Replaces `fetch` with one that answers by "METHOD /path" (query ignored); an unknown route
+ * answers 404, and `offline` routes fail as when the Wi-Fi is down.
+ */
+export function routeFetch(routes: Routes, offline: readonly string[] = []): Mock<typeof fetch> {
+  const mock = vi.fn<typeof fetch>(async (input, init) => {
+    const request = input instanceof Request ? input : new Request(new URL(String(input), "http://localhost"), init);
+    const url = new URL(request.url);
+    const key = `${request.method} ${url.pathname}`;
+    if (offline.includes(key) || offline.includes("*")) throw new TypeError("Failed to fetch");
+    const route = routes[key];
+    const reply = typeof route === "function" ? route(init ?? {}, url.href) : route;
+    const answer = reply ?? { status: 404, body: { detail: "Not found." } };
+    const body = answer.body === undefined ? null : JSON.stringify(answer.body);
+    return new Response(body, {
+      status: answer.status,
+      headers: body === null ? {} : { "Content-Type": "application/json" },
+    });
+  });
+  vi.stubGlobal("fetch", mock);
+  return mock;
+}
+
+export const harbour = {
+  slug: "harbour",
+  name: "Harbour",
+  timezone: "America/Toronto",
+  kind: "fixed",
+  opening_hours: "",
+  observe_amber_minutes: 10,
+  observe_red_minutes: 20,
+  naloxone_usual_dose_mg: 0.4,
+  naloxone_usual_route: "IM",
+  booths: [
+    { id: "b1", label: "1", kind: "injection", active: true },
+    { id: "b2", label: "2", kind: "injection", active: true },
+    { id: "b3", label: "3", kind: "inhalation", active: true },
+  ],
+};
+
+export const staffAtHarbour = {
+  username: "sam",
+  display_name: "Sam",
+  memberships: [{ site: "harbour", site_name: "Harbour", role: "staff" as const }],
+  idle_minutes: 15,
+};
+
+export function floorOf(visits: Record<string, { id: string; minutes: number }> = {}) {
+  return {
+    site: "harbour",
+    open_visits: Object.keys(visits).length,
+    service_visits: [],
+    incidents: [],
+    alerts: [],
+    booths: harbour.booths.map((b) => {
+      const v = visits[b.id];
+      return {
+        id: b.id,
+        label: b.label,
+        kind: b.kind,
+        visit: v
+          ? {
+              id: v.id,
+              site: "harbour",
+              participant: null,
+              kind: "consumption",
+              booth: b.id,
+              booth_label: b.label,
+              checked_in_at: new Date(Date.now() - v.minutes * 60_000).toISOString(),
+              checked_out_at: null,
+              minutes_in: v.minutes,
+              substances: ["fentanyl"],
+              routes: ["injection"],
+              did_not_consume_reason: "",
+              backdated: false,
+              voided: false,
+              void_reason: "",
+              version: 1,
+              received_at: new Date().toISOString(),
+              updated_at: new Date().toISOString(),
+              created_by: "sam",
+              participant_visits: 4,
+              overdose_last_7_days: false,
+              long_open: false,
+            }
+          : null,
+      };
+    }),
+  };
+}

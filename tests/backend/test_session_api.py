@@ -21,6 +21,7 @@ def test_login_sets_session_and_csrf_cookies_and_returns_the_user(
             "username": "alice",
             "display_name": "Alice",
             "memberships": [{"site": "harbour", "site_name": "Harbour", "role": "staff"}],
+            "idle_minutes": 15,
         }
     }
     assert settings.SESSION_COOKIE_NAME in response.cookies

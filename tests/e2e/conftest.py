@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import e2e_required
 
@@ -32,6 +32,10 @@ VIEWPORTS = {
     "tablet-portrait": (768, 1024),
     "desktop": (1440, 900),
 }
+
+# These machines are shared and have two cores: wait longer than Playwright's 5 s for what
+# a user waits for (the first request of a live server, a build under load).
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
 # arrange data are still synchronous and safe.

@@ -21,7 +21,7 @@ def test_a_floor_worker_signs_in_and_out(
     page.get_by_role("button", name="Sign in").click()
 
     expect(page.get_by_text("Signed in as Alice")).to_be_visible()
-    expect(page.get_by_text("Harbour")).to_be_visible()
+    expect(page.get_by_role("heading", name="Harbour")).to_be_visible()
     screenshot(page, "home", viewport)
 
     page.get_by_role("button", name="Sign out").click()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from rest_framework import serializers
 
 from vigil.accounts.models import Membership, User
@@ -17,10 +18,16 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
 class UserSerializer(serializers.ModelSerializer[User]):
     display_name = serializers.SerializerMethodField()
     memberships = MembershipSerializer(many=True, read_only=True)
+    idle_minutes = serializers.SerializerMethodField(
+        help_text="The session ends after this many idle minutes: tablets lock their screen then."
+    )
 
     class Meta:
         model = User
-        fields = ["username", "display_name", "memberships"]
+        fields = ["username", "display_name", "memberships", "idle_minutes"]
 
     def get_display_name(self, user: User) -> str:
         return str(user)
+
+    def get_idle_minutes(self, user: User) -> int:
+        return int(settings.VIGIL_IDLE_MINUTES)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -53,6 +53,16 @@ _MISSING_BUILD = (
     "<p>The frontend is not built. Run <code>make run</code> (or <code>npm run build</code> "
     "in <code>frontend/</code>).</p>"
 )
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The built frontend's service worker, served at the root so that its scope is the app."""
+    script = settings.FRONTEND_DIST / "sw.js"
+    if not script.is_file():
+        raise Http404("The frontend is not built.")
+    response = HttpResponse(script.read_bytes(), content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @ensure_csrf_cookie

@@ -1,2 +1,3 @@
 export { ApiError, login, logout, me, onUnauthorized } from "./client";
 export type { FieldErrors, Membership, Role, User } from "./types";
+export * from "./typed";

@@ -1,5 +1,5 @@
-// Hand-written from docs API.md (Session). To be replaced by types generated from the
-// OpenAPI schema (/api/schema/) once the backend publishes it.
+// The session's types, kept by hand because the login and /me calls run before anything else
+// and their tests mock them; every other type comes from the OpenAPI schema (typed.ts).
 
 export type Role = "staff" | "supervisor" | "analyst" | "admin";
 
@@ -14,6 +14,8 @@ export interface User {
   username: string;
   display_name: string;
   memberships: Membership[];
+  /** The session ends after this many idle minutes; the screen locks then. */
+  idle_minutes?: number;
 }
 
 export interface LoginResponse {

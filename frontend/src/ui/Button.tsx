@@ -4,7 +4,7 @@ interface Props {
   children: ComponentChildren;
   onClick?: () => void;
   type?: "button" | "submit";
-  variant?: "primary" | "secondary";
+  variant?: "primary" | "secondary" | "danger";
   /** Disables the button while a request is in flight, so a double tap sends once. */
   busy?: boolean;
 }

@@ -1,13 +1,19 @@
+import type { ComponentChildren } from "preact";
 import { useI18n } from "../i18n";
 import type { Theme } from "./theme";
 
-/** Language and theme switches, on every screen (including before sign-in). */
-export function TopBar(props: { theme: Theme; onTheme: (theme: Theme) => void }) {
+/** Language and theme switches on every screen (before sign-in too), and the session's own. */
+export function TopBar(props: {
+  theme: Theme;
+  onTheme: (theme: Theme) => void;
+  children?: ComponentChildren;
+}) {
   const { lang, setLang, t } = useI18n();
   const other = lang === "en" ? "fr" : "en";
   const dark = props.theme === "dark";
   return (
     <header class="topbar">
+      <span class="topbar-name">{t("app.name")}</span>
       <div class="topbar-actions">
         <button type="button" class="btn btn-quiet" lang={other} onClick={() => setLang(other)}>
           {t("prefs.language.switch")}
@@ -23,6 +29,7 @@ export function TopBar(props: { theme: Theme; onTheme: (theme: Theme) => void })
           </span>
           {t("prefs.theme.dark")}
         </button>
+        {props.children}
       </div>
     </header>
   );

@@ -1,4 +1,5 @@
 export { Button } from "./Button";
+export { Chips } from "./Chips";
 export { Field } from "./Field";
 export { Notice } from "./Notice";
 export { TopBar } from "./TopBar";

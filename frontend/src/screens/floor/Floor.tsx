@@ -1,0 +1,200 @@
+import type { FloorIncident, Site, User } from "../../api";
+import { useI18n } from "../../i18n";
+import { useFloor, useNow, useOutbox } from "../../state/hooks";
+import { navigate } from "../../state/route";
+import { checkOut, openIncident, type Pending } from "../../state/records";
+import { Notice } from "../../ui";
+import { minutesSince } from "./time";
+import { BoothTile, type TileVisit } from "./BoothTile";
+import { visitsByBooth } from "./occupancy";
+
+interface Props {
+  site: Site;
+  user: User;
+}
+
+interface ListedIncident {
+  id: string;
+  kind: FloorIncident["kind"];
+  boothLabel: string;
+  startedAt: string;
+  critical: boolean;
+  queued: boolean;
+}
+
+function openIncidents(
+  server: FloorIncident[],
+  pending: Pending,
+  boothLabel: (visit: string | null) => string,
+): ListedIncident[] {
+  const listed: ListedIncident[] = server.map((incident) => ({
+    id: incident.id,
+    kind: incident.kind,
+    boothLabel: incident.booth_label ?? "",
+    startedAt: incident.started_at,
+    critical: incident.critical,
+    queued: false,
+  }));
+  const known = new Set(listed.map((incident) => incident.id));
+  for (const incident of pending.incidents) {
+    if (known.has(incident.id) || pending.submitted.has(incident.id)) continue;
+    listed.push({
+      id: incident.id,
+      kind: incident.kind,
+      boothLabel: boothLabel(incident.visit),
+      startedAt: incident.started_at,
+      critical: false,
+      queued: true,
+    });
+  }
+  return listed;
+}
+
+export function Floor({ site, user }: Props) {
+  const { t } = useI18n();
+  const { state, pending } = useOutbox();
+  const { floor, failure } = useFloor(site.slug, state.pending);
+  const now = useNow(15_000);
+
+  const booths = floor?.booths ?? site.booths.filter((b) => b.active !== false);
+  const occupied = visitsByBooth(
+    floor?.booths.flatMap((b) => (b.visit ? [b.visit] : [])) ?? [],
+    pending,
+  );
+  const labelOfVisit = (visit: string | null): string => {
+    if (!visit) return "";
+    for (const booth of booths) if (occupied.get(booth.id)?.id === visit) return booth.label;
+    return "";
+  };
+  const incidents = openIncidents(floor?.incidents ?? [], pending, labelOfVisit);
+  const alerts = floor?.alerts ?? [];
+  const serviceVisits = floor?.service_visits ?? [];
+
+  async function startOverdose(visit: TileVisit | null) {
+    const after = visit ? pending.keyOf.get(visit.id) : undefined;
+    const { id } = await openIncident(
+      {
+        site: site.slug,
+        kind: "opioid_overdose",
+        location: visit ? "booth" : "outside",
+        ...(visit ? { visit: visit.id } : {}),
+      },
+      t("summary.overdose"),
+      after,
+    );
+    navigate(`#/incident/${id}`);
+  }
+
+  return (
+    <main class="screen screen-wide floor" aria-labelledby="floor-title">
+      {alerts.length > 0 && (
+        <section class="alerts" aria-label={t("floor.alerts")}>
+          {alerts.map((alert) => (
+            <p key={alert.id} class={`alert alert-${alert.level}`} role="status">
+              {alert.message}
+            </p>
+          ))}
+        </section>
+      )}
+      <h1 id="floor-title">{site.name}</h1>
+      {failure && floor === null && (
+        <Notice kind="info">{failure.isNetwork ? t("floor.offline") : failure.detail}</Notice>
+      )}
+      {failure && floor !== null && failure.isNetwork && (
+        <Notice kind="info">{t("floor.stale")}</Notice>
+      )}
+      <nav class="floor-actions" aria-label={t("floor.actions")}>
+        <a class="btn btn-primary btn-inline" href="#/check-in">
+          {t("floor.checkIn")}
+        </a>
+        <button type="button" class="btn btn-danger" onClick={() => void startOverdose(null)}>
+          {t("floor.overdoseOutside")}
+        </button>
+        <a class="btn btn-secondary" href="#/service">
+          {t("floor.service")}
+        </a>
+        <a class="btn btn-secondary" href="#/referral">
+          {t("floor.referral")}
+        </a>
+        <a class="btn btn-secondary" href="#/mine">
+          {t("floor.mine")}
+        </a>
+      </nav>
+      <section aria-labelledby="booths-title" data-testid="floor-board">
+        <h2 id="booths-title" class="visually-hidden">
+          {t("floor.booths")}
+        </h2>
+        <ul class="booths">
+          {booths.map((booth) => (
+            <BoothTile
+              key={booth.id}
+              label={booth.label}
+              visit={occupied.get(booth.id) ?? null}
+              now={now}
+              amber={site.observe_amber_minutes ?? 10}
+              red={site.observe_red_minutes ?? 20}
+              onCheckIn={() => navigate(`#/check-in?booth=${booth.id}`)}
+              onCheckOut={(visit, reason) =>
+                void checkOut(
+                  visit.id,
+                  reason,
+                  t("summary.checkOut", { booth: booth.label }),
+                  pending.keyOf.get(visit.id),
+                )
+              }
+              onOverdose={(visit) => void startOverdose(visit)}
+              onService={(visit) => navigate(`#/service?visit=${visit.id}`)}
+              onReferral={(visit) => navigate(`#/referral?visit=${visit.id}`)}
+            />
+          ))}
+        </ul>
+      </section>
+      <section aria-labelledby="incidents-title" class="panel">
+        <h2 id="incidents-title">{t("floor.incidents")}</h2>
+        {incidents.length === 0 ? (
+          <p class="muted">{t("floor.noIncidents")}</p>
+        ) : (
+          <ul class="rows">
+            {incidents.map((incident) => (
+              <li key={incident.id}>
+                <a class="row-link" href={`#/incident/${incident.id}`}>
+                  <span class="row-main">
+                    {t(`incidentKind.${incident.kind}`)}
+                    {incident.boothLabel && ` · ${t("floor.booth", { label: incident.boothLabel })}`}
+                  </span>
+                  <span class="row-side">
+                    {incident.critical && <span class="tag tag-danger">{t("incident.critical")}</span>}
+                    {incident.queued && <span class="tag">{t("outbox.queuedTag")}</span>}
+                    {t("floor.minutesAgo", { minutes: minutesSince(incident.startedAt, now) })}
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {serviceVisits.length > 0 && (
+        <section aria-labelledby="service-visits-title" class="panel">
+          <h2 id="service-visits-title">{t("floor.serviceVisits")}</h2>
+          <ul class="rows">
+            {serviceVisits.map((visit) => (
+              <li key={visit.id} class="row">
+                <span class="row-main">
+                  {t("floor.minutesIn", { minutes: minutesSince(visit.checked_in_at, now) })}
+                </span>
+                <button
+                  type="button"
+                  class="btn btn-secondary"
+                  onClick={() => void checkOut(visit.id, "", t("summary.checkOutService"))}
+                >
+                  {t("floor.checkOut")}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <p class="muted signed-in">{t("home.signedInAs", { name: user.display_name || user.username })}</p>
+    </main>
+  );
+}

@@ -1,0 +1,379 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  ApiError,
+  api,
+  call,
+  type ActionKind,
+  type Incident,
+  type NaloxoneRoute,
+  type Outcome,
+  type Site,
+} from "../../api";
+import { useI18n } from "../../i18n";
+import { useNow, useOutbox } from "../../state/hooks";
+import { navigate } from "../../state/route";
+import { completeIncident, tapAction, type PendingAction, type Tap } from "../../state/records";
+import { Button, Chips, Notice } from "../../ui";
+import { clock, timeOfDay } from "./time";
+
+const MAIN_ACTIONS: ActionKind[] = [
+  "stimulation",
+  "oxygen",
+  "rescue_breathing",
+  "naloxone",
+  "cpr",
+  "aed",
+  "ems_called",
+  "ems_arrived",
+  "vitals",
+];
+const MORE_ACTIONS: ActionKind[] = [
+  "recovery_position",
+  "bag_valve_mask",
+  "monitoring",
+  "transported",
+  "other",
+];
+const DOSES = [0.4, 0.8, 1, 2, 4, 8];
+const NALOXONE_ROUTES: NaloxoneRoute[] = ["IM", "IN", "IV"];
+const OUTCOMES: Outcome[] = [
+  "recovered_on_site",
+  "transported",
+  "declined_transport",
+  "left_against_advice",
+  "deceased",
+  "unknown",
+];
+
+interface LoggedAction {
+  id: string;
+  kind: ActionKind;
+  at: string;
+  dose_mg?: number | null;
+  route?: string | null;
+  spo2?: number | null;
+  resp_rate?: number | null;
+  queued: boolean;
+}
+
+type Panel = { kind: "none" } | { kind: "naloxone" } | { kind: "vitals" };
+
+/**
+ * The overdose recorder: a running clock since onset and one large button per action. A tap is
+ * timestamped at once and queued, so the worker never waits for the Wi-Fi while they act.
+ */
+export function Recorder({ site, id }: { site: Site; id: string }) {
+  const { t, lang } = useI18n();
+  const { pending } = useOutbox();
+  const now = useNow(1000);
+  const [incident, setIncident] = useState<Incident | null>(null);
+  const [loadFailure, setLoadFailure] = useState<ApiError | null>(null);
+  const [panel, setPanel] = useState<Panel>({ kind: "none" });
+  const [dose, setDose] = useState(site.naloxone_usual_dose_mg ?? 0.4);
+  const [route, setRoute] = useState<NaloxoneRoute>(site.naloxone_usual_route ?? "IM");
+  const [spo2, setSpo2] = useState("");
+  const [respRate, setRespRate] = useState("");
+  const [outcome, setOutcome] = useState<Outcome | "">("");
+  const [endedAt, setEndedAt] = useState<string | null>(null);
+  const [police, setPolice] = useState(false);
+  const [narrative, setNarrative] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const formFrom = useRef(false);
+
+  const queued = pending.incidents.find((i) => i.id === id);
+  // Taps seen in the outbox stay listed until the server's copy of the incident has them.
+  const [seen, setSeen] = useState<Map<string, PendingAction>>(new Map());
+  const mine = pending.actions.filter((a) => a.incident === id);
+  const unseen = mine.filter((a) => !seen.has(a.id));
+  if (unseen.length > 0) setSeen(new Map([...seen, ...unseen.map((a) => [a.id, a] as const)]));
+  const waiting = mine.length + (queued ? 1 : 0);
+  useEffect(() => {
+    call(api.GET("/api/v1/incidents/{incident_id}", { params: { path: { incident_id: id } } }))
+      .then((found) => {
+        setIncident(found);
+        // The form starts from the stored record once; later reloads must not undo the worker.
+        if (formFrom.current) return;
+        formFrom.current = true;
+        setOutcome(found.outcome);
+        setEndedAt(found.ended_at);
+        setPolice(found.police_attended);
+        setNarrative(found.narrative);
+      })
+      .catch((caught: unknown) => setLoadFailure(caught as ApiError));
+    // Reload whenever something queued for it has been delivered.
+  }, [id, waiting]);
+
+  const startedAt = incident?.started_at ?? queued?.started_at ?? null;
+  const kind = incident?.kind ?? queued?.kind ?? "opioid_overdose";
+  const after = pending.keyOf.get(id);
+
+  const logged: LoggedAction[] = (incident?.actions ?? [])
+    .filter((a) => !a.voided)
+    .map((a) => ({ ...a, queued: false }));
+  const known = new Set(logged.map((a) => a.id));
+  const stillQueued = new Set(mine.map((a) => a.id));
+  for (const action of seen.values()) {
+    if (!known.has(action.id)) logged.push({ ...action, queued: stillQueued.has(action.id) });
+  }
+  logged.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  const naloxone = logged.filter((a) => a.kind === "naloxone");
+  const totalMg = naloxone.reduce((sum, a) => sum + Number(a.dose_mg ?? 0), 0);
+
+  if (!startedAt) {
+    return (
+      <main class="screen">
+        <Notice kind="error">
+          {loadFailure?.isNetwork ? t("error.network") : t("recorder.notFound")}
+        </Notice>
+        <a class="btn btn-secondary" href="#/floor">
+          {t("common.back")}
+        </a>
+      </main>
+    );
+  }
+
+  async function record(tap: Tap) {
+    setPanel({ kind: "none" });
+    await tapAction(id, tap, t("summary.action", { action: t(`action.${tap.kind}`) }), after);
+  }
+
+  function tapped(action: ActionKind) {
+    if (action === "naloxone") setPanel({ kind: "naloxone" });
+    else if (action === "vitals") setPanel({ kind: "vitals" });
+    else void record({ kind: action });
+  }
+
+  async function submit() {
+    if (!outcome || !endedAt) {
+      setProblem(t("recorder.completeFirst"));
+      return;
+    }
+    setBusy(true);
+    await completeIncident(
+      id,
+      {
+        outcome,
+        ended_at: endedAt,
+        police_attended: police,
+        narrative,
+        version: incident?.version ?? 1,
+      },
+      { save: t("summary.incidentSave"), submit: t("summary.incidentSubmit") },
+      after,
+    );
+    navigate("#/floor");
+  }
+
+  const editable = incident === null || incident.status === "open" || incident.status === "returned";
+  const elapsed = (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt);
+
+  return (
+    <main class="screen screen-wide recorder" aria-labelledby="recorder-title">
+      <div class="recorder-head">
+        <div>
+          <h1 id="recorder-title">
+            {t(`incidentKind.${kind}`)}
+            {incident?.booth_label ? ` · ${t("floor.booth", { label: incident.booth_label })}` : ""}
+          </h1>
+          <p class="muted">
+            {t("recorder.onset", { time: timeOfDay(startedAt, lang) })}
+          </p>
+        </div>
+        <p class="recorder-clock" role="timer" aria-label={t("recorder.clock")}>
+          {clock(elapsed)}
+        </p>
+        <a class="btn btn-secondary" href="#/floor">
+          {t("recorder.toFloor")}
+        </a>
+      </div>
+
+      {incident?.status === "returned" && (
+        <Notice kind="error">
+          {t("recorder.returned", { comment: incident.review_comment || "—" })}
+        </Notice>
+      )}
+
+      {editable && (
+        <section aria-label={t("recorder.actions")} class="action-grid">
+          {MAIN_ACTIONS.map((action) => (
+            <button
+              key={action}
+              type="button"
+              class={`btn action-button action-${action}`}
+              onClick={() => tapped(action)}
+            >
+              {t(`action.${action}`)}
+            </button>
+          ))}
+        </section>
+      )}
+
+      {panel.kind === "naloxone" && (
+        <section class="panel panel-raised" aria-label={t("recorder.naloxoneDose")}>
+          <Chips
+            label={t("recorder.dose")}
+            options={DOSES.map((d) => ({ value: String(d), label: `${d} mg` }))}
+            selected={[String(dose)]}
+            onToggle={(value) => setDose(Number(value))}
+            single
+          />
+          <Chips
+            label={t("recorder.route")}
+            options={NALOXONE_ROUTES.map((r) => ({ value: r, label: t(`naloxoneRoute.${r}`) }))}
+            selected={[route]}
+            onToggle={(value) => setRoute(value as NaloxoneRoute)}
+            single
+          />
+          <div class="button-row">
+            <Button
+              variant="primary"
+              onClick={() => void record({ kind: "naloxone", dose_mg: dose, route })}
+            >
+              {t("recorder.recordDose", { dose: `${dose} mg`, route })}
+            </Button>
+            <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
+          </div>
+        </section>
+      )}
+
+      {panel.kind === "vitals" && (
+        <section class="panel panel-raised" aria-label={t("action.vitals")}>
+          <div class="field-row">
+            <NumberField id="vitals-spo2" label={t("recorder.spo2")} value={spo2} onValue={setSpo2} />
+            <NumberField
+              id="vitals-resp"
+              label={t("recorder.respRate")}
+              value={respRate}
+              onValue={setRespRate}
+            />
+          </div>
+          <div class="button-row">
+            <Button
+              variant="primary"
+              onClick={() =>
+                void record({
+                  kind: "vitals",
+                  ...(spo2 ? { spo2: Number(spo2) } : {}),
+                  ...(respRate ? { resp_rate: Number(respRate) } : {}),
+                })
+              }
+            >
+              {t("recorder.recordVitals")}
+            </Button>
+            <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
+          </div>
+        </section>
+      )}
+
+      {editable && (
+        <details class="more-actions">
+          <summary>{t("recorder.more")}</summary>
+          <div class="action-grid action-grid-small">
+            {MORE_ACTIONS.map((action) => (
+              <button
+                key={action}
+                type="button"
+                class="btn btn-secondary"
+                onClick={() => tapped(action)}
+              >
+                {t(`action.${action}`)}
+              </button>
+            ))}
+          </div>
+        </details>
+      )}
+
+      <section class="panel" aria-labelledby="timeline-title">
+        <h2 id="timeline-title">{t("recorder.timeline")}</h2>
+        <p class="muted">
+          {t("recorder.naloxoneSoFar", { count: naloxone.length, mg: Number(totalMg.toFixed(2)) })}
+        </p>
+        <ol class="timeline" data-testid="timeline">
+          {logged.map((action) => (
+            <li key={action.id}>
+              <span class="timeline-at">
+                +{clock(Date.parse(action.at) - Date.parse(startedAt))}
+              </span>
+              <span class="timeline-what">
+                {t(`action.${action.kind}`)}
+                {action.kind === "naloxone" && ` ${Number(action.dose_mg)} mg ${action.route ?? ""}`}
+                {action.kind === "vitals" &&
+                  ` ${action.spo2 != null ? `SpO₂ ${action.spo2}%` : ""} ${action.resp_rate != null ? `${action.resp_rate}/min` : ""}`}
+              </span>
+              {action.queued && <span class="tag">{t("outbox.queuedTag")}</span>}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      {editable && (
+        <section class="panel" aria-labelledby="finish-title">
+          <h2 id="finish-title">{t("recorder.finish")}</h2>
+          <Chips
+            label={t("recorder.outcome")}
+            options={OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))}
+            selected={outcome ? [outcome] : []}
+            onToggle={(value) => setOutcome(value as Outcome)}
+            single
+          />
+          <div class="button-row">
+            <Button onClick={() => setEndedAt(new Date().toISOString())}>
+              {endedAt
+                ? t("recorder.endedAt", { time: timeOfDay(endedAt, lang) })
+                : t("recorder.endNow")}
+            </Button>
+            <button
+              type="button"
+              class="btn btn-secondary"
+              aria-pressed={police ? "true" : "false"}
+              onClick={() => setPolice(!police)}
+            >
+              {t("recorder.police")}
+            </button>
+          </div>
+          <div class="field">
+            <label for="recorder-narrative">{t("recorder.narrative")}</label>
+            <p class="muted" id="recorder-narrative-hint">
+              {t("recorder.narrativeWarning")}
+            </p>
+            <textarea
+              id="recorder-narrative"
+              rows={3}
+              value={narrative}
+              aria-describedby="recorder-narrative-hint"
+              onInput={(e) => setNarrative(e.currentTarget.value)}
+            />
+          </div>
+          {problem && <Notice kind="error">{problem}</Notice>}
+          <Button variant="primary" busy={busy} onClick={() => void submit()}>
+            {t("recorder.submit")}
+          </Button>
+        </section>
+      )}
+      {!editable && incident && (
+        <Notice kind="info">{t(`incidentStatus.${incident.status}`)}</Notice>
+      )}
+    </main>
+  );
+}
+
+function NumberField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        type="number"
+        inputMode="numeric"
+        value={props.value}
+        onInput={(e) => props.onValue(e.currentTarget.value)}
+      />
+    </div>
+  );
+}

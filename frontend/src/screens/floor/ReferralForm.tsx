@@ -1,0 +1,215 @@
+import { useState } from "preact/hooks";
+import {
+  ApiError,
+  api,
+  call,
+  type Lookup,
+  type ReferralCategory,
+  type ReferralStatus,
+  type Site,
+} from "../../api";
+import { useI18n } from "../../i18n";
+import { useOutbox } from "../../state/hooks";
+import { navigate } from "../../state/route";
+import { recordReferral, referralFollowUp } from "../../state/records";
+import { Button, Chips, Notice } from "../../ui";
+import { normaliseCode } from "./CheckIn";
+
+const CATEGORIES: ReferralCategory[] = [
+  "oat",
+  "withdrawal_management",
+  "residential_treatment",
+  "addiction_counselling",
+  "mental_health",
+  "primary_care",
+  "hiv_hcv_care",
+  "housing",
+  "income_social",
+  "legal",
+  "identification",
+  "food_basic_needs",
+  "other",
+];
+const NEXT: Record<string, ReferralStatus[]> = {
+  offered: ["accepted", "declined"],
+  accepted: ["attended", "not_attended", "unknown"],
+};
+
+/** A new referral, or the follow-up of an open one found by the person's code. */
+export function ReferralForm({ site, visit }: { site: Site; visit: string | null }) {
+  const { t, lang } = useI18n();
+  const { pending } = useOutbox();
+  const [code, setCode] = useState("");
+  const [lookup, setLookup] = useState<Lookup | null>(null);
+  const [lookupFailure, setLookupFailure] = useState<ApiError | null>(null);
+  const [category, setCategory] = useState<ReferralCategory | "">("");
+  const [destination, setDestination] = useState<"onsite_connected" | "offsite">("offsite");
+  const [agency, setAgency] = useState("");
+  const [accompanied, setAccompanied] = useState(false);
+  const [status, setStatus] = useState<ReferralStatus>("offered");
+  const [problem, setProblem] = useState<string | null>(null);
+  const [done, setDone] = useState<string[]>([]);
+
+  async function findOpen(event: Event) {
+    event.preventDefault();
+    setLookupFailure(null);
+    try {
+      const normal = normaliseCode(code);
+      setLookup(
+        await call(api.POST("/api/v1/participants/lookup", { body: { site: site.slug, code: normal } })),
+      );
+    } catch (caught) {
+      setLookupFailure(caught as ApiError);
+    }
+  }
+
+  async function save() {
+    if (!category) {
+      setProblem(t("referral.pickCategory"));
+      return;
+    }
+    const normal = normaliseCode(code);
+    await recordReferral(
+      {
+        site: site.slug,
+        category,
+        destination,
+        agency: agency.trim(),
+        accompanied,
+        status,
+        ...(visit ? { visit } : normal ? { code: normal } : {}),
+      },
+      t("summary.referral", { category: t(`category.${category}`) }),
+      visit ? pending.keyOf.get(visit) : undefined,
+    );
+    navigate("#/floor");
+  }
+
+  return (
+    <main class="screen" aria-labelledby="referral-title">
+      <div class="screen-head">
+        <h1 id="referral-title">{t("referral.title")}</h1>
+        <a class="btn btn-secondary" href="#/floor">
+          {t("common.back")}
+        </a>
+      </div>
+      {visit ? (
+        <p class="lede">{t("service.forVisit")}</p>
+      ) : (
+        <form class="lookup" onSubmit={findOpen} autocomplete="off" noValidate>
+          <div class="field">
+            <label for="referral-code">{t("service.code")}</label>
+            <input
+              id="referral-code"
+              value={code}
+              onInput={(e) => {
+                setCode(e.currentTarget.value);
+                setLookup(null);
+              }}
+              autocapitalize="characters"
+              autocomplete="off"
+              spellcheck={false}
+            />
+          </div>
+          <Button type="submit">{t("referral.findOpen")}</Button>
+        </form>
+      )}
+      {lookupFailure && (
+        <Notice kind="error">
+          {lookupFailure.isNetwork ? t("error.network") : lookupFailure.detail}
+        </Notice>
+      )}
+      {lookup && (
+        <section class="panel" aria-labelledby="open-referrals-title">
+          <h2 id="open-referrals-title">{t("referral.open")}</h2>
+          {lookup.open_referrals.length === 0 && <p class="muted">{t("referral.noneOpen")}</p>}
+          <ul class="rows">
+            {lookup.open_referrals.map((referral) => (
+              <li key={referral.id} class="row row-wrap">
+                <span class="row-main">
+                  {t(`category.${referral.category}`)} · {t(`referralStatus.${referral.status}`)} ·{" "}
+                  {new Date(referral.at).toLocaleDateString(lang)}
+                </span>
+                {done.includes(referral.id) ? (
+                  <span class="tag">{t("outbox.queuedTag")}</span>
+                ) : (
+                  <span class="button-row">
+                    {(NEXT[referral.status] ?? []).map((next) => (
+                      <button
+                        key={next}
+                        type="button"
+                        class="btn btn-secondary btn-small"
+                        onClick={() =>
+                          void referralFollowUp(
+                            referral.id,
+                            next,
+                            t("summary.referralStatus", { status: t(`referralStatus.${next}`) }),
+                          ).then(() => setDone([...done, referral.id]))
+                        }
+                      >
+                        {t(`referralStatus.${next}`)}
+                      </button>
+                    ))}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <h2>{t("referral.new")}</h2>
+      <Chips
+        label={t("referral.category")}
+        options={CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))}
+        selected={category ? [category] : []}
+        onToggle={(value) => {
+          setCategory(value as ReferralCategory);
+          setProblem(null);
+        }}
+        single
+      />
+      <Chips
+        label={t("referral.destination")}
+        options={[
+          { value: "onsite_connected", label: t("destination.onsite_connected") },
+          { value: "offsite", label: t("destination.offsite") },
+        ]}
+        selected={[destination]}
+        onToggle={(value) => setDestination(value as typeof destination)}
+        single
+      />
+      <div class="field">
+        <label for="referral-agency">{t("referral.agency")}</label>
+        <input
+          id="referral-agency"
+          value={agency}
+          maxLength={120}
+          onInput={(e) => setAgency(e.currentTarget.value)}
+          autocomplete="off"
+        />
+      </div>
+      <Chips
+        label={t("referral.status")}
+        options={(["offered", "accepted", "declined"] as const).map((s) => ({
+          value: s,
+          label: t(`referralStatus.${s}`),
+        }))}
+        selected={[status]}
+        onToggle={(value) => setStatus(value as ReferralStatus)}
+        single
+      />
+      <button
+        type="button"
+        class="btn btn-secondary"
+        aria-pressed={accompanied ? "true" : "false"}
+        onClick={() => setAccompanied(!accompanied)}
+      >
+        {t("referral.accompanied")}
+      </button>
+      {problem && <Notice kind="error">{problem}</Notice>}
+      <Button variant="primary" onClick={() => void save()}>
+        {t("referral.save")}
+      </Button>
+    </main>
+  );
+}

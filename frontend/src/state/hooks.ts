@@ -1,0 +1,125 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { ApiError, api, call, type Floor, type Site } from "../api";
+import { entriesForUser, subscribe, type OutboxEntry, type OutboxState } from "../outbox";
+import { pendingRecords, type Pending } from "./records";
+
+const EMPTY_STATE: OutboxState = {
+  pending: 0,
+  parked: [],
+  otherUsers: 0,
+  needsLogin: false,
+  online: true,
+  sending: false,
+};
+
+/** The outbox's counts, and its entries read back as records. */
+export function useOutbox(): { state: OutboxState; entries: OutboxEntry[]; pending: Pending } {
+  const [state, setState] = useState<OutboxState>(EMPTY_STATE);
+  const [entries, setEntries] = useState<OutboxEntry[]>([]);
+  useEffect(() => {
+    let live = true;
+    const unsubscribe = subscribe((next) => {
+      setState(next);
+      void entriesForUser().then((list) => {
+        if (live) setEntries(list);
+      });
+    });
+    return () => {
+      live = false;
+      unsubscribe();
+    };
+  }, []);
+  const pending = useMemo(() => pendingRecords(entries), [entries]);
+  return { state, entries, pending };
+}
+
+/** Re-renders every `ms` milliseconds, for clocks and minutes-in. */
+export function useNow(ms: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+  return now;
+}
+
+const SITES_KEY = "vigil.sites";
+
+/**
+ * The user's sites (booths, observation times, usual naloxone dose). Kept on the tablet so the
+ * floor opens offline: it is configuration, not a record.
+ */
+export function useSites(): { sites: Site[] | null; failure: ApiError | null } {
+  const [sites, setSites] = useState<Site[] | null>(() => {
+    try {
+      const raw = localStorage.getItem(SITES_KEY);
+      return raw ? (JSON.parse(raw) as Site[]) : null;
+    } catch {
+      return null;
+    }
+  });
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  useEffect(() => {
+    call(api.GET("/api/v1/sites/", { params: { query: { page_size: 100 } } }))
+      .then((page) => {
+        setSites(page.results);
+        try {
+          localStorage.setItem(SITES_KEY, JSON.stringify(page.results));
+        } catch {
+          // Not kept; fetched again next time.
+        }
+      })
+      .catch((caught: unknown) => setFailure(caught as ApiError));
+  }, []);
+  return { sites, failure };
+}
+
+export function forgetSites(): void {
+  try {
+    localStorage.removeItem(SITES_KEY);
+  } catch {
+    // Nothing kept.
+  }
+}
+
+const FLOOR_REFRESH_MS = 10_000;
+
+/** The live floor, refreshed every few seconds and whenever the outbox delivers something. */
+export function useFloor(site: string, outboxPending: number) {
+  const [floor, setFloor] = useState<Floor | null>(null);
+  const [failure, setFailure] = useState<ApiError | null>(null);
+  const [loadedAt, setLoadedAt] = useState(0);
+  const inFlight = useRef(false);
+
+  const load = useCallback(async () => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    try {
+      const next = await call(
+        api.GET("/api/v1/sites/{slug}/floor", { params: { path: { slug: site } } }),
+      );
+      setFloor(next);
+      setFailure(null);
+      setLoadedAt(Date.now());
+    } catch (caught) {
+      setFailure(caught as ApiError);
+    } finally {
+      inFlight.current = false;
+    }
+  }, [site]);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), FLOOR_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load]);
+
+  // A delivery changes the floor: reload when the outbox shrinks.
+  const previous = useRef(outboxPending);
+  useEffect(() => {
+    if (outboxPending < previous.current) void load();
+    previous.current = outboxPending;
+  }, [outboxPending, load]);
+
+  return { floor, failure, loadedAt, reload: load };
+}

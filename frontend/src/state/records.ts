@@ -1,0 +1,311 @@
+import type {
+  ActionKind,
+  ConsumptionRoute,
+  DidNotConsumeReason,
+  IncidentKind,
+  Location,
+  NaloxoneRoute,
+  Outcome,
+  ReferralCategory,
+  ReferralStatus,
+  ServiceKind,
+  Substance,
+} from "../api";
+import { enqueue, type OutboxEntry } from "../outbox";
+
+/**
+ * Every write of the floor app, as an outbox entry. Each record gets its UUID here, on the
+ * tablet, so that a resend after a lost answer is recognised by the server (same id, same
+ * content: the stored record). Times are taken at the tap, not when the Wi-Fi comes back.
+ */
+
+const now = () => new Date().toISOString();
+
+export interface CheckIn {
+  site: string;
+  code?: string;
+  kind: "consumption" | "service_only";
+  booth?: string;
+  substances: Substance[];
+  routes: ConsumptionRoute[];
+}
+
+export async function checkIn(input: CheckIn, summary: string): Promise<string> {
+  const id = crypto.randomUUID();
+  const body: Record<string, unknown> = {
+    id,
+    site: input.site,
+    kind: input.kind,
+    checked_in_at: now(),
+    substances: input.substances,
+    routes: input.routes,
+  };
+  if (input.code) body["code"] = input.code;
+  if (input.booth) body["booth"] = input.booth;
+  await enqueue({ method: "POST", path: "/visits/", body, summary });
+  return id;
+}
+
+export async function checkOut(
+  visit: string,
+  reason: DidNotConsumeReason | "",
+  summary: string,
+  after?: string,
+): Promise<void> {
+  const body: Record<string, unknown> = { checked_out_at: now() };
+  if (reason) body["did_not_consume_reason"] = reason;
+  await enqueue({
+    method: "POST",
+    path: `/visits/${visit}/check-out`,
+    body,
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
+}
+
+export interface IncidentStart {
+  site: string;
+  kind: IncidentKind;
+  location: Location;
+  visit?: string;
+}
+
+/** Opens an incident now; returns its id and the outbox key later taps depend on. */
+export async function openIncident(
+  input: IncidentStart,
+  summary: string,
+  after?: string,
+): Promise<{ id: string; key: string }> {
+  const id = crypto.randomUUID();
+  const body: Record<string, unknown> = {
+    id,
+    site: input.site,
+    kind: input.kind,
+    location: input.location,
+    started_at: now(),
+    signs: [],
+    suspected_substances: [],
+  };
+  if (input.visit) body["visit"] = input.visit;
+  const key = await enqueue({
+    method: "POST",
+    path: "/incidents/",
+    body,
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
+  return { id, key };
+}
+
+export interface Tap {
+  kind: ActionKind;
+  dose_mg?: number;
+  route?: NaloxoneRoute;
+  spo2?: number;
+  resp_rate?: number;
+}
+
+export async function tapAction(
+  incident: string,
+  tap: Tap,
+  summary: string,
+  after?: string,
+): Promise<void> {
+  await enqueue({
+    method: "POST",
+    path: `/incidents/${incident}/actions/`,
+    body: { id: crypto.randomUUID(), at: now(), ...tap },
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
+}
+
+export interface Completion {
+  outcome: Outcome;
+  ended_at: string;
+  police_attended: boolean;
+  narrative: string;
+  version: number;
+}
+
+/** Saves the completed record, then submits it for review (the submit waits for the save). */
+export async function completeIncident(
+  incident: string,
+  completion: Completion,
+  summaries: { save: string; submit: string },
+  after?: string,
+): Promise<void> {
+  const save = await enqueue({
+    method: "PATCH",
+    path: `/incidents/${incident}`,
+    body: { ...completion },
+    summary: summaries.save,
+    ...(after ? { dependsOn: after } : {}),
+  });
+  await enqueue({
+    method: "POST",
+    path: `/incidents/${incident}/submit`,
+    body: {},
+    summary: summaries.submit,
+    dependsOn: save,
+  });
+}
+
+export interface ServiceRecord {
+  site: string;
+  kind: ServiceKind;
+  visit?: string;
+  code?: string;
+  drug_check?: Record<string, string>;
+  supplies?: { item: string; quantity: number }[];
+}
+
+export async function recordService(
+  input: ServiceRecord,
+  summary: string,
+  after?: string,
+): Promise<void> {
+  const body: Record<string, unknown> = { id: crypto.randomUUID(), at: now(), ...input };
+  await enqueue({
+    method: "POST",
+    path: "/services/",
+    body,
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
+}
+
+export interface ReferralRecord {
+  site: string;
+  category: ReferralCategory;
+  destination: "onsite_connected" | "offsite";
+  agency: string;
+  accompanied: boolean;
+  status: ReferralStatus;
+  visit?: string;
+  code?: string;
+}
+
+export async function recordReferral(
+  input: ReferralRecord,
+  summary: string,
+  after?: string,
+): Promise<void> {
+  const body: Record<string, unknown> = { id: crypto.randomUUID(), at: now(), ...input };
+  await enqueue({
+    method: "POST",
+    path: "/referrals/",
+    body,
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
+}
+
+export async function referralFollowUp(
+  referral: string,
+  status: ReferralStatus,
+  summary: string,
+): Promise<void> {
+  await enqueue({
+    method: "POST",
+    path: `/referrals/${referral}/status`,
+    body: { id: crypto.randomUUID(), status, at: now() },
+    summary,
+  });
+}
+
+// --- What the outbox still holds, as the floor should show it --------------------------------
+
+export interface PendingVisit {
+  id: string;
+  key: string;
+  booth: string | null;
+  kind: string;
+  checked_in_at: string;
+  substances: string[];
+}
+
+export interface PendingIncident {
+  id: string;
+  key: string;
+  kind: IncidentKind;
+  location: Location;
+  visit: string | null;
+  started_at: string;
+}
+
+export interface PendingAction {
+  id: string;
+  key: string;
+  incident: string;
+  kind: ActionKind;
+  at: string;
+  dose_mg?: number;
+  route?: string;
+}
+
+export interface Pending {
+  visits: PendingVisit[];
+  /** Visit id → key of its queued check-out. */
+  checkOuts: Map<string, string>;
+  incidents: PendingIncident[];
+  actions: PendingAction[];
+  /** Incident ids whose submission is queued. */
+  submitted: Set<string>;
+  /** Record id → outbox key, for writes that must wait for a record still queued. */
+  keyOf: Map<string, string>;
+}
+
+const str = (value: unknown): string => (typeof value === "string" ? value : "");
+
+/** Reads the queued writes back as records, so the floor shows them before they are sent. */
+export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
+  const pending: Pending = {
+    visits: [],
+    checkOuts: new Map(),
+    incidents: [],
+    actions: [],
+    submitted: new Set(),
+    keyOf: new Map(),
+  };
+  for (const entry of entries) {
+    const { body, path, key } = entry;
+    const parts = path.split("/").filter(Boolean);
+    if (entry.method === "POST" && path === "/visits/") {
+      pending.visits.push({
+        id: str(body["id"]),
+        key,
+        booth: str(body["booth"]) || null,
+        kind: str(body["kind"]),
+        checked_in_at: str(body["checked_in_at"]),
+        substances: Array.isArray(body["substances"]) ? (body["substances"] as string[]) : [],
+      });
+      pending.keyOf.set(str(body["id"]), key);
+    } else if (parts[0] === "visits" && parts[2] === "check-out" && parts[1]) {
+      pending.checkOuts.set(parts[1], key);
+    } else if (entry.method === "POST" && path === "/incidents/") {
+      pending.incidents.push({
+        id: str(body["id"]),
+        key,
+        kind: str(body["kind"]) as IncidentKind,
+        location: str(body["location"]) as Location,
+        visit: str(body["visit"]) || null,
+        started_at: str(body["started_at"]),
+      });
+      pending.keyOf.set(str(body["id"]), key);
+    } else if (parts[0] === "incidents" && parts[2] === "actions" && parts[1]) {
+      pending.actions.push({
+        id: str(body["id"]),
+        key,
+        incident: parts[1],
+        kind: str(body["kind"]) as ActionKind,
+        at: str(body["at"]),
+        ...(typeof body["dose_mg"] === "number" ? { dose_mg: body["dose_mg"] } : {}),
+        ...(body["route"] ? { route: str(body["route"]) } : {}),
+      });
+    } else if (parts[0] === "incidents" && parts[2] === "submit" && parts[1]) {
+      pending.submitted.add(parts[1]);
+    }
+  }
+  return pending;
+}

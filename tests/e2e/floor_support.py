@@ -1,0 +1,37 @@
+"""What the floor tests share: signing in as a floor worker, and checking a screen with axe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+
+AXE = Path(settings.REPO_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def sign_in(page: Page, server: object, username: str = "alice") -> None:
+    page.goto(f"{server}/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("floor-board")).to_be_visible()
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the screen as it is now."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document)).violations
+            .filter((v) => v.impact === "serious" || v.impact === "critical")
+            .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)"""
+    )
+    assert violations == [], violations
+
+
+def outbox_is_empty(page: Page) -> None:
+    expect(page.get_by_test_id("outbox-count")).to_have_attribute(
+        "data-pending", "0", timeout=20_000
+    )
