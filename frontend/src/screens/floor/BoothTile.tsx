@@ -56,10 +56,21 @@ export function BoothTile(props: Props) {
         <span class="booth-label">{name}</span>
         <span class="booth-minutes">{t("floor.minutesIn", { minutes })}</span>
       </div>
-      <p class="booth-detail">
-        {visit.substances.map((s) => t(`substance.${s}` as "substance.other")).join(", ") ||
-          t("floor.noSubstance")}
-      </p>
+      <div class="booth-detail">
+        <span>
+          {visit.substances.map((s) => t(`substance.${s}` as "substance.other")).join(", ") ||
+            t("floor.noSubstance")}
+        </span>
+        <button
+          type="button"
+          class="btn btn-quiet btn-more"
+          aria-label={t("floor.moreIn", { label })}
+          aria-expanded={panel === "none" ? "false" : "true"}
+          onClick={() => setPanel(panel === "none" ? "more" : "none")}
+        >
+          ⋯
+        </button>
+      </div>
       <p class="booth-flags">
         {level !== "ok" && (
           <span class={`tag tag-${level}`}>
@@ -86,15 +97,6 @@ export function BoothTile(props: Props) {
           onClick={() => props.onCheckOut(visit, "")}
         >
           {t("floor.checkOut")}
-        </button>
-        <button
-          type="button"
-          class="btn btn-quiet btn-more"
-          aria-label={t("floor.moreIn", { label })}
-          aria-expanded={panel === "none" ? "false" : "true"}
-          onClick={() => setPanel(panel === "none" ? "more" : "none")}
-        >
-          ⋯
         </button>
       </div>
       {panel === "more" && (
