@@ -2,5 +2,6 @@ export { Button } from "./Button";
 export { Chips } from "./Chips";
 export { Field } from "./Field";
 export { Notice } from "./Notice";
+export { ScreenHead } from "./ScreenHead";
 export { TopBar } from "./TopBar";
 export { useTheme, type Theme } from "./theme";

@@ -4,7 +4,7 @@ import { useI18n } from "../../i18n";
 import { useFloor, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { checkIn } from "../../state/records";
-import { Button, Chips, Notice } from "../../ui";
+import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { visitsByBooth } from "./occupancy";
 
 export const SUBSTANCES: Substance[] = [
@@ -121,12 +121,7 @@ export function CheckIn({ site, booth: preselected }: Props) {
 
   return (
     <main class="screen" aria-labelledby="checkin-title">
-      <div class="screen-head">
-        <h1 id="checkin-title">{t("checkIn.title")}</h1>
-        <a class="btn btn-secondary" href="#/floor">
-          {t("common.back")}
-        </a>
-      </div>
+      <ScreenHead id="checkin-title" title={t("checkIn.title")} />
       <Chips
         label={t("checkIn.kind")}
         options={[

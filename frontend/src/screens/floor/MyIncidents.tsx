@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, call, type IncidentSummary, type Site } from "../../api";
 import { useI18n } from "../../i18n";
-import { Notice } from "../../ui";
+import { Notice, ScreenHead } from "../../ui";
 import { timeOfDay } from "./time";
 
 /** The worker's own incidents still to finish: returned ones first, with the reviewer's comment. */
@@ -27,12 +27,7 @@ export function MyIncidents({ site }: { site: Site }) {
 
   return (
     <main class="screen" aria-labelledby="mine-title">
-      <div class="screen-head">
-        <h1 id="mine-title">{t("mine.title")}</h1>
-        <a class="btn btn-secondary" href="#/floor">
-          {t("common.back")}
-        </a>
-      </div>
+      <ScreenHead id="mine-title" title={t("mine.title")} />
       {failure && (
         <Notice kind="error">{failure.isNetwork ? t("error.network") : failure.detail}</Notice>
       )}

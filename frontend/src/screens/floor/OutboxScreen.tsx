@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { useI18n } from "../../i18n";
 import { discard, fix, type OutboxEntry } from "../../outbox";
 import { useOutbox } from "../../state/hooks";
-import { Button, Notice } from "../../ui";
+import { Button, Notice, ScreenHead } from "../../ui";
 import { timeOfDay } from "./time";
 
 /**
@@ -15,12 +15,7 @@ export function OutboxScreen() {
 
   return (
     <main class="screen" aria-labelledby="outbox-title">
-      <div class="screen-head">
-        <h1 id="outbox-title">{t("outbox.title")}</h1>
-        <a class="btn btn-secondary" href="#/floor">
-          {t("common.back")}
-        </a>
-      </div>
+      <ScreenHead id="outbox-title" title={t("outbox.title")} />
       {state.needsLogin && <Notice kind="info">{t("outbox.needsLogin")}</Notice>}
       {!state.online && <Notice kind="info">{t("outbox.offline")}</Notice>}
       {state.otherUsers > 0 && (

@@ -12,7 +12,7 @@ import { useI18n } from "../../i18n";
 import { useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { recordReferral, referralFollowUp } from "../../state/records";
-import { Button, Chips, Notice } from "../../ui";
+import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { normaliseCode } from "./CheckIn";
 
 const CATEGORIES: ReferralCategory[] = [
@@ -87,12 +87,7 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
 
   return (
     <main class="screen" aria-labelledby="referral-title">
-      <div class="screen-head">
-        <h1 id="referral-title">{t("referral.title")}</h1>
-        <a class="btn btn-secondary" href="#/floor">
-          {t("common.back")}
-        </a>
-      </div>
+      <ScreenHead id="referral-title" title={t("referral.title")} />
       {visit ? (
         <p class="lede">{t("service.forVisit")}</p>
       ) : (

@@ -4,7 +4,7 @@ import { useI18n } from "../../i18n";
 import { useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { recordService } from "../../state/records";
-import { Button, Chips, Notice } from "../../ui";
+import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { normaliseCode, SUBSTANCES } from "./CheckIn";
 
 const KINDS: ServiceKind[] = [
@@ -115,12 +115,7 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
 
   return (
     <main class="screen" aria-labelledby="service-title">
-      <div class="screen-head">
-        <h1 id="service-title">{t("service.title")}</h1>
-        <a class="btn btn-secondary" href="#/floor">
-          {t("common.back")}
-        </a>
-      </div>
+      <ScreenHead id="service-title" title={t("service.title")} />
       {visit ? (
         <p class="lede">{t("service.forVisit")}</p>
       ) : (
