@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, logout, me, onUnauthorized, type Site, type User } from "./api";
+import { ApiError, logout, me, onUnauthorized, type Role, type Site, type User } from "./api";
 import { I18nProvider, useI18n, type Lang, type MessageKey } from "./i18n";
 import { setUser, startOutbox } from "./outbox";
 import { CheckIn } from "./screens/floor/CheckIn";
@@ -12,6 +12,11 @@ import { ReferralForm } from "./screens/floor/ReferralForm";
 import { ServiceForm } from "./screens/floor/ServiceForm";
 import { Login } from "./screens/Login";
 import { SitePicker } from "./screens/SitePicker";
+import { AlertsScreen } from "./screens/alerts/AlertsScreen";
+import { ParticipantsScreen } from "./screens/participants/ParticipantsScreen";
+import { ReportsScreen } from "./screens/reports/ReportsScreen";
+import { IncidentReview } from "./screens/review/IncidentReview";
+import { ReviewQueue } from "./screens/review/ReviewQueue";
 import { forgetSites, useOutbox, useSites } from "./state/hooks";
 import { useRoute, type Route } from "./state/route";
 import { chooseSite, chosenSite, rememberUser, rememberedUser } from "./state/session";
@@ -218,11 +223,75 @@ function SignedIn({ user }: { user: User }) {
       />
     );
   }
-  return <Screen route={route} site={current} user={user} />;
+  const role = user.memberships.find((m) => m.site === current.slug)?.role ?? "staff";
+  return (
+    <>
+      <NavBar role={role} route={route.name} />
+      <Screen route={route} site={current} sites={sites} user={user} role={role} />
+    </>
+  );
 }
 
-function Screen({ route, site, user }: { route: Route; site: Site; user: User }) {
+const SUPERVISING: readonly Role[] = ["supervisor", "admin"];
+
+/** Supervisors and analysts move between their screens; staff stay on the floor's own links. */
+function NavBar({ role, route }: { role: Role; route: string }) {
+  const { t } = useI18n();
+  if (role === "staff") return null;
+  const links: { name: string; label: MessageKey }[] =
+    role === "analyst"
+      ? [{ name: "reports", label: "nav.reports" }]
+      : [
+          { name: "floor", label: "nav.floor" },
+          { name: "review", label: "nav.review" },
+          { name: "alerts", label: "nav.alerts" },
+          { name: "participants", label: "nav.participants" },
+          { name: "reports", label: "nav.reports" },
+        ];
+  return (
+    <nav class="navbar" aria-label={t("nav.label")}>
+      {links.map((link) => (
+        <a
+          key={link.name}
+          href={`#/${link.name}`}
+          class="navbar-link"
+          {...(route === link.name ? { "aria-current": "page" as const } : {})}
+        >
+          {t(link.label)}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+interface ScreenProps {
+  route: Route;
+  site: Site;
+  sites: Site[];
+  user: User;
+  role: Role;
+}
+
+function Screen({ route, site, sites, user, role }: ScreenProps) {
   const param = (name: string) => route.query.get(name);
+  // Analysts read aggregate reports only; staff never see them (the API refuses them too).
+  if (role === "analyst") return <ReportsScreen sites={sites} site={site} role={role} />;
+  if (SUPERVISING.includes(role)) {
+    switch (route.name) {
+      case "review":
+        return route.params[0] ? (
+          <IncidentReview key={route.params[0]} site={site} id={route.params[0]} />
+        ) : (
+          <ReviewQueue site={site} />
+        );
+      case "alerts":
+        return <AlertsScreen site={site} />;
+      case "participants":
+        return <ParticipantsScreen site={site} />;
+      case "reports":
+        return <ReportsScreen sites={sites} site={site} role={role} />;
+    }
+  }
   switch (route.name) {
     case "check-in":
       return <CheckIn key={location.hash} site={site} booth={param("booth")} />;

@@ -12,12 +12,15 @@ from tests.conftest import PASSWORD
 AXE = Path(settings.REPO_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 
 
-def sign_in(page: Page, server: object, username: str = "alice") -> None:
-    page.goto(f"{server}/")
+def sign_in(page: Page, server: object, username: str = "alice", hash: str = "") -> None:
+    """Signs in on the sign-in screen of `/{hash}` and waits for the first screen after it."""
+    page.goto(f"{server}/{hash}")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_test_id("floor-board")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    if not hash:
+        expect(page.get_by_test_id("floor-board")).to_be_visible()
 
 
 def assert_accessible(page: Page) -> None:

@@ -1,5 +1,12 @@
+import { participantsMessages } from "./participants";
+import { reportsMessages } from "./reports";
+import { reviewMessages } from "./review";
+
 // The English catalogue is the reference: every key here must exist in every other language.
 export const en = {
+  ...reviewMessages.en,
+  ...participantsMessages.en,
+  ...reportsMessages.en,
   "app.name": "Vigil",
   "app.loading": "Loading…",
 
@@ -24,6 +31,13 @@ export const en = {
   "home.sites": "Your sites",
   "home.noSites": "You are not a member of any site yet. Ask an administrator.",
   "home.signOut": "Sign out",
+
+  "nav.label": "Screens",
+  "nav.floor": "Floor",
+  "nav.review": "Review",
+  "nav.alerts": "Alerts",
+  "nav.participants": "Participants",
+  "nav.reports": "Reports",
 
   "role.staff": "Staff",
   "role.supervisor": "Supervisor",

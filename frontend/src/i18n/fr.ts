@@ -1,8 +1,14 @@
 import type { MessageKey } from "./en";
+import { participantsMessages } from "./participants";
+import { reportsMessages } from "./reports";
+import { reviewMessages } from "./review";
 
 // Typed as a complete record: a missing key is a compile error. Wording is gender-neutral
 // (roles named by function, "la supervision") rather than using middle-dot forms.
 export const fr: Record<MessageKey, string> = {
+  ...reviewMessages.fr,
+  ...participantsMessages.fr,
+  ...reportsMessages.fr,
   "app.name": "Vigil",
   "app.loading": "Chargement…",
 
@@ -28,6 +34,13 @@ export const fr: Record<MessageKey, string> = {
   "home.sites": "Vos sites",
   "home.noSites": "Vous n’êtes membre d’aucun site pour l’instant. Adressez-vous à l’administration.",
   "home.signOut": "Se déconnecter",
+
+  "nav.label": "Écrans",
+  "nav.floor": "Plancher",
+  "nav.review": "Révision",
+  "nav.alerts": "Alertes",
+  "nav.participants": "Personnes",
+  "nav.reports": "Rapports",
 
   "role.staff": "Intervention",
   "role.supervisor": "Supervision",

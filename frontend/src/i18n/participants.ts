@@ -1,0 +1,7 @@
+// Messages of the participants screens, merged into the catalogues by en.ts and fr.ts.
+const en = {} as const;
+
+export const participantsMessages: { en: typeof en; fr: Record<keyof typeof en, string> } = {
+  en,
+  fr: {},
+};

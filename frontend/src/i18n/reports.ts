@@ -1,0 +1,7 @@
+// Messages of the reports screens, merged into the catalogues by en.ts and fr.ts.
+const en = {} as const;
+
+export const reportsMessages: { en: typeof en; fr: Record<keyof typeof en, string> } = {
+  en,
+  fr: {},
+};

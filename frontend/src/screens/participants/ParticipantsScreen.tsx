@@ -1,0 +1,7 @@
+import type { Site } from "../../api";
+
+// Being built: replaced by the real screen before this lands.
+export function ParticipantsScreen({ site }: { site: Site }) {
+  void [site];
+  return <main class="screen" />;
+}
