@@ -283,16 +283,48 @@ def test_the_csv_is_suppressed_for_analysts_and_audited(
     assert dict(zip(columns, row.split(","), strict=True))["service_only_visits"] == "2"
     a_header, a_row, _ = analyst.content.decode().strip().splitlines()
     shown = dict(zip(a_header.split(","), a_row.split(","), strict=True))
-    # service-only (2) is small; consumption (10) is hidden too so 12 - 10 cannot reveal it.
+    # service-only (2) is small; consumption (10) is hidden too so 12 - 10 cannot reveal it,
+    # marked "x": it is not a small cell itself.
     assert (shown["visits"], shown["consumption_visits"], shown["service_only_visits"]) == (
         "12",
-        "<10",
+        "x",
         "<10",
     )
     assert total.startswith("total,")
     from vigil.audit.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="export").count() == 2
+
+
+def test_a_cell_hidden_only_to_protect_a_small_one_shows_x_not_a_size(
+    world: World, client_for: Callable[[str], TabletClient]
+) -> None:
+    for n in range(52):
+        visit(world, at(DAY, 8 + n // 6, (n % 6) * 10), booth=str(n % 6 + 1), minutes=5)
+    for n in range(5):
+        visit(world, at(DAY, 17, n * 10), booth=None, minutes=5)
+    query = f"site=harbour&from={DAY}&to={DAY}"
+
+    daily = client_for("dana").get(f"/api/v1/reports/daily/?{query}").json()[0]["metrics"]
+    period = client_for("dana").get(f"/api/v1/reports/period/?{query}").json()["metrics"]
+    csv = client_for("dana").get(f"/api/v1/reports/daily.csv?{query}").content.decode()
+
+    # 57 visits = 52 consumption + 5 service-only: the 52 is hidden so that 57 - 52 cannot
+    # give the 5 back, and "<10" would say it is under 10.
+    for metrics in (daily, period):
+        assert (
+            metrics["visits"],
+            metrics["consumption_visits"],
+            metrics["service_only_visits"],
+        ) == (57, "x", "<10")
+    header, row, total = csv.strip().splitlines()
+    for line in (row, total):
+        cells = dict(zip(header.split(","), line.split(","), strict=True))
+        assert (
+            cells["visits"],
+            cells["consumption_visits"],
+            cells["service_only_visits"],
+        ) == ("57", "x", "<10")
 
 
 def test_an_analyst_never_gets_a_rate_that_gives_a_hidden_count_back(

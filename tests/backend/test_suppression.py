@@ -21,7 +21,8 @@ def test_a_single_hidden_part_would_be_recovered_from_its_total_so_the_smallest_
 
     shown = suppress(cells, [("visits", ["consumption", "service_only"])], threshold=10)
 
-    assert shown == {"visits": 57, "consumption": "<10", "service_only": "<10"}
+    # 52 is hidden for 5's sake: "x" says it is hidden, without claiming it is under 10.
+    assert shown == {"visits": 57, "consumption": "<10", "service_only": "x"}
 
 
 def test_the_complement_is_the_smallest_non_zero_cell_of_the_row() -> None:
@@ -30,7 +31,7 @@ def test_the_complement_is_the_smallest_non_zero_cell_of_the_row() -> None:
 
     shown = suppress(cells, [("t", ["a", "b", "c", "d"])], threshold=10)
 
-    assert shown == {"t": 100, "a": "<10", "b": 0, "c": "<10", "d": 85}
+    assert shown == {"t": 100, "a": "<10", "b": 0, "c": "x", "d": 85}
 
 
 def test_when_every_other_part_is_zero_the_total_itself_is_hidden() -> None:
@@ -60,7 +61,8 @@ def test_a_complement_chosen_for_a_row_is_protected_in_its_column_too() -> None:
 
     r1c1 = 4 is hidden. Row r1 then hides r1c2 (20), column c1 hides r2c1 (30); now column
     c2 has one hidden cell (r1c2), so r2c2 (40) hides too, and every row and column holds
-    two hidden cells: none can be recovered by subtraction.
+    two hidden cells: none can be recovered by subtraction. Only r1c1 is small ("<10"); the
+    three it drags along show "x".
     """
     cells = {
         ("r1", "c1"): 4, ("r1", "c2"): 20, ("r1", "t"): 24,
@@ -77,11 +79,27 @@ def test_a_complement_chosen_for_a_row_is_protected_in_its_column_too() -> None:
 
     shown = suppress(cells, relations, threshold=10)
 
-    hidden = {key for key, value in shown.items() if value == "<10"}
-    assert hidden == {("r1", "c1"), ("r1", "c2"), ("r2", "c1"), ("r2", "c2")}
+    assert {key for key, value in shown.items() if value == "<10"} == {("r1", "c1")}
+    assert {key for key, value in shown.items() if value == "x"} == {
+        ("r1", "c2"),
+        ("r2", "c1"),
+        ("r2", "c2"),
+    }
+    hidden = {key for key, value in shown.items() if value in ("<10", "x")}
     for total, parts in relations:
         members = [total, *parts]
         assert sum(1 for m in members if m in hidden) != 1, f"{total} could be recovered"
+
+
+def test_a_subtotal_hidden_to_protect_a_small_cell_shows_x() -> None:
+    # all 20 = t 14 + d 6, and t 14 = a 6 + b 8 + c 0. d (6) is small: alone, 20 - 14 would
+    # give it back, so t hides too, as "x" (it is 14, not under 10). In t's own row, a, b and
+    # t are then hidden: none can be recovered.
+    cells = {"all": 20, "t": 14, "a": 6, "b": 8, "c": 0, "d": 6}
+
+    shown = suppress(cells, [("t", ["a", "b", "c"]), ("all", ["t", "d"])], threshold=10)
+
+    assert shown == {"all": 20, "t": "x", "a": "<10", "b": "<10", "c": 0, "d": "<10"}
 
 
 def test_the_threshold_is_configurable(settings: object) -> None:
@@ -114,7 +132,8 @@ def test_a_report_protects_referrals_by_category_against_their_total() -> None:
                      = housing 3 + oat 22 (every other category 0)
 
     housing (3) is hidden; alone, 25 - 22 would give it back, so oat (22, the smallest other
-    non-zero category) is hidden too. Onsite and offsite hide nothing: both are 10 or more.
+    non-zero category) is hidden too, as "x": it is not under 10. Onsite and offsite hide
+    nothing: both are 10 or more.
     """
     categories = dict.fromkeys(ReferralCategory.values, 0) | {"housing": 3, "oat": 22}
     day = {
@@ -129,7 +148,7 @@ def test_a_report_protects_referrals_by_category_against_their_total() -> None:
 
     shown = suppressed_metrics(day)
 
-    assert shown["referrals_by_category"] == categories | {"housing": "<10", "oat": "<10"}
+    assert shown["referrals_by_category"] == categories | {"housing": "<10", "oat": "x"}
     assert (shown["referrals"], shown["referrals_onsite"], shown["referrals_offsite"]) == (
         25,
         12,

@@ -20,14 +20,25 @@ from vigil.reports.exports import daily_csv, suppressed_metrics
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import daily_reports, period_metrics
 from vigil.reports.services import request_recompute_now
+from vigil.reports.suppression import COMPLEMENT
 from vigil.sites.models import Site
 
 MAX_DAYS = 366
+SUPPRESSED_CELLS = (
+    "Suppressed figures: a count from 1 to the threshold minus one (10 by default) shows as "
+    '"<10"; a cell hidden only so that a small one cannot be worked out from a total shows as '
+    f'"{COMPLEMENT}" (it may be of any size); zero stays 0; a rate from a hidden count is null.'
+)
 _params = [
     OpenApiParameter("site", OpenApiTypes.STR, many=True, description="site slug (repeatable)"),
     OpenApiParameter("from", OpenApiTypes.DATE, required=True),
     OpenApiParameter("to", OpenApiTypes.DATE, required=True),
-    OpenApiParameter("suppress", OpenApiTypes.BOOL),
+    OpenApiParameter(
+        "suppress",
+        OpenApiTypes.BOOL,
+        description="Suppress small cells (analysts always get them suppressed). "
+        f"{SUPPRESSED_CELLS}",
+    ),
 ]
 
 
@@ -86,7 +97,9 @@ def _read_request(request: Request, *, require_site: bool) -> tuple[list[Site], 
 
 class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
     site = serializers.CharField(source="site.slug")
-    metrics = serializers.SerializerMethodField()
+    metrics = serializers.SerializerMethodField(
+        help_text=f"The indicators of the day, by name. {SUPPRESSED_CELLS}"
+    )
 
     class Meta:
         model = DailyReport
@@ -121,7 +134,9 @@ class PeriodReportApi(APIView):
                     "from": serializers.DateField(),
                     "to": serializers.DateField(),
                     "suppressed": serializers.BooleanField(),
-                    "metrics": serializers.DictField(),
+                    "metrics": serializers.DictField(
+                        help_text=f"The indicators of the period, by name. {SUPPRESSED_CELLS}"
+                    ),
                 },
             )
         },
@@ -143,7 +158,10 @@ class PeriodReportApi(APIView):
 
 class DailyReportCsvApi(APIView):
     @extend_schema(
-        parameters=_params, responses={(200, "text/csv"): OpenApiTypes.STR}, tags=["reports"]
+        parameters=_params,
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        description=f"One row per site-day and a total row. {SUPPRESSED_CELLS}",
+        tags=["reports"],
     )
     def get(self, request: Request) -> HttpResponse:
         sites, first, last, suppressed = _read_request(request, require_site=True)

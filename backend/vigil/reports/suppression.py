@@ -9,6 +9,10 @@ from django.conf import settings
 
 K = TypeVar("K", bound=Hashable)
 
+# Shown for a cell hidden only to protect a small one: it claims no size (the cell may be 52).
+# Statistics Canada's mark for a figure suppressed for confidentiality.
+COMPLEMENT = "x"
+
 
 def suppress(
     cells: Mapping[K, float | None],
@@ -27,7 +31,9 @@ def suppress(
        Zero stays zero (it singles nobody out); None (not applicable) stays None.
     2. Complementary suppression: in every relation total = sum(parts), if exactly one
        member (total or part) is hidden, it could be recovered by subtraction; hide the
-       smallest other non-zero member too (a part before the total when they tie).
+       smallest other non-zero member too (a part before the total when they tie). It is
+       shown as COMPLEMENT ("x"), not "<threshold": it may be any size, and saying "<10" of
+       a 52 would misstate it.
     3. Repeat step 2 until no relation has exactly one hidden member, since hiding a cell
        for one relation can expose another.
     4. A derived figure with a hidden input is withheld (None): 1000 x overdoses / visits
@@ -35,11 +41,12 @@ def suppress(
     """
     limit = settings.VIGIL_SUPPRESSION_THRESHOLD if threshold is None else threshold
     figures = {figure for figure, _ in derived}
-    hidden = {
+    primary = {
         key
         for key, value in cells.items()
         if key not in figures and value is not None and 0 < value < limit
     }
+    hidden = set(primary)
     changed = True
     while changed:
         changed = False
@@ -57,5 +64,10 @@ def suppress(
     withheld = {figure for figure, inputs in derived if hidden.intersection(inputs)}
     shown: dict[K, float | str | None] = {}
     for key, value in cells.items():
-        shown[key] = f"<{limit}" if key in hidden else None if key in withheld else value
+        if key in primary:
+            shown[key] = f"<{limit}"
+        elif key in hidden:
+            shown[key] = COMPLEMENT
+        else:
+            shown[key] = None if key in withheld else value
     return shown
