@@ -8,11 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.utils import timezone
-from django_celery_beat.models import PeriodicTask
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
-from tests.conftest import World
-from vigil.accounts.models import Role
+from tests.conftest import PASSWORD, World
+from vigil.accounts.models import Role, User
 from vigil.reports.models import DailyReport, PendingRecompute
 from vigil.reports.services import local_today
 from vigil.reports.tasks import nightly_task
@@ -48,6 +49,90 @@ def test_updating_a_site_keeps_its_nightly_entry_as_edited_in_the_admin(world: W
 
     entries = PeriodicTask.objects.filter(name="Nightly reports: harbour")
     assert [task.enabled for task in entries] == [False]
+
+
+def _nightly(slug: str) -> CrontabSchedule:
+    entries = list(PeriodicTask.objects.filter(name=f"Nightly reports: {slug}"))
+    assert len(entries) == 1
+    assert entries[0].crontab is not None
+    return entries[0].crontab
+
+
+def test_a_site_moved_to_another_time_zone_by_vigil_site_runs_at_half_past_two_there(
+    world: World,
+) -> None:
+    call_command(
+        "vigil_site",
+        "harbour",
+        "--name",
+        "Harbour",
+        "--timezone",
+        "America/Halifax",
+        "--booths",
+        "12",
+        stdout=io.StringIO(),
+    )
+
+    crontab = _nightly("harbour")
+    assert (crontab.minute, crontab.hour, str(crontab.timezone)) == ("30", "2", "America/Halifax")
+    assert str(_nightly("eastside").timezone) == "America/Vancouver"
+
+
+def test_a_time_zone_changed_in_the_admin_moves_the_nightly_entry_to_the_new_zone(
+    world: World,
+) -> None:
+    site = world.site_a
+    admin = User.objects.create_superuser(username="root", password=PASSWORD)
+    client = Client()
+    client.force_login(admin)
+    booths = list(site.booths.order_by("position"))
+    form = {
+        "name": site.name,
+        "slug": site.slug,
+        "timezone": "America/Winnipeg",
+        "opening_hours": site.opening_hours,
+        "kind": site.kind,
+        "observe_amber_minutes": site.observe_amber_minutes,
+        "observe_red_minutes": site.observe_red_minutes,
+        "naloxone_usual_dose_mg": site.naloxone_usual_dose_mg,
+        "naloxone_usual_route": site.naloxone_usual_route,
+        "booths-TOTAL_FORMS": len(booths),
+        "booths-INITIAL_FORMS": len(booths),
+        "booths-MIN_NUM_FORMS": 0,
+        "booths-MAX_NUM_FORMS": 1000,
+    }
+    for n, booth in enumerate(booths):
+        form |= {
+            f"booths-{n}-id": booth.pk,
+            f"booths-{n}-site": site.pk,
+            f"booths-{n}-label": booth.label,
+            f"booths-{n}-kind": booth.kind,
+            f"booths-{n}-active": "on",
+            f"booths-{n}-position": booth.position,
+        }
+
+    response = client.post(f"/admin/sites/site/{site.pk}/change/", form)
+
+    assert response.status_code == 302, response.content
+    site.refresh_from_db()
+    assert site.timezone == "America/Winnipeg"
+    crontab = _nightly("harbour")
+    assert (crontab.minute, crontab.hour, str(crontab.timezone)) == ("30", "2", "America/Winnipeg")
+
+
+def test_a_nightly_time_edited_in_the_admin_is_kept_in_the_new_zone(world: World) -> None:
+    task = PeriodicTask.objects.get(name="Nightly reports: harbour")
+    task.crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="15", hour="4", timezone="America/Toronto"
+    )
+    task.enabled = False
+    task.save()
+
+    site_upsert(slug="harbour", name="Harbour", timezone="Europe/Lisbon", booths=12)
+
+    crontab = _nightly("harbour")
+    assert (crontab.minute, crontab.hour, str(crontab.timezone)) == ("15", "4", "Europe/Lisbon")
+    assert not PeriodicTask.objects.get(name="Nightly reports: harbour").enabled
 
 
 def _days_ago(world: World, days: int) -> date:
