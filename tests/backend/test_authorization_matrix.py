@@ -191,12 +191,13 @@ MATRIX: dict[str, list[Row]] = {
         )
     ],
     "api:participant-detail": [
+        Row("GET", lambda c: f"/api/v1/participants/{c.participant}?site=harbour", RECORDS_A),
         Row(
             "PATCH",
             lambda c: f"/api/v1/participants/{c.participant}",
             RECORDS_A,
             lambda c: {"gender": "woman", "version": 1},
-        )
+        ),
     ],
     "api:participant-merge": [
         Row(
@@ -399,6 +400,14 @@ MATRIX: dict[str, list[Row]] = {
                 "level": "warning",
                 "expires_at": (timezone.now() + timedelta(hours=12)).isoformat(),
             },
+        ),
+    ],
+    "api:alert-detail": [
+        Row(
+            "PATCH",
+            lambda c: f"/api/v1/alerts/{c.alert}",
+            SUPERVISE_A,
+            lambda c: {"message": "Benzo-positive down: expect heavy sedation", "version": 1},
         ),
     ],
     "api:alert-expire": [

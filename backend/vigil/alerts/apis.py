@@ -15,7 +15,7 @@ from vigil.accounts.models import User
 from vigil.alerts.models import Alert
 from vigil.alerts.selectors import alert_for_user, alerts_of_site
 from vigil.alerts.serializers import AlertSerializer
-from vigil.alerts.services import AlertPost, alert_expire, alert_post
+from vigil.alerts.services import AlertPost, alert_expire, alert_post, alert_update
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.records import replay_conflicts_show
@@ -98,6 +98,41 @@ class AlertListCreateApi(APIView):
             alert, created = alert_post(request=posting, by=request.user)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(AlertSerializer(alert).data, status=code)
+
+
+class AlertUpdateApi(APIView):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        message = serializers.CharField(
+            max_length=500, required=False, help_text="The corrected notice. Never name anyone."
+        )
+        level = serializers.ChoiceField(choices=Alert.Level.choices, required=False)
+        expires_at = AwareDateTimeField(
+            required=False, help_text="A new expiry (at most 90 days ahead)."
+        )
+        version = serializers.IntegerField(
+            min_value=1, help_text="The version you read; a stale one is refused (412)."
+        )
+
+        class Meta:
+            ref_name = "AlertUpdate"
+
+    @extend_schema(
+        operation_id="alerts_update",
+        summary="Correct an alert still shown: message, level, expiry (supervisor)",
+        request=InputSerializer,
+        responses={
+            200: AlertSerializer,
+            **error_responses(400, 401, 403, 404, 409, 412),
+        },
+        tags=_TAGS,
+    )
+    def patch(self, request: Request, alert_id: str) -> Response:
+        assert isinstance(request.user, User)
+        alert, _ = alert_for_user(user=request.user, alert_id=alert_id, roles=SUPERVISORS)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        alert = alert_update(alert=alert, by=request.user, **data.validated_data)
+        return Response(AlertSerializer(alert).data)
 
 
 class AlertExpireApi(APIView):

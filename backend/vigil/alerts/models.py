@@ -29,6 +29,8 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Edits name the version they read: a stale one is refused (412), never overwritten.
+    version = models.PositiveIntegerField(default=1)
     create_fingerprint = models.CharField(max_length=64)
 
     class Meta:

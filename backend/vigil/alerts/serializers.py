@@ -23,6 +23,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
             "active",
             "created_at",
             "created_by",
+            "version",
         ]
         read_only_fields = fields
 

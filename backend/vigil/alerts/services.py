@@ -1,19 +1,22 @@
-"""Writes of alerts: post a notice, end it early. Each is one transaction with its audit."""
+"""Writes of alerts: post a notice, edit it, end it early. Each is one transaction with its
+audit."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.alerts.models import Alert
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
 from vigil.core.records import fingerprint
 from vigil.sites.models import Site
 
@@ -32,6 +35,13 @@ def alert_snapshot(alert: Alert) -> dict[str, str | None]:
         "expires_at": alert.expires_at.isoformat(),
         "ended_at": alert.ended_at.isoformat() if alert.ended_at else None,
     }
+
+
+def _check_expiry(expires_at: datetime, *, now: datetime) -> None:
+    if expires_at <= now:
+        raise _bad("expires_at", "The expiry is already past. Choose a later time.")
+    if expires_at > now + timedelta(days=ALERT_MAX_DAYS):
+        raise _bad("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
 
 
 @dataclass(frozen=True)
@@ -71,10 +81,7 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
     now = timezone.now()
     if not message:
         raise _bad("message", "Write the notice.")
-    if request.expires_at <= now:
-        raise _bad("expires_at", "The expiry is already past. Choose a later time.")
-    if request.expires_at > now + timedelta(days=ALERT_MAX_DAYS):
-        raise _bad("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
+    _check_expiry(request.expires_at, now=now)
     alert_id = request.id or uuid.uuid4()
     try:
         with transaction.atomic():
@@ -102,12 +109,64 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
     return alert, True
 
 
+_UNSET: Any = object()
+
+
+@transaction.atomic
+def alert_update(
+    *,
+    alert: Alert,
+    by: User,
+    version: int,
+    message: str = _UNSET,
+    level: str = _UNSET,
+    expires_at: datetime = _UNSET,
+) -> Alert:
+    """Correct a notice still shown on the tablets: its words, level or expiry.
+
+    1. Refuse an alert that has ended or expired (409): it is off the tablets, and its record
+       stays as it was shown.
+    2. Check the new values: a message, an expiry in the future and within the limit.
+    3. Write only if the version read is still the stored one (412 otherwise), and audit it.
+    """
+    now = timezone.now()
+    if alert.ended_at is not None or alert.expires_at <= now:
+        raise Conflict("This alert has ended. Post a new one instead.")
+    before = alert_snapshot(alert)
+    values: dict[str, Any] = {}
+    if message is not _UNSET:
+        values["message"] = message.strip()
+        if not values["message"]:
+            raise _bad("message", "Write the notice.")
+    if level is not _UNSET:
+        values["level"] = level
+    if expires_at is not _UNSET:
+        _check_expiry(expires_at, now=now)
+        values["expires_at"] = expires_at
+    changed = Alert.objects.filter(
+        pk=alert.pk, version=version, ended_at=None, expires_at__gt=now
+    ).update(**values, version=version + 1)
+    alert.refresh_from_db()
+    if changed != 1:
+        if alert.ended_at is not None or alert.expires_at <= now:
+            raise Conflict("This alert has ended. Post a new one instead.")
+        raise StaleVersion("Someone changed this alert since you opened it. Reload it.")
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        obj=alert,
+        site=alert.site,
+        changes=changes_between(before, alert_snapshot(alert)),
+    )
+    return alert
+
+
 @transaction.atomic
 def alert_expire(*, alert: Alert, by: User) -> Alert:
     """End an alert now. An alert already ended or past its expiry answers as it is."""
     now = timezone.now()
     ended = Alert.objects.filter(pk=alert.pk, ended_at=None, expires_at__gt=now).update(
-        ended_at=now, ended_by=by
+        ended_at=now, ended_by=by, version=F("version") + 1
     )
     alert.refresh_from_db()
     if ended:

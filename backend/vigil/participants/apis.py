@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -12,10 +13,12 @@ from rest_framework.views import APIView
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.models import User
 from vigil.care.serializers import OpenReferralSerializer
-from vigil.core.schema import ErrorSerializer
+from vigil.core.schema import ErrorSerializer, error_responses
 from vigil.participants.models import Gender, Participant
 from vigil.participants.selectors import (
+    participant_at_site,
     participant_by_code,
+    participant_detail,
     participant_for_user,
     participant_summary,
 )
@@ -39,7 +42,34 @@ LookupOutput = inline_serializer(
         "last_overdose_at": serializers.DateTimeField(allow_null=True),
         "birth_year": serializers.IntegerField(allow_null=True),
         "gender": serializers.CharField(allow_null=True),
+        "version": serializers.IntegerField(
+            required=False, help_text="For PATCH /participants/{id}; absent when unknown."
+        ),
         "open_referrals": OpenReferralSerializer(many=True),
+    },
+)
+
+DetailOutput = inline_serializer(
+    "ParticipantDetail",
+    {
+        "id": serializers.UUIDField(),
+        "site": serializers.CharField(),
+        "birth_year": serializers.IntegerField(allow_null=True),
+        "gender": serializers.ChoiceField(choices=Gender.choices),
+        "version": serializers.IntegerField(),
+        "first_seen_at": serializers.DateTimeField(help_text="First seen at this site."),
+        "visits_count": serializers.IntegerField(),
+        "last_visit_at": serializers.DateTimeField(allow_null=True),
+        "incidents_count": serializers.IntegerField(),
+        "services_count": serializers.IntegerField(),
+        "referrals_count": serializers.IntegerField(),
+        "open_referrals_count": serializers.IntegerField(),
+        "last_overdose_at": serializers.DateTimeField(
+            allow_null=True, help_text="At any site of the network."
+        ),
+        "seen_at_other_sites": serializers.IntegerField(
+            help_text="Other sites that know this person: a merge moves their records too."
+        ),
     },
 )
 
@@ -75,7 +105,12 @@ class ParticipantLookupApi(APIView):
         return Response(participant_summary(participant=participant, site=site))
 
 
-class ParticipantUpdateApi(APIView):
+class ParticipantDetailApi(APIView):
+    """GET: a person's details and counts at a site. PATCH: correct birth year and gender."""
+
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         birth_year = serializers.IntegerField(
             required=False, allow_null=True, min_value=1900, max_value=2100
@@ -87,6 +122,24 @@ class ParticipantUpdateApi(APIView):
             if value is not None and value > timezone.now().year:
                 raise serializers.ValidationError("A birth year cannot be in the future.")
             return value
+
+    @extend_schema(
+        operation_id="participants_detail",
+        summary="A participant's details and records at a site",
+        parameters=[OpenApiParameter("site", OpenApiTypes.STR, required=True)],
+        responses={200: DetailOutput, **error_responses(400, 401, 403, 404)},
+        tags=["participants"],
+    )
+    def get(self, request: Request, participant_id: str) -> Response:
+        assert isinstance(request.user, User)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        participant, site, first_seen_at = participant_at_site(
+            user=request.user, participant_id=participant_id, slug=filters.validated_data["site"]
+        )
+        return Response(
+            participant_detail(participant=participant, site=site, first_seen_at=first_seen_at)
+        )
 
     @extend_schema(
         request=InputSerializer,

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max
 from rest_framework.exceptions import NotFound, PermissionDenied
 
-from vigil.accounts.access import RECORD_WRITERS
+from vigil.accounts.access import RECORD_WRITERS, site_for
 from vigil.accounts.models import Membership, Role, User
 from vigil.participants.codes import code_digest
-from vigil.participants.models import Participant
+from vigil.participants.models import Participant, ParticipantSite
 from vigil.sites.models import Site
 
 
@@ -62,5 +63,65 @@ def participant_summary(*, participant: Participant, site: Site) -> dict[str, An
         "last_overdose_at": last_overdose_at(participant=participant),
         "birth_year": participant.birth_year,
         "gender": participant.gender,
+        # For a correction (PATCH) made from the lookup without reading the person again.
+        "version": participant.version,
         "open_referrals": open_referrals_of(participant=participant, site=site),
+    }
+
+
+def participant_at_site(
+    *, user: User, participant_id: Any, slug: str, roles: frozenset[Role] = RECORD_WRITERS
+) -> tuple[Participant, Site, datetime]:
+    """A participant seen at the site `slug`, the site, and when they were first seen there.
+
+    Not a member of the site, or the person never seen there (or merged away), answers like
+    not-found (404); a member whose role may not do this gets 403.
+    """
+    site, _ = site_for(user=user, slug=slug, roles=roles)
+    seen = (
+        ParticipantSite.objects.select_related("participant")
+        .filter(participant_id=participant_id, site=site, participant__merged_into=None)
+        .first()
+    )
+    if seen is None:
+        raise NotFound("Not found.")
+    return seen.participant, site, seen.first_seen_at
+
+
+def participant_detail(
+    *, participant: Participant, site: Site, first_seen_at: datetime
+) -> dict[str, Any]:
+    """A person's details and what they have at this site: counts of visits, incidents,
+    services and open referrals (voided records left out), as a supervisor reviews them before
+    a correction or a merge. Never the code; records at other sites are only counted as sites."""
+    from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, Service
+    from vigil.incidents.models import Incident
+    from vigil.incidents.selectors import last_overdose_at
+    from vigil.visits.models import Visit
+
+    visits = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
+        count=Count("id"), last=Max("checked_in_at")
+    )
+    referrals = Referral.objects.filter(participant=participant, site=site, voided=False)
+    return {
+        "id": participant.id,
+        "site": site.slug,
+        "birth_year": participant.birth_year,
+        "gender": participant.gender,
+        "version": participant.version,
+        "first_seen_at": first_seen_at,
+        "visits_count": visits["count"],
+        "last_visit_at": visits["last"],
+        "incidents_count": Incident.objects.filter(
+            participant=participant, site=site, voided=False
+        ).count(),
+        "services_count": Service.objects.filter(
+            participant=participant, site=site, voided=False
+        ).count(),
+        "referrals_count": referrals.count(),
+        "open_referrals_count": referrals.filter(status__in=OPEN_REFERRAL_STATUSES).count(),
+        "last_overdose_at": last_overdose_at(participant=participant),
+        "seen_at_other_sites": ParticipantSite.objects.filter(participant=participant)
+        .exclude(site=site)
+        .count(),
     }

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from vigil.participants.apis import ParticipantLookupApi, ParticipantMergeApi, ParticipantUpdateApi
+from vigil.participants.apis import ParticipantDetailApi, ParticipantLookupApi, ParticipantMergeApi
 
 urlpatterns = [
     path("participants/lookup", ParticipantLookupApi.as_view(), name="participant-lookup"),
     path(
         "participants/<uuid:participant_id>",
-        ParticipantUpdateApi.as_view(),
+        ParticipantDetailApi.as_view(),
         name="participant-detail",
     ),
     path(
