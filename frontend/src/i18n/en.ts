@@ -161,6 +161,7 @@ export const en = {
   "referral.findOpen": "Find open referrals",
   "referral.open": "Open referrals",
   "referral.noneOpen": "No open referral.",
+  "referral.answered": "Recorded: {status}",
   "referral.new": "New referral",
   "referral.category": "Referred to",
   "referral.destination": "Where",

@@ -164,6 +164,7 @@ export const fr: Record<MessageKey, string> = {
   "referral.findOpen": "Trouver les orientations ouvertes",
   "referral.open": "Orientations ouvertes",
   "referral.noneOpen": "Aucune orientation ouverte.",
+  "referral.answered": "Noté : {status}",
   "referral.new": "Nouvelle orientation",
   "referral.category": "Orientée vers",
   "referral.destination": "Où",

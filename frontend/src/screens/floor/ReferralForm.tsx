@@ -48,7 +48,7 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
   const [accompanied, setAccompanied] = useState(false);
   const [status, setStatus] = useState<ReferralStatus>("offered");
   const [problem, setProblem] = useState<string | null>(null);
-  const [done, setDone] = useState<string[]>([]);
+  const [answered, setAnswered] = useState<Record<string, ReferralStatus>>({});
 
   async function findOpen(event: Event) {
     event.preventDefault();
@@ -125,8 +125,12 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
                   {t(`category.${referral.category}`)} · {t(`referralStatus.${referral.status}`)} ·{" "}
                   {new Date(referral.at).toLocaleDateString(lang)}
                 </span>
-                {done.includes(referral.id) ? (
-                  <span class="tag">{t("outbox.queuedTag")}</span>
+                {answered[referral.id] ? (
+                  <span class="tag" role="status">
+                    {t("referral.answered", {
+                      status: t(`referralStatus.${answered[referral.id] ?? "unknown"}`),
+                    })}
+                  </span>
                 ) : (
                   <span class="button-row">
                     {(NEXT[referral.status] ?? []).map((next) => (
@@ -139,7 +143,7 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
                             referral.id,
                             next,
                             t("summary.referralStatus", { status: t(`referralStatus.${next}`) }),
-                          ).then(() => setDone([...done, referral.id]))
+                          ).then(() => setAnswered({ ...answered, [referral.id]: next }))
                         }
                       >
                         {t(`referralStatus.${next}`)}
