@@ -12,6 +12,7 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
+  vi.useRealTimers();
   stopOutbox();
   await closeOutbox();
   vi.unstubAllGlobals();
@@ -127,6 +128,23 @@ describe("app shell", () => {
     expect(await screen.findByRole("heading", { level: 1, name: "Harbour" })).toBeTruthy();
     expect(await screen.findByText(/No connection/)).toBeTruthy();
     expect(screen.getAllByText("Free").length).toBe(3);
+  });
+
+  it("locks the screen after the idle time and comes back to the same place", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
+    const fetch = routeFetch(signedInAtHarbour());
+    location.hash = "#/mine";
+    render(<App lang="en" />);
+    expect(await screen.findByRole("heading", { name: "My incidents" })).toBeTruthy();
+
+    vi.advanceTimersByTime(14 * 60_000);
+    expect(screen.queryByLabelText("Username")).toBeNull();
+    vi.advanceTimersByTime(60_000 + 5_000);
+
+    expect(await screen.findByText(/The screen locked/)).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "My incidents" })).toBeNull();
+    expect(location.hash).toBe("#/mine");
+    expect(fetch.mock.calls.some(([input]) => String((input as Request).url ?? input).endsWith("/api/v1/auth/logout"))).toBe(true);
   });
 
   it("switches to French and remembers it", async () => {
