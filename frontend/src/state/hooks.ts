@@ -88,7 +88,6 @@ const FLOOR_REFRESH_MS = 10_000;
 export function useFloor(site: string, outboxPending: number) {
   const [floor, setFloor] = useState<Floor | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
-  const [loadedAt, setLoadedAt] = useState(0);
   const inFlight = useRef(false);
 
   const load = useCallback(async () => {
@@ -100,7 +99,6 @@ export function useFloor(site: string, outboxPending: number) {
       );
       setFloor(next);
       setFailure(null);
-      setLoadedAt(Date.now());
     } catch (caught) {
       setFailure(caught as ApiError);
     } finally {
@@ -121,5 +119,5 @@ export function useFloor(site: string, outboxPending: number) {
     previous.current = outboxPending;
   }, [outboxPending, load]);
 
-  return { floor, failure, loadedAt, reload: load };
+  return { floor, failure };
 }

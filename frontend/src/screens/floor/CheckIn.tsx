@@ -248,6 +248,6 @@ export function CheckIn({ site, booth: preselected }: Props) {
   );
 }
 
-export function toggle<T>(list: T[], value: T): T[] {
+function toggle<T>(list: T[], value: T): T[] {
   return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
 }
