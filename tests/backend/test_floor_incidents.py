@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from tests.backend.incidents_support import assert_documented, complete, open_incident, post
+from tests.backend.incidents_support import assert_documented, complete, open_incident, post, tap
 from tests.conftest import TabletClient, World
 from vigil.accounts.models import Role
 from vigil.alerts.services import AlertPost, alert_post
@@ -142,8 +142,23 @@ def test_the_floor_costs_the_same_queries_however_busy(
     for n in range(1, 9):
         _overdose(world, site=world.site_b, code=f"BUSY{n}", days_ago=2)
         _visit(world, f"BUSY{n}", booth=str(n + 1))
-        open_incident(alice, kind="other_medical", location="aftercare")
+        emergency = open_incident(alice, kind="other_medical", location="aftercare")
+        tap(alice, emergency["id"], "ems_called")
         _alert(world, "info", f"Notice {n}")
+        # Today's figures read every record of the day: their cost must not grow either.
+        post(alice, "/api/v1/services/", {"site": "harbour", "kind": "education"}, expect=201)
+        post(
+            alice,
+            "/api/v1/referrals/",
+            {
+                "site": "harbour",
+                "category": "housing",
+                "destination": "offsite",
+                "accompanied": False,
+                "status": "offered",
+            },
+            expect=201,
+        )
 
     with django_assert_num_queries(expected):
         floor = alice.get(FLOOR).json()
@@ -151,6 +166,13 @@ def test_the_floor_costs_the_same_queries_however_busy(
     assert len(floor["incidents"]) == 9
     assert len(floor["alerts"]) == 9
     assert floor["open_visits"] == 9
+    today = floor["today"]
+    assert (today["visits"], today["ems_calls"], today["services"], today["referrals"]) == (
+        9,
+        8,
+        8,
+        8,
+    )
 
 
 def test_the_lookup_shows_the_last_overdose_at_any_site(world: World, client_for: Clients) -> None:

@@ -249,10 +249,35 @@ def incident_counts(scope: Scope) -> Metrics:
     return incidents
 
 
+def services_by_kind(scope: Scope) -> dict[str, int]:
+    """Services of each kind (1 query)."""
+    services = Service.objects.filter(scope.q(time="at"), voided=False)
+    by_kind = services.values("kind").annotate(n=Count("pk")).order_by()
+    return _zeroed(ServiceKind.values, by_kind, "kind")
+
+
+def referral_totals(scope: Scope) -> Metrics:
+    """Referrals made, on site and off site, and those accepted (1 query)."""
+    accepted = ReferralStatusChange.objects.filter(
+        referral=OuterRef("pk"), status=ReferralStatus.ACCEPTED
+    )
+    return (
+        Referral.objects.filter(scope.q(time="at"), voided=False)
+        .annotate(was_accepted=Exists(accepted))
+        .aggregate(
+            referrals=Count("pk"),
+            referrals_onsite=Count(
+                "pk", filter=Q(destination=Referral.Destination.ONSITE_CONNECTED)
+            ),
+            referrals_offsite=Count("pk", filter=Q(destination=Referral.Destination.OFFSITE)),
+            referrals_accepted=Count("pk", filter=Q(was_accepted=True)),
+        )
+    )
+
+
 def care_counts(scope: Scope) -> Metrics:
     """Services by kind, drug checks and their positives, supplies, referrals (5 queries)."""
     services = Service.objects.filter(scope.q(time="at"), voided=False)
-    by_kind = services.values("kind").annotate(n=Count("pk")).order_by()
     positive = TestResult.POSITIVE
     checks = DrugCheck.objects.filter(service__in=services).aggregate(
         drug_checks=Count("pk"),
@@ -267,21 +292,16 @@ def care_counts(scope: Scope) -> Metrics:
         .annotate(n=Sum("quantity"))
         .order_by()
     )
-    referrals = Referral.objects.filter(scope.q(time="at"), voided=False)
-    by_category = referrals.values("category").annotate(n=Count("pk")).order_by()
-    accepted = ReferralStatusChange.objects.filter(
-        referral=OuterRef("pk"), status=ReferralStatus.ACCEPTED
-    )
-    referral_totals = referrals.annotate(was_accepted=Exists(accepted)).aggregate(
-        referrals=Count("pk"),
-        referrals_onsite=Count("pk", filter=Q(destination=Referral.Destination.ONSITE_CONNECTED)),
-        referrals_offsite=Count("pk", filter=Q(destination=Referral.Destination.OFFSITE)),
-        referrals_accepted=Count("pk", filter=Q(was_accepted=True)),
+    by_category = (
+        Referral.objects.filter(scope.q(time="at"), voided=False)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
     return {
-        "services_by_kind": _zeroed(ServiceKind.values, by_kind, "kind"),
+        "services_by_kind": services_by_kind(scope),
         **checks,
         "supplies_by_item": _zeroed(SupplyItem.values, supplies, "item"),
         "referrals_by_category": _zeroed(ReferralCategory.values, by_category, "category"),
-        **referral_totals,
+        **referral_totals(scope),
     }

@@ -14,6 +14,7 @@ from vigil.accounts.models import Membership, Role, User
 from vigil.alerts.selectors import alerts_on_floor
 from vigil.core.records import local_day_bounds
 from vigil.incidents.selectors import incidents_on_floor, recent_overdose
+from vigil.reports.selectors import today_on_floor
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Visit
 
@@ -59,11 +60,11 @@ def visits_of_site(
 
 def floor_of_site(*, site: Site) -> dict[str, Any]:
     """The live floor: every active booth with its open visit, service visits, counts, the
-    incidents being handled and the active alerts.
+    incidents being handled, the active alerts and today's figures.
 
-    A constant number of queries whatever the number of open visits (booths, open visits with
-    their participants' visit counts and recent overdoses, substances, routes, incidents,
-    alerts).
+    A constant number of queries whatever the number of open visits or records of the day
+    (booths, open visits with their participants' visit counts and recent overdoses,
+    substances, routes, incidents, alerts, today's figures).
     """
     visits_here = (
         Visit.objects.filter(site=site, participant=OuterRef("participant"), voided=False)
@@ -89,4 +90,5 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
         "open_visits": len(open_visits),
         "incidents": list(incidents_on_floor(site=site)),
         "alerts": list(alerts_on_floor(site=site)),
+        "today": today_on_floor(site=site),
     }

@@ -84,6 +84,22 @@ class FloorBoothSerializer(serializers.Serializer[dict[str, Any]]):
     visit = FloorVisitSerializer(allow_null=True)
 
 
+class FloorTodaySerializer(serializers.Serializer[dict[str, Any]]):
+    """Today's figures so far, counted as the daily report counts them (voided records left
+    out), over the site's local day."""
+
+    date = serializers.DateField(help_text="The site's local date.")
+    visits = serializers.IntegerField(help_text="Visits checked in today.")
+    unique_participants = serializers.IntegerField(
+        help_text="People with a visit today (anonymous visits count no one)."
+    )
+    overdoses = serializers.IntegerField(help_text="Opioid and stimulant overdoses started today.")
+    naloxone_doses = serializers.IntegerField(help_text="Naloxone given in today's overdoses.")
+    ems_calls = serializers.IntegerField(help_text="Incidents of today where EMS was called.")
+    services = serializers.IntegerField(help_text="Services given today, of every kind.")
+    referrals = serializers.IntegerField(help_text="Referrals made today.")
+
+
 class FloorSerializer(serializers.Serializer[dict[str, Any]]):
     site = serializers.CharField(source="site.slug")
     booths = FloorBoothSerializer(many=True)
@@ -91,3 +107,4 @@ class FloorSerializer(serializers.Serializer[dict[str, Any]]):
     open_visits = serializers.IntegerField()
     incidents = FloorIncidentSerializer(many=True)
     alerts = AlertSerializer(many=True)
+    today = FloorTodaySerializer()
