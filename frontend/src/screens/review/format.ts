@@ -1,0 +1,34 @@
+import type { Site } from "../../api";
+
+/**
+ * Times on the supervisor's screens are the site's own clock (its time zone), whatever the
+ * desk computer is set to: the review due time and the onset are read against the floor's day.
+ */
+export function siteDateTime(iso: string, site: Pick<Site, "timezone">, lang: string): string {
+  return new Intl.DateTimeFormat(lang, {
+    timeZone: site.timezone,
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(new Date(iso));
+}
+
+export function siteTime(iso: string, site: Pick<Site, "timezone">, lang: string): string {
+  return new Intl.DateTimeFormat(lang, {
+    timeZone: site.timezone,
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+  }).format(new Date(iso));
+}
+
+/** Minutes to one decimal, in the reader's language (2.5 / 2,5). */
+export function minutes(value: number, lang: string): string {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 1 }).format(value);
+}
+
+/** A naloxone dose or total in mg, to two decimals at most. */
+export function mg(value: number, lang: string): string {
+  return new Intl.NumberFormat(lang, { maximumFractionDigits: 2 }).format(value);
+}
