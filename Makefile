@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := cd backend && ../$(BIN)/python manage.py
 
-.PHONY: run test lint format frontend lock bench
+.PHONY: run test lint format frontend lock bench api
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ lint: $(VENV)/.dev
 format: $(VENV)/.dev
 	$(BIN)/ruff check --config backend/pyproject.toml --fix backend tests
 	$(BIN)/ruff format --config backend/pyproject.toml backend tests
+
+## make api: regenerate the OpenAPI schema the frontend's types come from.
+api: $(VENV)/.dev
+	$(MANAGE) spectacular --settings=config.settings.test --format openapi-json --file ../frontend/src/api/openapi.json
+	cd frontend && npm run api:types --silent
 
 ## make lock: re-pin the Python dependencies from backend/pyproject.toml (needs uv).
 lock:

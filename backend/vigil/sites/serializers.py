@@ -13,6 +13,9 @@ class BoothSerializer(serializers.ModelSerializer[Booth]):
 
 class SiteSerializer(serializers.ModelSerializer[Site]):
     booths = BoothSerializer(many=True, read_only=True)
+    # Declared, not derived from the model: a model's integer bounds depend on the database.
+    observe_amber_minutes = serializers.IntegerField(read_only=True)
+    observe_red_minutes = serializers.IntegerField(read_only=True)
     naloxone_usual_dose_mg = serializers.DecimalField(
         max_digits=4, decimal_places=2, coerce_to_string=False, read_only=True
     )
