@@ -22,6 +22,7 @@ const en = {
   "review.dueOn": "Review due {time}",
   "review.wasDue": "Overdue: was due {time}",
   "review.overdue": "Overdue",
+  "review.approvedBy": "Approved by {who}, {time}",
 
   "review.location.booth": "Booth",
   "review.location.aftercare": "Aftercare",
@@ -150,6 +151,7 @@ const fr: Record<keyof typeof en, string> = {
   "review.dueOn": "Revue attendue {time}",
   "review.wasDue": "En retard : attendue {time}",
   "review.overdue": "En retard",
+  "review.approvedBy": "Approuvé par {who}, {time}",
 
   "review.location.booth": "Cabine",
   "review.location.aftercare": "Salle de répit",

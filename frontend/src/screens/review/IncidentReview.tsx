@@ -58,6 +58,14 @@ export function IncidentReview({ site, id }: { site: Site; id: string }) {
   const waiting = mine.filter((e) => e.status === "pending");
   const parked = mine.filter((e) => e.status === "parked");
 
+  // A refusal usually means the incident changed meanwhile (another supervisor reviewed it):
+  // show it as it is now, beside the refused write.
+  const parkedBefore = useRef(parked.length);
+  useEffect(() => {
+    if (parked.length > parkedBefore.current) void load();
+    parkedBefore.current = parked.length;
+  }, [parked.length, load]);
+
   if (!incident) {
     return (
       <main class="screen review">
@@ -170,7 +178,9 @@ function IncidentPage(props: {
         <section class="panel" aria-labelledby="review-due-title">
           <h2 id="review-due-title">{t("review.reviewTitle")}</h2>
           <p class={incident.overdue ? "review-due review-overdue-text" : "review-due"} data-testid="review-due">
-            {t(incident.overdue ? "review.wasDue" : "review.dueOn", { time: when(incident.review_due_at) })}
+            {incident.status === "approved" && incident.reviewed_by
+              ? t("review.approvedBy", { who: incident.reviewed_by, time: when(incident.reviewed_at) })
+              : t(incident.overdue ? "review.wasDue" : "review.dueOn", { time: when(incident.review_due_at) })}
           </p>
           {incident.critical ? (
             <>
