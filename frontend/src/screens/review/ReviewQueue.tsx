@@ -138,7 +138,7 @@ export function ReviewQueue({ site }: { site: Site }) {
         {page?.results.map((incident) => (
           <li key={incident.id}>
             <a
-              class={`row-link review-row${incident.overdue ? " review-row-overdue" : ""}${incident.critical ? " review-row-critical" : ""}`}
+              class={`row-link review-row${incident.critical ? " review-row-critical" : ""}`}
               href={`#/review/${incident.id}`}
             >
               <span class="review-row-main">
