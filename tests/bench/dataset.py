@@ -219,6 +219,7 @@ class Load:
     visits: int
     seconds: float
     rows: dict[str, int]
+    steps: dict[str, float]  # seconds: inserts per table, index rebuild, vacuum analyse
 
 
 def prepare(conn: psycopg.Connection, *, site_ids: list[str], user_id: str) -> None:
@@ -275,18 +276,25 @@ def load(conn: psycopg.Connection, *, first: int, last: int) -> Load:
         cur.execute("SET synchronous_commit = off")
         cur.execute("SET maintenance_work_mem = '512MB'")
         cur.execute("SET work_mem = '256MB'")
+        steps: dict[str, float] = {}
         rebuild = _dropped_indexes(cur)
-        for statement in _STATEMENTS:
+        for table, statement in zip(LOADED_TABLES, _STATEMENTS, strict=True):
+            t0 = time.perf_counter()
             numbered = statement.replace(":lo", str(int(first))).replace(":hi", str(int(last)))
             cur.execute(numbered.encode())
+            steps[table] = round(time.perf_counter() - t0, 1)
+        t0 = time.perf_counter()
         for statement in rebuild:
             cur.execute(statement.encode())
+        steps["indexes"] = round(time.perf_counter() - t0, 1)
         cur.execute("SET session_replication_role = origin")
+        t0 = time.perf_counter()
         for table in LOADED_TABLES:
             cur.execute(f'VACUUM ANALYZE "{table}"'.encode())
+        steps["vacuum_analyze"] = round(time.perf_counter() - t0, 1)
         cur.execute(
             "SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
             [list(LOADED_TABLES)],
         )
         rows = {str(name): int(n) for name, n in cur.fetchall()}
-    return Load(visits=last, seconds=time.perf_counter() - started, rows=rows)
+    return Load(visits=last, seconds=time.perf_counter() - started, rows=rows, steps=steps)

@@ -200,31 +200,56 @@ def raw_commits(dsn: str, tablets: list[Tablet], user_id: str, seconds: float) -
     return asyncio.run(_raw(dsn, tablets, user_id, seconds))
 
 
-async def _reads(base: str, tablet: Tablet, paths: dict[str, str], repeat: int) -> dict[str, Any]:
+async def _reads(
+    base: str, tablet: Tablet, paths: dict[str, str], repeat: int, budget: float, timeout: float
+) -> dict[str, Any]:
     client = _Client(base, tablet, bare=False)
+    limit = aiohttp.ClientTimeout(total=timeout)
     try:
         await client.login()
         results: dict[str, Any] = {}
         for name, path in paths.items():
-            times = []
-            for _ in range(repeat):
+            times: list[float] = []
+            timed_out = 0
+            status = 200
+            spent = time.monotonic() + budget
+            # At least one request, then up to `repeat` while the path's time budget lasts.
+            while len(times) + timed_out < repeat and (not times or time.monotonic() < spent):
                 started = time.perf_counter()
-                async with client.session.get(f"{base}{path}") as response:
-                    await response.read()
-                    if response.status != 200:
-                        raise RuntimeError(f"{path}: {response.status}")
+                try:
+                    async with client.session.get(f"{base}{path}", timeout=limit) as response:
+                        await response.read()
+                        status = response.status
+                except (TimeoutError, aiohttp.ClientError):
+                    timed_out += 1
+                    break
+                if status != 200:  # e.g. gunicorn's worker timeout: counted as timed out
+                    timed_out += 1
+                    break
                 times.append(time.perf_counter() - started)
             times.sort()
             results[name] = {
-                "median_ms": round(1000 * times[len(times) // 2], 1),
-                "max_ms": round(1000 * times[-1], 1),
-                "repeat": repeat,
+                "median_ms": round(1000 * times[len(times) // 2], 1) if times else None,
+                "max_ms": round(1000 * times[-1], 1) if times else None,
+                "repeat": len(times),
+                "timed_out": timed_out,
+                "status": status,
+                "timeout_s": timeout,
             }
         return results
     finally:
         await client.session.close()
 
 
-def reads(base: str, tablet: Tablet, paths: dict[str, str], repeat: int) -> dict[str, Any]:
-    """Sequential GETs of each path, `repeat` times each, as one logged-in user."""
-    return asyncio.run(_reads(base, tablet, paths, repeat))
+def reads(
+    base: str,
+    tablet: Tablet,
+    paths: dict[str, str],
+    *,
+    repeat: int,
+    budget: float = 30.0,
+    timeout: float = 60.0,
+) -> dict[str, Any]:
+    """Sequential GETs of each path as one logged-in user: up to `repeat` times each, fewer if
+    a path has used its `budget` seconds; a request over `timeout` seconds ends that path."""
+    return asyncio.run(_reads(base, tablet, paths, repeat, budget, timeout))

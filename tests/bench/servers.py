@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -45,7 +47,31 @@ def bench_environment() -> dict[str, str]:
         "SECURE_HSTS_SECONDS": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
+        "VIGIL_BENCH_DIST": str(RESULTS / "dist"),
+        "VIGIL_BENCH_STATIC": str(RESULTS / "static"),
     }
+
+
+def snapshot_frontend(attempts: int = 10) -> bool:
+    """Copy frontend/dist to the bench's own dist, once index.html and every asset it names
+    are there together (someone may be rebuilding dist/ at that moment). False if no dist."""
+    source = REPO / "frontend" / "dist"
+    target = RESULTS / "dist"
+    for _ in range(attempts):
+        if not (source / "index.html").is_file():
+            return False
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            shutil.copytree(source, target)
+        except (OSError, shutil.Error):
+            time.sleep(3)
+            continue
+        html = (target / "index.html").read_text()
+        named = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
+        if all((target / name).is_file() for name in named):
+            return True
+        time.sleep(3)
+    raise RuntimeError("frontend/dist kept changing while being copied: build it, then rerun")
 
 
 def create_database() -> None:
@@ -81,6 +107,9 @@ class MemoryPeaks:
     peaks: dict[str, float] = field(default_factory=dict)
     _watched: dict[str, list[psutil.Process]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
+
+    def rounded(self) -> dict[str, float]:
+        return {role: round(mib, 1) for role, mib in self.peaks.items()}
 
     def watch(self, role: str, parent: subprocess.Popen[bytes]) -> None:
         self._watched[role] = [psutil.Process(parent.pid)]

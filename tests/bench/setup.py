@@ -28,6 +28,7 @@ class World:
     sites: list[Site]
     tablets: list[Tablet]
     supervisor: Tablet
+    floor_staff: Tablet  # a staff tablet of the floor site: the frontend's board
     loader_id: str
     floor_slug: str
     queue_slug: str
@@ -59,6 +60,7 @@ def build(*, clients: int, zones: tuple[str, ...], password: str) -> World:
     queue, _ = site_upsert(slug="bench-queue", name="Queue", timezone=zones[0], booths=13)
     supervisor = _user("bench-supervisor", password, [*sites, floor, queue], Role.SUPERVISOR)
     loader = _user("bench-loader", password, [], Role.STAFF)
+    _user("bench-floor", password, [floor], Role.STAFF)
     tablets = []
     for i in range(clients):
         site = sites[i % len(sites)]
@@ -94,6 +96,7 @@ def build(*, clients: int, zones: tuple[str, ...], password: str) -> World:
         sites=sites,
         tablets=tablets,
         supervisor=Tablet("bench-supervisor", password, floor.slug, str(floor.pk), ""),
+        floor_staff=Tablet("bench-floor", password, floor.slug, str(floor.pk), ""),
         loader_id=str(loader.pk),
         floor_slug=floor.slug,
         queue_slug=queue.slug,
