@@ -45,7 +45,7 @@ from vigil.care.services import (
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
-from vigil.core.schema import conflict_body, error_responses
+from vigil.core.schema import EDIT_AT_VERSION, conflict_body, error_responses
 from vigil.core.serializers import VoidReasonSerializer
 from vigil.participants.selectors import participant_for_user
 from vigil.sites.models import Site
@@ -310,6 +310,7 @@ class ServiceDetailApi(APIView):
         parameters=[_path_id("service_id")],
         request=InputSerializer,
         responses={200: ServiceSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        description=EDIT_AT_VERSION,
         tags=["services"],
     )
     def patch(self, request: Request, service_id: str) -> Response:
@@ -479,6 +480,7 @@ class ReferralDetailApi(APIView):
         parameters=[_path_id("referral_id")],
         request=InputSerializer,
         responses={200: ReferralSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        description=EDIT_AT_VERSION,
         tags=["referrals"],
     )
     def patch(self, request: Request, referral_id: str) -> Response:

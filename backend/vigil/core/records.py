@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.serializers import Serializer
 
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Role
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.participants.selectors import participant_by_code
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # No record of a site predates this: an earlier time is a typing error (year 0001, 1926...).
@@ -81,6 +84,59 @@ def require_version(data: dict[str, Any]) -> int:
             fields={"version": ["Send the version you read, to avoid overwriting a newer edit."]},
         )
     return version
+
+
+def comparable(value: Any) -> Any:
+    """A value in the form a record's snapshot holds it: times as UTC ISO 8601, records and
+    ids as id strings, lists as sorted sets (the order of choices never matters)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(key): comparable(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted({comparable(item) for item in value})
+    return value
+
+
+# Who a code never seen stands for: a person not yet on record, so no stored value equals it.
+_NEW_PERSON = object()
+
+
+def person_sent(code: str | None) -> Any:
+    """The participant an edit's code names, in snapshot form (their id), or None."""
+    if not code:
+        return None
+    known = participant_by_code(code=code)
+    return str(known.pk) if known is not None else _NEW_PERSON
+
+
+def refuse_stale_unless_resent(
+    *, sent: Mapping[str, Any], unset: object, stored: Mapping[str, Any], noun: str
+) -> None:
+    """An edit named a stale version: 412, unless it is a resend of an edit already applied,
+    which the caller answers with the stored record, writing nothing (no new version, no
+    audit event).
+
+    A tablet's outbox sends a PATCH again when the answer to the first copy was lost; by then
+    the first copy has moved the record on, so the resend names a stale version.
+
+    1. `sent` holds each field of the edit, keyed as in the record's snapshot `stored`; a
+       field left as `unset` is not part of the edit.
+    2. Every field the edit sets already holds the value it sends (compared in `comparable`
+       form): a resend. Applying it would change nothing, so nothing newer is overwritten.
+    3. Any other value, or an edit that sets no field at all: 412.
+    """
+    fields = {name: value for name, value in sent.items() if value is not unset}
+    if fields and all(
+        name in stored and comparable(stored[name]) == comparable(value)
+        for name, value in fields.items()
+    ):
+        return
+    raise StaleVersion(f"Someone changed this {noun} since you opened it. Reload it.")
 
 
 def check_can_edit(

@@ -32,6 +32,15 @@ _MEANINGS = {
 }
 
 
+# How a PATCH of a visit, incident, service or referral treats its version (see
+# vigil.core.records.refuse_stale_unless_resent).
+EDIT_AT_VERSION = (
+    "Name the `version` you read. A stale version is a 412, unless every field sent already "
+    "holds the value sent (the outbox resending an edit whose answer was lost): that answers "
+    "200 with the stored record and changes nothing."
+)
+
+
 def conflict_body(name: str, **extra: serializers.Field[Any, Any, Any, Any]) -> Any:
     """A 409 body: the error shape plus what the conflict carries (not always present)."""
     return inline_serializer(name, {**_error_fields(), **extra})

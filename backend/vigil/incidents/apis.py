@@ -16,7 +16,12 @@ from vigil.core.errors import ApplicationError
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.records import replay_conflicts_show, require_version
-from vigil.core.schema import conflict_with_current, error_responses, paginated
+from vigil.core.schema import (
+    EDIT_AT_VERSION,
+    conflict_with_current,
+    error_responses,
+    paginated,
+)
 from vigil.core.serializers import VoidReasonSerializer
 from vigil.incidents import rules
 from vigil.incidents.models import NARRATIVE_WARNING, Incident, IncidentAction, IncidentReview
@@ -234,8 +239,8 @@ class IncidentDetailApi(APIView):
     @extend_schema(
         operation_id="incidents_update",
         summary="Complete or correct an incident",
-        description="Name the version you read (stale: 412). After approval, only a supervisor "
-        "amends it, with a reason; the earlier version stays in `history`.",
+        description=f"{EDIT_AT_VERSION} After approval, only a supervisor amends it, with a "
+        "reason; the earlier version stays in `history`.",
         request=InputSerializer,
         responses={
             200: IncidentDetailSerializer,

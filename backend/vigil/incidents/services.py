@@ -37,7 +37,12 @@ from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import FUTURE_TOLERANCE, check_record_time, fingerprint
+from vigil.core.records import (
+    FUTURE_TOLERANCE,
+    check_record_time,
+    fingerprint,
+    refuse_stale_unless_resent,
+)
 from vigil.incidents import rules
 from vigil.incidents.models import (
     Incident,
@@ -308,7 +313,8 @@ def incident_update(
     suspected_substances: Sequence[str] = _UNSET,
     responders: Sequence[str] = _UNSET,
 ) -> Incident:
-    """Complete or correct an incident named at the version the editor read (stale → 412).
+    """Complete or correct an incident named at the version the editor read (stale → 412; a
+    resend of an edit already applied gets the stored incident).
 
     After approval this is an amendment: supervisors only, with a reason; the incident as it
     was shown before is kept in its history.
@@ -320,7 +326,24 @@ def incident_update(
         if not amendment:
             _check_editor(incident=incident, by=by, role=role, reason=reason)
         if version != incident.version:
-            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
+            refuse_stale_unless_resent(
+                sent={
+                    "kind": kind,
+                    "location": location,
+                    "started_at": started_at,
+                    "ended_at": ended_at,
+                    "outcome": outcome,
+                    "police_attended": police_attended,
+                    "narrative": narrative,
+                    "signs": signs,
+                    "suspected_substances": suspected_substances,
+                    "responders": responders,
+                },
+                unset=_UNSET,
+                stored=incident_snapshot(incident),
+                noun="incident",
+            )
+            return incident
         site = incident.site
         now = timezone.now()
         fields: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from vigil.core.errors import ApplicationError
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.records import replay_conflicts_show
-from vigil.core.schema import ErrorSerializer
+from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Route, Substance, Visit
 from vigil.visits.selectors import floor_of_site, visit_for_user, visits_of_site
@@ -154,6 +154,7 @@ class VisitDetailApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={200: VisitSerializer, 409: ErrorSerializer, 412: ErrorSerializer},
+        description=EDIT_AT_VERSION,
         tags=["visits"],
     )
     def patch(self, request: Request, visit_id: str) -> Response:

@@ -15,7 +15,13 @@ from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import check_can_edit, check_record_time, fingerprint
+from vigil.core.records import (
+    check_can_edit,
+    check_record_time,
+    fingerprint,
+    person_sent,
+    refuse_stale_unless_resent,
+)
 from vigil.core.voiding import void_record
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code
@@ -277,7 +283,8 @@ def visit_update(
     substances: Sequence[str] = _UNSET,
     routes: Sequence[str] = _UNSET,
 ) -> Visit:
-    """Edit a visit named at the version the editor read: stale → 412, never a silent overwrite."""
+    """Edit a visit named at the version the editor read: stale → 412, never a silent overwrite
+    (a resend of an edit already applied gets the stored visit)."""
     check_can_edit(
         created_by_id=visit.created_by_id,
         received_at=visit.received_at,
@@ -288,7 +295,22 @@ def visit_update(
     if visit.voided:
         raise Conflict("This visit was voided; it cannot be edited.")
     if version != visit.version:
-        raise StaleVersion("Someone changed this visit since you opened it. Reload it.")
+        refuse_stale_unless_resent(
+            sent={
+                "participant": code if code is _UNSET else person_sent(code),
+                "kind": kind,
+                "booth": booth,
+                "checked_in_at": checked_in_at,
+                "checked_out_at": checked_out_at,
+                "did_not_consume_reason": did_not_consume_reason,
+                "substances": substances,
+                "routes": routes,
+            },
+            unset=_UNSET,
+            stored=visit_snapshot(visit),
+            noun="visit",
+        )
+        return visit
     site = visit.site
     before = visit_snapshot(visit)
     old_start = visit.checked_in_at

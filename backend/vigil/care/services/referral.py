@@ -33,7 +33,13 @@ from vigil.care.services.common import (
     resolve_person,
 )
 from vigil.core.errors import Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import check_can_edit, check_record_time, fingerprint
+from vigil.core.records import (
+    check_can_edit,
+    check_record_time,
+    fingerprint,
+    person_sent,
+    refuse_stale_unless_resent,
+)
 from vigil.core.voiding import void_record
 from vigil.participants.codes import code_digest
 from vigil.reports.services import request_recompute
@@ -324,8 +330,9 @@ def referral_update(
     code: str | None = UNSET,
 ) -> Referral:
     """Correct a referral's details (not its status: that moves by follow-ups), at the
-    version the editor read: stale → 412. Moving the offer time moves the first history step;
-    it cannot pass a later step."""
+    version the editor read: stale → 412 (a resend of an edit already applied gets the stored
+    referral). Moving the offer time moves the first history step; it cannot pass a later
+    step."""
     check_can_edit(
         created_by_id=referral.created_by_id,
         received_at=referral.received_at,
@@ -336,7 +343,21 @@ def referral_update(
     if referral.voided:
         raise Conflict("This referral was voided; it cannot be edited.")
     if version != referral.version:
-        raise StaleVersion("Someone changed this referral since you opened it. Reload it.")
+        refuse_stale_unless_resent(
+            sent={
+                "category": category,
+                "destination": destination,
+                "agency": agency if agency is UNSET else agency.strip(),
+                "accompanied": accompanied,
+                "at": at,
+                "visit": visit,
+                "participant": code if code is UNSET else person_sent(code),
+            },
+            unset=UNSET,
+            stored=referral_snapshot(referral),
+            noun="referral",
+        )
+        return referral
     site = referral.site
     old_at = referral.at
     before = referral_snapshot(referral)

@@ -32,7 +32,13 @@ from vigil.care.services.common import (
     resolve_person,
 )
 from vigil.core.errors import ApplicationError, Conflict, StaleVersion
-from vigil.core.records import check_can_edit, check_record_time, fingerprint
+from vigil.core.records import (
+    check_can_edit,
+    check_record_time,
+    fingerprint,
+    person_sent,
+    refuse_stale_unless_resent,
+)
 from vigil.core.voiding import void_record
 from vigil.participants.codes import code_digest
 from vigil.reports.services import request_recompute
@@ -222,7 +228,8 @@ def service_update(
     drug_check: Mapping[str, Any] | None = UNSET,
     supplies: Sequence[Mapping[str, Any]] = UNSET,
 ) -> Service:
-    """Edit a service named at the version the editor read: stale → 412.
+    """Edit a service named at the version the editor read: stale → 412 (a resend of an edit
+    already applied gets the stored service).
 
     A change of kind carries its details along: leaving drug checking drops the results,
     becoming drug checking needs them (likewise for supplies and item lines).
@@ -237,7 +244,20 @@ def service_update(
     if service.voided:
         raise Conflict("This service was voided; it cannot be edited.")
     if version != service.version:
-        raise StaleVersion("Someone changed this service since you opened it. Reload it.")
+        refuse_stale_unless_resent(
+            sent={
+                "kind": kind,
+                "at": at,
+                "visit": visit,
+                "participant": code if code is UNSET else person_sent(code),
+                "drug_check": drug_check if drug_check is UNSET else _drug_check_values(drug_check),
+                "supplies": supplies if supplies is UNSET else dict(_supply_values(supplies)),
+            },
+            unset=UNSET,
+            stored=service_snapshot(service),
+            noun="service",
+        )
+        return service
     site = service.site
     before = service_snapshot(service)
     old_at = service.at
