@@ -30,6 +30,16 @@ export type ReferralCategory = Schemas["CategoryEnum"];
 export type ReferralStatus = Schemas["ReferralStatusEnum"];
 export type DidNotConsumeReason = Schemas["DidNotConsumeReasonEnum"];
 
+/** How an incident ended, in the order the recorder and the review offer them. */
+export const OUTCOMES: Outcome[] = [
+  "recovered_on_site",
+  "transported",
+  "declined_transport",
+  "left_against_advice",
+  "deceased",
+  "unknown",
+];
+
 const TIMEOUT_MS = 15_000;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

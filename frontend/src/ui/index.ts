@@ -1,6 +1,7 @@
 export { Button } from "./Button";
 export { Chips } from "./Chips";
 export { Field } from "./Field";
+export { NarrativeField } from "./NarrativeField";
 export { Notice } from "./Notice";
 export { ScreenHead } from "./ScreenHead";
 export { TopBar } from "./TopBar";

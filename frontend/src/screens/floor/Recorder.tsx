@@ -7,13 +7,14 @@ import {
   type Incident,
   type NaloxoneRoute,
   type Outcome,
+  OUTCOMES,
   type Site,
 } from "../../api";
 import { useI18n } from "../../i18n";
 import { useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { completeIncident, tapAction, type PendingAction, type Tap } from "../../state/records";
-import { Button, Chips, Notice } from "../../ui";
+import { Button, Chips, NarrativeField, Notice } from "../../ui";
 import { clock, timeOfDay } from "./time";
 
 const MAIN_ACTIONS: ActionKind[] = [
@@ -36,15 +37,6 @@ const MORE_ACTIONS: ActionKind[] = [
 ];
 const DOSES = [0.4, 0.8, 1, 2, 4, 8];
 const NALOXONE_ROUTES: NaloxoneRoute[] = ["IM", "IN", "IV"];
-const OUTCOMES: Outcome[] = [
-  "recovered_on_site",
-  "transported",
-  "declined_transport",
-  "left_against_advice",
-  "deceased",
-  "unknown",
-];
-
 interface LoggedAction {
   id: string;
   kind: ActionKind;
@@ -332,19 +324,7 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
               {t("recorder.police")}
             </button>
           </div>
-          <div class="field">
-            <label for="recorder-narrative">{t("recorder.narrative")}</label>
-            <p class="muted" id="recorder-narrative-hint">
-              {t("recorder.narrativeWarning")}
-            </p>
-            <textarea
-              id="recorder-narrative"
-              rows={3}
-              value={narrative}
-              aria-describedby="recorder-narrative-hint"
-              onInput={(e) => setNarrative(e.currentTarget.value)}
-            />
-          </div>
+          <NarrativeField id="recorder-narrative" value={narrative} onValue={setNarrative} />
           {problem && <Notice kind="error">{problem}</Notice>}
           <Button variant="primary" busy={busy} onClick={() => void submit()}>
             {t("recorder.submit")}

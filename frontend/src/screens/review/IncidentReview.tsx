@@ -1,22 +1,13 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, api, call, type Incident, type Outcome, type Site } from "../../api";
+import { ApiError, OUTCOMES, api, call, type Incident, type Outcome, type Site } from "../../api";
 import { useI18n } from "../../i18n";
 import { enqueue, type OutboxEntry } from "../../outbox";
 import { useOutbox } from "../../state/hooks";
-import { Button, Chips, Notice } from "../../ui";
+import { Button, Chips, NarrativeField, Notice } from "../../ui";
 import { mg, minutes, siteDateTime } from "./format";
 import { Timeline } from "./Timeline";
 import "./review.css";
-
-const OUTCOMES: Outcome[] = [
-  "recovered_on_site",
-  "transported",
-  "declined_transport",
-  "left_against_advice",
-  "deceased",
-  "unknown",
-];
 
 type Snapshot = Incident["history"][number]["snapshot"];
 
@@ -499,19 +490,7 @@ function Amend({ incident }: { incident: Incident }) {
           {t("recorder.police")}
         </button>
       </div>
-      <div class="field">
-        <label for="amend-narrative">{t("recorder.narrative")}</label>
-        <p class="muted" id="amend-narrative-hint">
-          {t("recorder.narrativeWarning")}
-        </p>
-        <textarea
-          id="amend-narrative"
-          rows={4}
-          value={narrative}
-          aria-describedby="amend-narrative-hint"
-          onInput={(e) => setNarrative(e.currentTarget.value)}
-        />
-      </div>
+      <NarrativeField id="amend-narrative" value={narrative} onValue={setNarrative} rows={4} />
       <div class="field">
         <label for="amend-reason">{t("review.amendReason")}</label>
         <textarea id="amend-reason" rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
