@@ -106,6 +106,41 @@ def new_participants(scope: Scope) -> int:
     )
 
 
+_PARTICIPANTS = """
+    SELECT COUNT(*), COUNT(*) FILTER (WHERE NOT EXISTS (
+        SELECT 1 FROM {visits} AS earlier
+        WHERE earlier.participant_id = firsts.participant_id AND NOT earlier.voided
+          AND (earlier.checked_in_at, earlier.id) < (firsts.checked_in_at, firsts.id)
+    ))
+    FROM ({firsts}) AS firsts (participant_id, checked_in_at, id)
+"""
+
+
+def participant_counts(scope: Scope) -> Metrics:
+    """unique_participants and new_participants of the scope, in one aggregate (1 query).
+
+    1. Each participant with a visit in the scope, once, with their earliest visit there
+       (earliest check-in, then id): unique_participants counts these rows.
+    2. A participant is new when no non-voided visit anywhere in the network comes before that
+       earliest visit (by check-in, then id): their first visit is then in the scope. One index
+       probe per participant (visit_participant_idx), never one per visit.
+
+    The same rules as `visit_counts` (distinct participants) and `new_participants`.
+    """
+    firsts = (
+        Visit.objects.filter(scope.q(time="checked_in_at"), voided=False, participant__isnull=False)
+        .order_by("participant", "checked_in_at", "pk")
+        .distinct("participant")
+        .values_list("participant", "checked_in_at", "pk")
+    )
+    sql, params = firsts.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTICIPANTS.format(visits=Visit._meta.db_table, firsts=sql), params)
+        row = cursor.fetchone()
+    unique, new = (int(row[0]), int(row[1])) if row else (0, 0)
+    return {"unique_participants": unique, "new_participants": new}
+
+
 def median_visit_minutes(scope: Scope) -> float | None:
     """Median time in the booth over consumption visits checked out (2 queries).
 

@@ -5,14 +5,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
-
 from vigil.reports import metrics
 from vigil.reports.models import DailyReport
 from vigil.reports.scope import Scope
 from vigil.reports.services import compute_site_day, local_today, with_rates
 from vigil.sites.models import Site
-from vigil.visits.models import Visit
 
 # Recomputed over the whole period (never summed): a person counts once per period.
 RECOMPUTED = ("unique_participants", "new_participants", "median_visit_minutes", "peak_occupancy")
@@ -79,10 +76,7 @@ def period_metrics(*, sites: Sequence[Site], first: date, last: date) -> dict[st
         _add(total, report.metrics)
     result = {k: dict(v) if isinstance(v, Counter) else v for k, v in total.items()}
     scope = Scope.of(sites, first, last)
-    result["unique_participants"] = Visit.objects.filter(
-        scope.q(time="checked_in_at"), voided=False
-    ).aggregate(n=Count("participant", distinct=True, filter=Q(participant__isnull=False)))["n"]
-    result["new_participants"] = metrics.new_participants(scope)
+    result |= metrics.participant_counts(scope)
     result["median_visit_minutes"] = metrics.median_visit_minutes(scope)
     result["peak_occupancy"] = metrics.peak_occupancy(scope)
     return with_rates(result)
