@@ -50,6 +50,8 @@ describe("app shell", () => {
     expect(screen.getByText("12 min")).toBeTruthy();
     expect(screen.getByText("Check soon")).toBeTruthy();
     expect(screen.getByText("Everything is sent")).toBeTruthy();
+    const today = screen.getByTestId("floor-today");
+    expect(today.textContent).toBe("Visits42People31Overdoses2Naloxone3");
   });
 
   it("asks a member of several sites which floor this tablet is on, and remembers it", async () => {

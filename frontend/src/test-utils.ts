@@ -106,6 +106,16 @@ export function floorOf(visits: Record<string, { id: string; minutes: number }> 
     service_visits: [],
     incidents: [],
     alerts: [],
+    today: {
+      date: "2026-12-01",
+      visits: 42,
+      unique_participants: 31,
+      overdoses: 2,
+      naloxone_doses: 3,
+      ems_calls: 1,
+      services: 12,
+      referrals: 2,
+    },
     booths: harbour.booths.map((b) => {
       const v = visits[b.id];
       return {

@@ -96,7 +96,21 @@ export function Floor({ site, user }: Props) {
           ))}
         </section>
       )}
-      <h1 id="floor-title">{site.name}</h1>
+      <div class="floor-title">
+        <h1 id="floor-title">{site.name}</h1>
+        {floor?.today && (
+          <dl class="today" aria-label={t("floor.today")} data-testid="floor-today">
+            {(["visits", "unique_participants", "overdoses", "naloxone_doses"] as const).map(
+              (name) => (
+                <div key={name}>
+                  <dt>{t(`today.${name}`)}</dt>
+                  <dd>{floor.today[name]}</dd>
+                </div>
+              ),
+            )}
+          </dl>
+        )}
+      </div>
       {failure && floor === null && (
         <Notice kind="info">{failure.isNetwork ? t("floor.offline") : failure.detail}</Notice>
       )}
