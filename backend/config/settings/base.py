@@ -121,6 +121,8 @@ AUTH_PASSWORD_VALIDATORS = [
 VIGIL_IDLE_MINUTES: int = env.int("VIGIL_IDLE_MINUTES", default=15)
 SESSION_COOKIE_AGE = VIGIL_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# Renewal writes the session row at most once a minute while it is unchanged (see the module).
+SESSION_ENGINE = "vigil.accounts.sessions"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
