@@ -129,7 +129,9 @@ class VisitListCreateApi(APIView):
         )
         with replay_conflicts_show(VisitSerializer):
             visit, created = visit_check_in(request=check_in, by=request.user, role=role)
-        visit = visit_for_user(user=request.user, visit_id=visit.pk, roles=RECORD_WRITERS)[0]
+        if not created:  # a resend: answer with the stored visit as it is now
+            visit = visit_for_user(user=request.user, visit_id=visit.pk, roles=RECORD_WRITERS)[0]
+        # A new visit is answered as written: its site, booth, author and choices are at hand.
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(VisitSerializer(visit).data, status=code)
 
@@ -196,8 +198,8 @@ class VisitCheckOutApi(APIView):
         visit, role = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        # Answered as written (the check-out sets the instance's fields to what it stored).
         visit = visit_check_out(visit=visit, by=request.user, role=role, **data.validated_data)
-        visit, _ = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
         return Response(VisitSerializer(visit).data)
 
 

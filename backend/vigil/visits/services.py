@@ -84,13 +84,32 @@ def _open_visit_conflict(
     return None
 
 
-def _set_choices(visit: Visit, *, substances: Sequence[str], routes: Sequence[str]) -> None:
-    VisitSubstance.objects.filter(visit=visit).delete()
-    VisitRoute.objects.filter(visit=visit).delete()
-    VisitSubstance.objects.bulk_create(
+def _set_choices(
+    visit: Visit, *, substances: Sequence[str], routes: Sequence[str], new: bool = False
+) -> None:
+    """Replace the visit's substances and routes (a new visit has none to delete), and keep
+    the rows written as the visit's prefetched ones: its snapshot and the response read them
+    without reading them back."""
+    if not new:
+        VisitSubstance.objects.filter(visit=visit).delete()
+        VisitRoute.objects.filter(visit=visit).delete()
+    substance_rows = VisitSubstance.objects.bulk_create(
         [VisitSubstance(visit=visit, substance=s) for s in sorted(set(substances))]
     )
-    VisitRoute.objects.bulk_create([VisitRoute(visit=visit, route=r) for r in sorted(set(routes))])
+    route_rows = VisitRoute.objects.bulk_create(
+        [VisitRoute(visit=visit, route=r) for r in sorted(set(routes))]
+    )
+    _as_prefetched(visit, "substance_rows", substance_rows)
+    _as_prefetched(visit, "route_rows", route_rows)
+
+
+def _as_prefetched(visit: Visit, name: str, rows: list[Any]) -> None:
+    """What prefetch_related leaves on an instance (as Django's prefetch_one_level does)."""
+    rows_qs = getattr(visit, name).get_queryset()
+    rows_qs._result_cache = rows
+    rows_qs._prefetch_done = True
+    cache: dict[str, Any] = visit.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[name] = rows_qs
 
 
 def visit_snapshot(visit: Visit) -> dict[str, Any]:
@@ -188,7 +207,7 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
                 created_by=by,
                 create_fingerprint=content_print,
             )
-            _set_choices(visit, substances=request.substances, routes=request.routes)
+            _set_choices(visit, substances=request.substances, routes=request.routes, new=True)
             audit_record(
                 actor=by,
                 action=AuditEvent.Action.CREATE,
@@ -252,7 +271,12 @@ def visit_check_out(
     )
     if updated != 1:
         raise Conflict("This visit was changed at the same moment. Reload it and try again.")
-    visit.refresh_from_db()
+    # Exactly what the UPDATE wrote (no read back: the site, booth and choices are unchanged).
+    visit.checked_out_at = at
+    visit.did_not_consume_reason = did_not_consume_reason
+    visit.backdated = visit.backdated or backdated
+    visit.version += 1
+    visit.updated_at = now
     audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,
