@@ -336,8 +336,9 @@ class IncidentActionCreateApi(APIView):
     )
     def post(self, request: Request, incident_id: str) -> Response:
         assert isinstance(request.user, User)
+        # The record locks and re-reads the incident; the answer shows the action alone.
         incident, role = incident_for_user(
-            user=request.user, incident_id=incident_id, roles=RECORD_WRITERS
+            user=request.user, incident_id=incident_id, roles=RECORD_WRITERS, details=False
         )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

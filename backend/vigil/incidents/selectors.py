@@ -29,18 +29,20 @@ def incidents_with_details() -> QuerySet[Incident]:
 
 
 def incident_for_user(
-    *, user: User, incident_id: Any, roles: frozenset[Role]
+    *, user: User, incident_id: Any, roles: frozenset[Role], details: bool = True
 ) -> tuple[Incident, Role]:
     """An incident of one of the user's sites with its history, and the user's role there.
 
     Not a member of its site answers like not-found (404); a role that may not do this, 403.
+    `details=False` reads the incident and its site alone, for a write that re-reads (locks)
+    the incident itself and answers without showing it.
     """
-    incident = (
-        incidents_with_details()
-        .prefetch_related("history__amended_by", "reviews__reviewed_by")
-        .filter(pk=incident_id)
-        .first()
+    found = (
+        incidents_with_details().prefetch_related("history__amended_by", "reviews__reviewed_by")
+        if details
+        else Incident.objects.select_related("site")
     )
+    incident = found.filter(pk=incident_id).first()
     membership = (
         Membership.objects.filter(user=user, site_id=incident.site_id).first() if incident else None
     )

@@ -87,7 +87,10 @@ def check_time(*, at: datetime, role: Role, field: str, now: datetime, reference
 
 
 def locked(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident.pk)
+    """The incident re-read under a row lock (its own row only), with its site."""
+    return (
+        Incident.objects.select_for_update(of=("self",)).select_related("site").get(pk=incident.pk)
+    )
 
 
 def check_state(*, incident: Incident, role: Role, reason: str) -> bool:

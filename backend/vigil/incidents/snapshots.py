@@ -74,6 +74,18 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
     }
 
 
+REVIEW_FIELDS = ("critical", "critical_reasons", "review_due_at")
+
+
+def review_snapshot(incident: Incident) -> dict[str, Any]:
+    """The review fields of `incident_snapshot`, as it writes them, from the instance alone."""
+    return {
+        "critical": incident.critical,
+        "critical_reasons": list(incident.critical_reasons),
+        "review_due_at": _iso(incident.review_due_at),
+    }
+
+
 def audited(snapshot: dict[str, Any]) -> dict[str, Any]:
     """The audited view of a snapshot. The narrative is free text that may, against the rule,
     name someone: the append-only log records that it changed (length and a short digest),

@@ -30,7 +30,12 @@ from vigil.incidents.services import (
     locked,
     refresh_review,
 )
-from vigil.incidents.snapshots import action_snapshot, audited, incident_snapshot
+from vigil.incidents.snapshots import (
+    REVIEW_FIELDS,
+    action_snapshot,
+    incident_snapshot,
+    review_snapshot,
+)
 from vigil.reports.services import request_recompute
 
 _CENTS = Decimal("0.01")
@@ -142,7 +147,7 @@ def incident_action_record(
             at=at, role=role, field="at", now=now, reference=incident.received_at
         )
         _check_tap(tap, at=at, incident=incident)
-        before = incident_snapshot(incident)
+        before = _before(incident, amendment=amendment)
         action_id = tap.id or uuid.uuid4()
         try:
             with transaction.atomic():
@@ -178,6 +183,13 @@ def incident_action_record(
     return action, True
 
 
+def _before(incident: Incident, *, amendment: bool) -> dict[str, Any]:
+    """What a timeline change needs of the incident before it: the whole snapshot when it
+    amends an approval (kept as the approved version), else only the review fields, the only
+    ones a tap can change (read from the locked incident, no query)."""
+    return incident_snapshot(incident) if amendment else review_snapshot(incident)
+
+
 def _after_timeline_change(
     *,
     incident: Incident,
@@ -195,11 +207,8 @@ def _after_timeline_change(
     refresh_review(incident)
     # Naloxone doses and EMS calls count on the day the incident started.
     request_recompute(site=incident.site, moments=[incident.started_at])
-    changes = changes_between(
-        audited(before),
-        audited(incident_snapshot(incident)),
-        fields=["critical", "critical_reasons", "review_due_at"],
-    )
+    # audited() leaves these fields as they are: compared as snapshotted.
+    changes = changes_between(before, review_snapshot(incident), fields=list(REVIEW_FIELDS))
     if changes:
         audit_record(
             actor=by,
@@ -223,7 +232,7 @@ def incident_action_void(
         if action.voided:
             return action
         amendment = check_state(incident=incident, role=role, reason=reason)
-        before = incident_snapshot(incident)
+        before = _before(incident, amendment=amendment)
         now = timezone.now()
         IncidentAction.objects.filter(pk=action.pk, voided=False).update(
             voided=True, void_reason=reason, voided_at=now, voided_by=by
