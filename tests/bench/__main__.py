@@ -165,6 +165,12 @@ def _writes(base: str, world: Any, table: Table) -> None:
         f"API ÷ raw psycopg (database ceiling): {100 * database:.0f} %",
         f"≥ 50 %: {_verdict(framework >= 0.5)}",
     )
+    kinds = api["by_kind_p50_p99_ms"]
+    table.add(
+        "API latency by write, p50 / p99",
+        "; ".join(f"{kind} {p50:.0f} / {p99:.0f} ms" for kind, (p50, p99) in kinds.items()),
+        "client-side, as above",
+    )
     failures = {**api["failures"], **bare["failures"]}
     if failures:
         table.add("failed write requests (not counted)", json.dumps(failures))

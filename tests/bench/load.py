@@ -39,6 +39,7 @@ class Latencies:
     seconds: list[float] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
+    by_kind: dict[str, list[float]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         ordered = sorted(self.seconds)
@@ -53,7 +54,23 @@ class Latencies:
             "p95_ms": pct(0.95) if ordered else None,
             "p99_ms": pct(0.99) if ordered else None,
             "failures": self.failures,
+            "by_kind_p50_p99_ms": {
+                kind: [
+                    round(1000 * sorted(times)[len(times) // 2], 1),
+                    round(1000 * sorted(times)[min(len(times) - 1, int(0.99 * len(times)))], 1),
+                ]
+                for kind, times in sorted(self.by_kind.items())
+            },
         }
+
+
+def _kind(path: str) -> str:
+    """visit, incident, action or check-out, whichever the path writes."""
+    if path.endswith(("check-out", "check-out/")):
+        return "check-out"
+    if "actions" in path:
+        return "action"
+    return "incident" if "incidents" in path else "visit"
 
 
 class _Client:
@@ -89,7 +106,9 @@ class _Client:
             ok = 200 <= response.status < 300
         if out is not None:
             if ok:
-                out.seconds.append(time.perf_counter() - started)
+                took = time.perf_counter() - started
+                out.seconds.append(took)
+                out.by_kind.setdefault(_kind(path), []).append(took)
             else:
                 key = f"{path.split('/')[-1] or path.split('/')[-2]} {response.status}"
                 out.failures[key] = out.failures.get(key, 0) + 1
