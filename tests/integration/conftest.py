@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from config.celery import app as celery_app
 from vigil.core.tasks import ping
 
 BACKEND = Path(settings.BACKEND_DIR)
@@ -30,6 +31,9 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
     else:
         env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     node = f"vigil-test-{os.getpid()}@localhost"
+    # Start from empty queues: what earlier tests enqueued while no worker ran (recomputes of
+    # days whose records are flushed since) would otherwise keep this worker busy for minutes.
+    celery_app.control.purge()
     process = subprocess.Popen(
         [
             sys.executable,

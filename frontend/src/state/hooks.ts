@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api, call, type Floor, type Site } from "../api";
 import { entriesForUser, subscribe, type OutboxEntry, type OutboxState } from "../outbox";
-import { pendingRecords, type Pending } from "./records";
+import { mergePending, pendingRecords, type Pending } from "./records";
 
 const EMPTY_STATE: OutboxState = {
   pending: 0,
@@ -84,21 +84,35 @@ export function forgetSites(): void {
 
 const FLOOR_REFRESH_MS = 10_000;
 
-/** The live floor, refreshed every few seconds and whenever the outbox delivers something. */
-export function useFloor(site: string, outboxPending: number) {
+/**
+ * The live floor, refreshed every few seconds and whenever the outbox delivers something, with
+ * the outbox's records on top. A record the outbox has just delivered stays shown until a floor
+ * loaded after its delivery has it, so a booth never flickers free between the two.
+ */
+export function useFloor(site: string, outboxPending: number, pending: Pending) {
   const [floor, setFloor] = useState<Floor | null>(null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const inFlight = useRef(false);
+  const again = useRef(false);
 
   const load = useCallback(async () => {
-    if (inFlight.current) return;
+    if (inFlight.current) {
+      // An answer already on its way may predate what changed: ask once more after it.
+      again.current = true;
+      return;
+    }
     inFlight.current = true;
     try {
-      const next = await call(
-        api.GET("/api/v1/sites/{slug}/floor", { params: { path: { slug: site } } }),
-      );
-      setFloor(next);
-      setFailure(null);
+      do {
+        again.current = false;
+        const next = await call(
+          api.GET("/api/v1/sites/{slug}/floor", { params: { path: { slug: site } } }),
+        );
+        if (!again.current) {
+          setFloor(next);
+          setFailure(null);
+        }
+      } while (again.current);
     } catch (caught) {
       setFailure(caught as ApiError);
     } finally {
@@ -119,5 +133,11 @@ export function useFloor(site: string, outboxPending: number) {
     previous.current = outboxPending;
   }, [outboxPending, load]);
 
-  return { floor, failure };
+  const carried = useRef<{ floor: Floor | null; pending: Pending }>({ floor, pending });
+  carried.current =
+    carried.current.floor === floor
+      ? { floor, pending: mergePending(carried.current.pending, pending) }
+      : { floor, pending };
+
+  return { floor, failure, pending: carried.current.pending };
 }

@@ -309,3 +309,20 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
   }
   return pending;
 }
+
+function byId<T extends { id: string }>(first: T[], second: T[]): T[] {
+  const seen = new Set(second.map((item) => item.id));
+  return [...first.filter((item) => !seen.has(item.id)), ...second];
+}
+
+/** Everything either holds: what was queued a moment ago and what is queued now. */
+export function mergePending(before: Pending, now: Pending): Pending {
+  return {
+    visits: byId(before.visits, now.visits),
+    checkOuts: new Map([...before.checkOuts, ...now.checkOuts]),
+    incidents: byId(before.incidents, now.incidents),
+    actions: byId(before.actions, now.actions),
+    submitted: new Set([...before.submitted, ...now.submitted]),
+    keyOf: new Map([...before.keyOf, ...now.keyOf]),
+  };
+}

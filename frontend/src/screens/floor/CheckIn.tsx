@@ -45,8 +45,8 @@ interface Props {
  */
 export function CheckIn({ site, booth: preselected }: Props) {
   const { t, lang } = useI18n();
-  const { state, pending } = useOutbox();
-  const { floor } = useFloor(site.slug, state.pending);
+  const outbox = useOutbox();
+  const { floor, pending } = useFloor(site.slug, outbox.state.pending, outbox.pending);
   const [code, setCode] = useState("");
   const [anonymous, setAnonymous] = useState(false);
   const [kind, setKind] = useState<"consumption" | "service_only">("consumption");

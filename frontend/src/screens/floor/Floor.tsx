@@ -52,8 +52,9 @@ function openIncidents(
 
 export function Floor({ site, user }: Props) {
   const { t } = useI18n();
-  const { state, pending } = useOutbox();
-  const { floor, failure } = useFloor(site.slug, state.pending);
+  const outbox = useOutbox();
+  const { state } = outbox;
+  const { floor, failure, pending } = useFloor(site.slug, state.pending, outbox.pending);
   const now = useNow(15_000);
 
   const booths = floor?.booths ?? site.booths.filter((b) => b.active !== false);

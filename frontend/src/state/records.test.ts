@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import type { OutboxEntry } from "../outbox";
+import { mergePending, pendingRecords } from "./records";
+
+function entry(key: string, path: string, body: Record<string, unknown>): OutboxEntry {
+  return {
+    key,
+    seq: 1,
+    user: "sam",
+    method: "POST",
+    path,
+    body,
+    summary: "",
+    createdAt: "2026-12-01T10:00:00Z",
+    attempts: 0,
+    nextAttemptAt: 0,
+    status: "pending",
+  };
+}
+
+describe("queued records", () => {
+  const checkIn = entry("k1", "/visits/", {
+    id: "v1",
+    booth: "b3",
+    kind: "consumption",
+    checked_in_at: "2026-12-01T10:00:00Z",
+    substances: ["fentanyl"],
+  });
+  const checkOut = entry("k2", "/visits/v0/check-out", { checked_out_at: "2026-12-01T10:01:00Z" });
+  const tap = entry("k3", "/incidents/i1/actions/", {
+    id: "a1",
+    kind: "naloxone",
+    at: "2026-12-01T10:02:00Z",
+    dose_mg: 0.4,
+    route: "IM",
+  });
+
+  it("reads check-ins, check-outs and taps back from the outbox, never a code", () => {
+    const pending = pendingRecords([
+      { ...checkIn, body: { ...checkIn.body, code: "MAKO1993" } },
+      checkOut,
+      tap,
+    ]);
+
+    expect(pending.visits).toEqual([
+      {
+        id: "v1",
+        key: "k1",
+        booth: "b3",
+        kind: "consumption",
+        checked_in_at: "2026-12-01T10:00:00Z",
+        substances: ["fentanyl"],
+      },
+    ]);
+    expect(JSON.stringify(pending)).not.toContain("MAKO1993");
+    expect(pending.checkOuts.get("v0")).toBe("k2");
+    expect(pending.actions[0]).toMatchObject({ incident: "i1", kind: "naloxone", dose_mg: 0.4 });
+    expect(pending.keyOf.get("v1")).toBe("k1");
+  });
+
+  it("keeps what was just delivered beside what is still queued, once each", () => {
+    const before = pendingRecords([checkIn, checkOut]);
+    const now = pendingRecords([checkOut, tap]);
+
+    const merged = mergePending(before, now);
+
+    expect(merged.visits.map((v) => v.id)).toEqual(["v1"]);
+    expect([...merged.checkOuts.keys()]).toEqual(["v0"]);
+    expect(merged.actions.map((a) => a.id)).toEqual(["a1"]);
+  });
+});
