@@ -84,6 +84,21 @@ def test_a_stale_version_is_412_and_changes_nothing(world: World, client_for: Cl
     assert_documented(bob, "PATCH", "/api/v1/alerts/{alert_id}", stale)
 
 
+def test_a_resent_edit_answers_the_stored_alert_and_writes_nothing(
+    world: World, client_for: Clients
+) -> None:
+    bob = client_for("bob")
+    alert = _posted(bob)
+    first = bob.patch(f"/api/v1/alerts/{alert['id']}", {"message": "First fix", "version": 1})
+
+    resent = bob.patch(f"/api/v1/alerts/{alert['id']}", {"message": "First fix", "version": 1})
+
+    assert resent.status_code == 200
+    assert resent.json() == first.json()
+    assert Alert.objects.get().version == 2
+    assert AuditEvent.objects.filter(object_type="alerts.alert", action="update").count() == 1
+
+
 def test_an_ended_alert_cannot_be_edited(world: World, client_for: Clients) -> None:
     bob = client_for("bob")
     alert = _posted(bob)

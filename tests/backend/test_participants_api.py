@@ -251,6 +251,21 @@ def test_a_stale_version_of_a_participant_is_412_and_changes_nothing(
     assert Participant.objects.get(pk=participant).gender == "woman"
 
 
+def test_a_resent_correction_of_a_participant_answers_the_stored_one(
+    world: World, client_for: Clients
+) -> None:
+    alice = client_for("alice")
+    participant = _participant_of(alice, "MAKO1993")
+    url = f"/api/v1/participants/{participant}"
+    alice.patch(url, {"gender": "woman", "version": 1})
+
+    resent = alice.patch(url, {"gender": "woman", "version": 1})
+
+    assert resent.status_code == 200
+    assert resent.json()["version"] == 2
+    assert Participant.objects.get(pk=participant).version == 2
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -17,7 +17,7 @@ from vigil.alerts.models import Alert
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import fingerprint
+from vigil.core.records import fingerprint, refuse_stale_unless_resent
 from vigil.sites.models import Site
 
 # A drug alert can stay up for weeks; past this it is a standing instruction, not an alert.
@@ -132,6 +132,15 @@ def alert_update(
     now = timezone.now()
     if alert.ended_at is not None or alert.expires_at <= now:
         raise Conflict("This alert has ended. Post a new one instead.")
+    if version != alert.version:
+        # A resend of an edit already applied answers the stored alert, writing nothing.
+        refuse_stale_unless_resent(
+            sent={"message": message, "level": level, "expires_at": expires_at},
+            unset=_UNSET,
+            stored={"message": alert.message, "level": alert.level, "expires_at": alert.expires_at},
+            noun="alert",
+        )
+        return alert
     before = alert_snapshot(alert)
     values: dict[str, Any] = {}
     if message is not _UNSET:

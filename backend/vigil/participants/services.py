@@ -10,6 +10,7 @@ from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, StaleVersion
+from vigil.core.records import refuse_stale_unless_resent
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Gender, Participant, ParticipantSite
 from vigil.reports.services import (
@@ -61,8 +62,17 @@ def participant_update(
     birth_year: int | None = _UNSET,
     gender: str = _UNSET,
 ) -> Participant:
-    """Correct birth year and gender; refuses an edit made on a stale version (412)."""
+    """Correct birth year and gender; refuses an edit made on a stale version (412), except a
+    resend of an edit already applied, which answers the stored participant."""
     before = {"birth_year": participant.birth_year, "gender": participant.gender}
+    if version != participant.version:
+        refuse_stale_unless_resent(
+            sent={"birth_year": birth_year, "gender": gender},
+            unset=_UNSET,
+            stored=before,
+            noun="person's details",
+        )
+        return participant
     after = dict(before)
     if birth_year is not _UNSET:
         after["birth_year"] = birth_year
