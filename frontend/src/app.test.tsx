@@ -132,6 +132,18 @@ describe("app shell", () => {
     expect(screen.getAllByText("Free").length).toBe(3);
   });
 
+  it("does not open the floor offline on a tablet whose screen locked", async () => {
+    localStorage.setItem("vigil.user", JSON.stringify(staffAtHarbour));
+    localStorage.setItem("vigil.sites", JSON.stringify([harbour]));
+    localStorage.setItem("vigil.locked", "1");
+    routeFetch({}, ["*"]);
+    render(<App lang="en" />);
+
+    expect(await screen.findByLabelText("Username")).toBeTruthy();
+    expect(screen.getByText(/The screen locked/)).toBeTruthy();
+    expect(screen.queryByRole("heading", { name: "Harbour" })).toBeNull();
+  });
+
   it("locks the screen after the idle time and comes back to the same place", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "Date"] });
     const fetch = routeFetch(signedInAtHarbour());
@@ -146,6 +158,7 @@ describe("app shell", () => {
     expect(await screen.findByText(/The screen locked/)).toBeTruthy();
     expect(screen.queryByRole("heading", { name: "My incidents" })).toBeNull();
     expect(location.hash).toBe("#/mine");
+    expect(localStorage.getItem("vigil.locked")).toBe("1");
     expect(fetch.mock.calls.some(([input]) => String((input as Request).url ?? input).endsWith("/api/v1/auth/logout"))).toBe(true);
   });
 

@@ -19,7 +19,14 @@ import { IncidentReview } from "./screens/review/IncidentReview";
 import { ReviewQueue } from "./screens/review/ReviewQueue";
 import { forgetSites, useOutbox, useSites } from "./state/hooks";
 import { useRoute, type Route } from "./state/route";
-import { chooseSite, chosenSite, rememberUser, rememberedUser } from "./state/session";
+import {
+  chooseSite,
+  chosenSite,
+  isLocked,
+  rememberUser,
+  rememberedUser,
+  setLocked,
+} from "./state/session";
 import { Button, Notice, TopBar, useTheme } from "./ui";
 
 type View =
@@ -60,6 +67,7 @@ function Shell() {
 
   const signedIn = useCallback((user: User) => {
     rememberUser(user);
+    setLocked(false);
     setUser(user.username);
     setView({ kind: "signed-in", user });
   }, []);
@@ -74,10 +82,12 @@ function Shell() {
       if (failure.status === 401 || failure.status === 403) {
         setUser(null);
         setView({ kind: "login" });
-      } else if (failure.isNetwork && remembered) {
+      } else if (failure.isNetwork && remembered && !isLocked()) {
         // Offline: open the floor for the last user; the outbox keeps what they record.
         setUser(remembered.username);
         setView({ kind: "signed-in", user: remembered });
+      } else if (failure.isNetwork && remembered) {
+        setView({ kind: "login", notice: "session.locked" });
       } else {
         setView({ kind: "unavailable", failure });
       }
@@ -91,6 +101,7 @@ function Shell() {
 
   const lock = useCallback((notice: MessageKey) => {
     if (viewRef.current.kind !== "signed-in") return;
+    setLocked(true);
     setUser(null);
     setView({ kind: "login", notice });
   }, []);

@@ -6,6 +6,7 @@ import type { User } from "../api";
  */
 const USER_KEY = "vigil.user";
 const SITE_KEY = "vigil.site";
+const LOCKED_KEY = "vigil.locked";
 
 export function rememberedUser(): User | null {
   try {
@@ -43,5 +44,26 @@ export function chooseSite(slug: string | null): void {
     else localStorage.removeItem(SITE_KEY);
   } catch {
     // Not remembered; still chosen for this page.
+  }
+}
+
+/**
+ * The screen locked (idle time, or the session ended): until someone signs in again, a reload
+ * with no network must not open the floor for the remembered user.
+ */
+export function setLocked(locked: boolean): void {
+  try {
+    if (locked) localStorage.setItem(LOCKED_KEY, "1");
+    else localStorage.removeItem(LOCKED_KEY);
+  } catch {
+    // Storage blocked: nothing is remembered either, so nothing opens offline.
+  }
+}
+
+export function isLocked(): boolean {
+  try {
+    return localStorage.getItem(LOCKED_KEY) !== null;
+  } catch {
+    return true;
   }
 }
