@@ -54,6 +54,25 @@ describe("app shell", () => {
     expect(today.textContent).toBe("Visits42People31Overdoses2Naloxone3");
   });
 
+  it("queues one check-out and one overdose however fast a booth's buttons are tapped", async () => {
+    routeFetch(signedInAtHarbour(floorOf({ b3: { id: "v3", minutes: 12 }, b2: { id: "v2", minutes: 4 } })), [
+      "POST /api/v1/visits/v3/check-out",
+      "POST /api/v1/incidents/",
+    ]);
+    render(<App lang="en" />);
+
+    const checkOut = await screen.findByRole("button", { name: "Check out of booth 3" });
+    fireEvent.click(checkOut);
+    fireEvent.click(checkOut);
+    expect(await screen.findByText("1 waiting to send")).toBeTruthy();
+
+    const overdose = screen.getByRole("button", { name: "Overdose in booth 2" });
+    fireEvent.click(overdose);
+    fireEvent.click(overdose);
+    await waitFor(() => expect(location.hash).toMatch(/^#\/incident\//));
+    expect(await screen.findByText("2 waiting to send")).toBeTruthy();
+  });
+
   it("asks a member of several sites which floor this tablet is on, and remembers it", async () => {
     routeFetch({
       "GET /api/v1/me": { status: 200, body: alice },

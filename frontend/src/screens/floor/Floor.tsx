@@ -1,4 +1,5 @@
-import type { FloorIncident, Site, User } from "../../api";
+import { useRef } from "preact/hooks";
+import type { DidNotConsumeReason, FloorIncident, Site, User } from "../../api";
 import { useI18n } from "../../i18n";
 import { useFloor, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
@@ -71,6 +72,19 @@ export function Floor({ site, user }: Props) {
   const alerts = floor?.alerts ?? [];
   const serviceVisits = floor?.service_visits ?? [];
 
+  // Gloved hands double-tap: an overdose is opened once, a visit checked out once.
+  const busy = useRef(new Set<string>());
+  function once(key: string, action: () => Promise<void>): void {
+    if (busy.current.has(key)) return;
+    busy.current.add(key);
+    void action().catch(() => busy.current.delete(key));
+  }
+
+  function closeVisit(visit: string, reason: DidNotConsumeReason | "", summary: string): void {
+    if (pending.checkOuts.has(visit)) return;
+    once(`check-out:${visit}`, () => checkOut(visit, reason, summary, pending.keyOf.get(visit)));
+  }
+
   async function startOverdose(visit: TileVisit | null) {
     const after = visit ? pending.keyOf.get(visit.id) : undefined;
     const { id } = await openIncident(
@@ -122,7 +136,11 @@ export function Floor({ site, user }: Props) {
         <a class="btn btn-primary btn-inline" href="#/check-in">
           {t("floor.checkIn")}
         </a>
-        <button type="button" class="btn btn-danger" onClick={() => void startOverdose(null)}>
+        <button
+          type="button"
+          class="btn btn-danger"
+          onClick={() => once("overdose:outside", () => startOverdose(null))}
+        >
           {t("floor.overdoseOutside")}
         </button>
         <a class="btn btn-secondary" href="#/service">
@@ -150,14 +168,9 @@ export function Floor({ site, user }: Props) {
               red={site.observe_red_minutes ?? 20}
               onCheckIn={() => navigate(`#/check-in?booth=${booth.id}`)}
               onCheckOut={(visit, reason) =>
-                void checkOut(
-                  visit.id,
-                  reason,
-                  t("summary.checkOut", { booth: booth.label }),
-                  pending.keyOf.get(visit.id),
-                )
+                closeVisit(visit.id, reason, t("summary.checkOut", { booth: booth.label }))
               }
-              onOverdose={(visit) => void startOverdose(visit)}
+              onOverdose={(visit) => once(`overdose:${visit.id}`, () => startOverdose(visit))}
               onService={(visit) => navigate(`#/service?visit=${visit.id}`)}
               onReferral={(visit) => navigate(`#/referral?visit=${visit.id}`)}
             />
@@ -200,7 +213,7 @@ export function Floor({ site, user }: Props) {
                 <button
                   type="button"
                   class="btn btn-secondary"
-                  onClick={() => void checkOut(visit.id, "", t("summary.checkOutService"))}
+                  onClick={() => closeVisit(visit.id, "", t("summary.checkOutService"))}
                 >
                   {t("floor.checkOut")}
                 </button>

@@ -48,6 +48,7 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
   const [accompanied, setAccompanied] = useState(false);
   const [status, setStatus] = useState<ReferralStatus>("offered");
   const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const [answered, setAnswered] = useState<Record<string, ReferralStatus>>({});
 
   async function findOpen(event: Event) {
@@ -68,6 +69,7 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
       setProblem(t("referral.pickCategory"));
       return;
     }
+    setBusy(true);
     const normal = normaliseCode(code);
     await recordReferral(
       {
@@ -138,13 +140,15 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
                         key={next}
                         type="button"
                         class="btn btn-secondary btn-small"
-                        onClick={() =>
+                        onClick={() => {
+                          // Answered at once, so a second tap cannot queue the answer twice.
+                          setAnswered({ ...answered, [referral.id]: next });
                           void referralFollowUp(
                             referral.id,
                             next,
                             t("summary.referralStatus", { status: t(`referralStatus.${next}`) }),
-                          ).then(() => setAnswered({ ...answered, [referral.id]: next }))
-                        }
+                          );
+                        }}
                       >
                         {t(`referralStatus.${next}`)}
                       </button>
@@ -206,7 +210,7 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
         {t("referral.accompanied")}
       </button>
       {problem && <Notice kind="error">{problem}</Notice>}
-      <Button variant="primary" onClick={() => void save()}>
+      <Button variant="primary" busy={busy} onClick={() => void save()}>
         {t("referral.save")}
       </Button>
     </main>
