@@ -73,6 +73,37 @@ describe("app shell", () => {
     expect(await screen.findByText("2 waiting to send")).toBeTruthy();
   });
 
+  it("sends a refused check-in again without its code when the worker chooses to", async () => {
+    const sent: Record<string, unknown>[] = [];
+    routeFetch({
+      ...signedInAtHarbour(),
+      "GET /api/v1/sites/harbour/floor": { status: 200, body: floorOf() },
+      "POST /api/v1/participants/lookup": { status: 503 },
+      "POST /api/v1/visits/": (init) => {
+        const body = JSON.parse(String(init.body ?? "{}")) as Record<string, unknown>;
+        sent.push(body);
+        return "code" in body
+          ? { status: 400, body: { detail: "Some fields need attention.", fields: { code: ["Use 3 to 16 letters or digits."] } } }
+          : { status: 201, body: { id: body["id"] } };
+      },
+    });
+    render(<App lang="en" />);
+    fireEvent.click(await screen.findByRole("button", { name: /Booth 1/ }));
+    fireEvent.input(await screen.findByLabelText("Visit code"), { target: { value: "ab" } });
+    fireEvent.submit(screen.getByLabelText("Visit code").closest("form")!);
+    fireEvent.click(await screen.findByRole("button", { name: "Check in to booth 1" }));
+    expect(await screen.findByText("1 need a fix")).toBeTruthy();
+
+    location.hash = "#/outbox";
+    fireEvent.click(await screen.findByRole("button", { name: "Send without the code (anonymous)" }));
+
+    expect(await screen.findByText("Everything is sent", {}, { timeout: 3000 })).toBeTruthy();
+    expect(sent).toHaveLength(2);
+    expect(sent[0]?.["code"]).toBe("AB");
+    expect(sent[1]).not.toHaveProperty("code");
+    expect(sent[1]?.["id"]).toBe(sent[0]?.["id"]);
+  });
+
   it("asks a member of several sites which floor this tablet is on, and remembers it", async () => {
     routeFetch({
       "GET /api/v1/me": { status: 200, body: alice },

@@ -100,6 +100,7 @@ export const en = {
   "outbox.offline": "No connection. Everything is kept and sent when the Wi-Fi is back.",
   "outbox.otherUsers": "{count} record(s) of another user wait for that user to sign in on this tablet.",
   "outbox.sendAgain": "Send again",
+  "outbox.sendAnonymous": "Send without the code (anonymous)",
   "outbox.drop": "Drop this record",
   "outbox.dropConfirm": "Yes, drop it for good",
   "checkIn.title": "Check in",

@@ -103,6 +103,7 @@ export const fr: Record<MessageKey, string> = {
   "outbox.offline": "Pas de connexion. Tout est gardé et envoyé au retour du Wi-Fi.",
   "outbox.otherUsers": "{count} dossier(s) d’une autre personne attendent qu’elle se connecte sur cette tablette.",
   "outbox.sendAgain": "Renvoyer",
+  "outbox.sendAnonymous": "Envoyer sans le code (anonyme)",
   "outbox.drop": "Abandonner ce dossier",
   "outbox.dropConfirm": "Oui, l’abandonner définitivement",
   "checkIn.title": "Accueil",

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApiError, api, call, type Floor, type Site } from "../api";
+import { ApiError, api, call, type Floor, type FloorIncident, type Site } from "../api";
 import { entriesForUser, subscribe, type OutboxEntry, type OutboxState } from "../outbox";
 import { mergePending, pendingRecords, type Pending } from "./records";
 
@@ -85,6 +85,16 @@ export function forgetSites(): void {
 const FLOOR_REFRESH_MS = 10_000;
 
 /**
+ * The open incidents of the last floor loaded, in memory only: the recorder still opens an
+ * incident already delivered when the Wi-Fi drops before it could read it again.
+ */
+const openIncidents = new Map<string, FloorIncident>();
+
+export function lastKnownIncident(id: string): FloorIncident | undefined {
+  return openIncidents.get(id);
+}
+
+/**
  * The live floor, refreshed every few seconds and whenever the outbox delivers something, with
  * the outbox's records on top. A record the outbox has just delivered stays shown until a floor
  * loaded after its delivery has it, so a booth never flickers free between the two.
@@ -109,6 +119,8 @@ export function useFloor(site: string, outboxPending: number, pending: Pending) 
           api.GET("/api/v1/sites/{slug}/floor", { params: { path: { slug: site } } }),
         );
         if (!again.current) {
+          openIncidents.clear();
+          for (const incident of next.incidents) openIncidents.set(incident.id, incident);
           setFloor(next);
           setFailure(null);
         }

@@ -75,6 +75,16 @@ function ParkedEntry({ entry }: { entry: OutboxEntry }) {
         <Button variant="primary" onClick={() => void fix(entry.key, { ...entry.body, ...values })}>
           {t("outbox.sendAgain")}
         </Button>
+        {fields["code"] && typeof entry.body["code"] === "string" && (
+          <Button
+            onClick={() => {
+              const { code: _refused, ...anonymous } = entry.body;
+              void fix(entry.key, anonymous);
+            }}
+          >
+            {t("outbox.sendAnonymous")}
+          </Button>
+        )}
         {confirmDrop ? (
           <button type="button" class="btn btn-danger" onClick={() => void discard(entry.key)}>
             {t("outbox.dropConfirm")}

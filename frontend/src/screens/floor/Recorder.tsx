@@ -11,7 +11,7 @@ import {
   type Site,
 } from "../../api";
 import { useI18n } from "../../i18n";
-import { useNow, useOutbox } from "../../state/hooks";
+import { lastKnownIncident, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { completeIncident, tapAction, type PendingAction, type Tap } from "../../state/records";
 import { Button, Chips, NarrativeField, Notice } from "../../ui";
@@ -80,10 +80,18 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
   const unseen = mine.filter((a) => !seen.has(a.id));
   if (unseen.length > 0) setSeen(new Map([...seen, ...unseen.map((a) => [a.id, a] as const)]));
   const waiting = mine.length + (queued ? 1 : 0);
+  const stillQueued = useRef(new Set<string>());
+  stillQueued.current = new Set(mine.map((a) => a.id));
   useEffect(() => {
     call(api.GET("/api/v1/incidents/{incident_id}", { params: { path: { incident_id: id } } }))
       .then((found) => {
         setIncident(found);
+        // A tap neither on the server nor in the outbox was dropped by the worker: unlist it.
+        const onServer = new Set(found.actions.map((a) => a.id));
+        setSeen(
+          (before) =>
+            new Map([...before].filter(([tap]) => onServer.has(tap) || stillQueued.current.has(tap))),
+        );
         // The form starts from the stored record once; later reloads must not undo the worker.
         if (formFrom.current) return;
         formFrom.current = true;
@@ -96,17 +104,19 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
     // Reload whenever something queued for it has been delivered.
   }, [id, waiting]);
 
-  const startedAt = incident?.started_at ?? queued?.started_at ?? null;
-  const kind = incident?.kind ?? queued?.kind ?? "opioid_overdose";
+  const onFloor = lastKnownIncident(id);
+  const startedAt = incident?.started_at ?? queued?.started_at ?? onFloor?.started_at ?? null;
+  const kind = incident?.kind ?? queued?.kind ?? onFloor?.kind ?? "opioid_overdose";
   const after = pending.keyOf.get(id);
 
   const logged: LoggedAction[] = (incident?.actions ?? [])
     .filter((a) => !a.voided)
     .map((a) => ({ ...a, queued: false }));
   const known = new Set(logged.map((a) => a.id));
-  const stillQueued = new Set(mine.map((a) => a.id));
   for (const action of seen.values()) {
-    if (!known.has(action.id)) logged.push({ ...action, queued: stillQueued.has(action.id) });
+    if (!known.has(action.id)) {
+      logged.push({ ...action, queued: stillQueued.current.has(action.id) });
+    }
   }
   logged.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const naloxone = logged.filter((a) => a.kind === "naloxone");
