@@ -80,6 +80,10 @@ def test_a_worker_records_services_and_a_referral_then_follows_it_up(
     assert_accessible(page)
     open_referrals.get_by_role("button", name="Accepted").click()
     expect(open_referrals.get_by_text("Recorded: Accepted")).to_be_visible()
+    for _ in range(60):  # the answer shows at the tap; the outbox sends it a moment later
+        if Referral.objects.filter(status="accepted").exists():
+            break
+        page.wait_for_timeout(250)
     outbox_is_empty(page)
 
     drug_check = Service.objects.get(kind="drug_checking").drug_check
