@@ -160,19 +160,24 @@ export interface ServiceRecord {
   supplies?: { item: string; quantity: number }[];
 }
 
-export async function recordService(
-  input: ServiceRecord,
+/** A service or a referral: a new record with its own id, timed at the tap. */
+async function recordCare(
+  path: "/services/" | "/referrals/",
+  input: ServiceRecord | ReferralRecord,
   summary: string,
   after?: string,
 ): Promise<void> {
-  const body: Record<string, unknown> = { id: crypto.randomUUID(), at: now(), ...input };
   await enqueue({
     method: "POST",
-    path: "/services/",
-    body,
+    path,
+    body: { id: crypto.randomUUID(), at: now(), ...input },
     summary,
     ...(after ? { dependsOn: after } : {}),
   });
+}
+
+export function recordService(input: ServiceRecord, summary: string, after?: string) {
+  return recordCare("/services/", input, summary, after);
 }
 
 export interface ReferralRecord {
@@ -186,19 +191,8 @@ export interface ReferralRecord {
   code?: string;
 }
 
-export async function recordReferral(
-  input: ReferralRecord,
-  summary: string,
-  after?: string,
-): Promise<void> {
-  const body: Record<string, unknown> = { id: crypto.randomUUID(), at: now(), ...input };
-  await enqueue({
-    method: "POST",
-    path: "/referrals/",
-    body,
-    summary,
-    ...(after ? { dependsOn: after } : {}),
-  });
+export function recordReferral(input: ReferralRecord, summary: string, after?: string) {
+  return recordCare("/referrals/", input, summary, after);
 }
 
 export async function referralFollowUp(
