@@ -24,12 +24,14 @@ NIGHTLY_TASK = "vigil.reports.nightly"
 
 
 def compute_metrics(scope: Scope) -> dict[str, Any]:
-    """Every indicator of DOMAIN.md over a scope, in four queries whatever the table holds:
-    the visits, the peak occupancy, the incidents, the care records."""
-    result: dict[str, Any] = metrics.visit_figures(scope)
-    result["peak_occupancy"] = metrics.peak_occupancy_at_once(scope)
-    result.update(metrics.incident_figures(scope))
-    result.update(metrics.care_figures(scope))
+    """Every indicator of DOMAIN.md over a scope, in a fixed number of queries."""
+    result: dict[str, Any] = metrics.visit_counts(scope)
+    result["new_participants"] = metrics.new_participants(scope)
+    result.update(metrics.visits_by_choice(scope))
+    result["median_visit_minutes"] = metrics.median_visit_minutes(scope)
+    result["peak_occupancy"] = metrics.peak_occupancy(scope)
+    result.update(metrics.incident_counts(scope))
+    result.update(metrics.care_counts(scope))
     return with_rates(result)
 
 
