@@ -125,8 +125,14 @@ def participant_counts(scope: Scope) -> Metrics:
        earliest visit (by check-in, then id): their first visit is then in the scope. One index
        probe per participant (visit_participant_idx), never one per visit.
 
-    The same rules as `visit_counts` (distinct participants) and `new_participants`.
+    The same rules as `visit_counts` (distinct participants) and `new_participants`, which
+    answer for databases without DISTINCT ON and row comparison (SQLite, the embedded mode).
     """
+    if connection.vendor != "postgresql":
+        return {
+            "unique_participants": visit_counts(scope)["unique_participants"],
+            "new_participants": new_participants(scope),
+        }
     firsts = (
         Visit.objects.filter(scope.q(time="checked_in_at"), voided=False, participant__isnull=False)
         .order_by("participant", "checked_in_at", "pk")
