@@ -33,6 +33,15 @@ export function useOutbox(): { state: OutboxState; entries: OutboxEntry[]; pendi
   return { state, entries, pending };
 }
 
+/** Calls `reload` whenever the outbox delivers something (its pending count goes down). */
+export function useReloadOnDelivery(pending: number, reload: () => void): void {
+  const previous = useRef(pending);
+  useEffect(() => {
+    if (pending < previous.current) reload();
+    previous.current = pending;
+  }, [pending, reload]);
+}
+
 /** Re-renders every `ms` milliseconds, for clocks and minutes-in. */
 export function useNow(ms: number): number {
   const [now, setNow] = useState(Date.now());
@@ -138,12 +147,8 @@ export function useFloor(site: string, outboxPending: number, pending: Pending) 
     return () => clearInterval(timer);
   }, [load]);
 
-  // A delivery changes the floor: reload when the outbox shrinks.
-  const previous = useRef(outboxPending);
-  useEffect(() => {
-    if (outboxPending < previous.current) void load();
-    previous.current = outboxPending;
-  }, [outboxPending, load]);
+  // A delivery changes the floor.
+  useReloadOnDelivery(outboxPending, () => void load());
 
   const carried = useRef<{ floor: Floor | null; pending: Pending }>({ floor, pending });
   carried.current =

@@ -208,6 +208,15 @@ export async function referralFollowUp(
   });
 }
 
+/** The queued writes to one path (e.g. "/alerts/<id>"), in sending order. */
+export function entriesTo(
+  entries: readonly OutboxEntry[],
+  method: OutboxEntry["method"],
+  path: string,
+): OutboxEntry[] {
+  return entries.filter((e) => e.method === method && e.path === path);
+}
+
 // --- What the outbox still holds, as the floor should show it --------------------------------
 
 export interface PendingVisit {

@@ -2,9 +2,9 @@ import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, api, call, type Alert, type Site } from "../../api";
 import { useI18n, type Lang } from "../../i18n";
 import { enqueue, type OutboxEntry } from "../../outbox";
-import { useOutbox } from "../../state/hooks";
+import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
-import { entriesTo, useReloadOnDelivery } from "../participants/delivered";
+import { entriesTo } from "../../state/records";
 import { EXPIRY_PRESETS, endOfShift, expiryFor, toLocalInput, type ExpiryPreset } from "./expiry";
 import "./alerts.css";
 

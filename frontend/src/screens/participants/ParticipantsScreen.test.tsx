@@ -9,7 +9,10 @@ const enqueue = vi.fn(async (_entry: unknown) => "key");
 let outboxState: { state: OutboxState; entries: OutboxEntry[] };
 
 vi.mock("../../outbox", () => ({ enqueue: (entry: unknown) => enqueue(entry) }));
-vi.mock("../../state/hooks", () => ({ useOutbox: () => outboxState }));
+vi.mock("../../state/hooks", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("../../state/hooks")>()),
+  useOutbox: () => outboxState,
+}));
 
 const { ParticipantsScreen } = await import("./ParticipantsScreen");
 

@@ -12,11 +12,11 @@ import {
 } from "../../api";
 import { useI18n, type Lang } from "../../i18n";
 import { enqueue } from "../../outbox";
-import { useOutbox } from "../../state/hooks";
+import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { navigate, useRoute } from "../../state/route";
 import { Button, Chips, Notice } from "../../ui";
 import { normaliseCode } from "../floor/CheckIn";
-import { entriesTo, useReloadOnDelivery } from "./delivered";
+import { entriesTo } from "../../state/records";
 import { birthYearError, mergeMoves, type Detail } from "./person";
 import "./participants.css";
 

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, OUTCOMES, api, call, type Incident, type Outcome, type Site } from "../../api";
 import { useI18n } from "../../i18n";
 import { enqueue, type OutboxEntry } from "../../outbox";
-import { useOutbox } from "../../state/hooks";
+import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, Chips, NarrativeField, Notice } from "../../ui";
 import { mg, minutes, siteDateTime } from "./format";
 import { Timeline } from "./Timeline";
@@ -38,12 +38,8 @@ export function IncidentReview({ site, id }: { site: Site; id: string }) {
     void load();
   }, [load]);
 
-  // A delivery may be this page's decision: reload when the outbox shrinks.
-  const previous = useRef(state.pending);
-  useEffect(() => {
-    if (state.pending < previous.current) void load();
-    previous.current = state.pending;
-  }, [state.pending, load]);
+  // A delivery may be this page's decision.
+  useReloadOnDelivery(state.pending, () => void load());
 
   const mine = entries.filter((e) => e.path === `/incidents/${id}` || e.path.startsWith(`/incidents/${id}/`));
   const waiting = mine.filter((e) => e.status === "pending");
