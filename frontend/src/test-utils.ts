@@ -5,6 +5,15 @@ export interface Reply {
   body?: unknown;
 }
 
+/** The Response a reply stands for: its status, and its body as JSON when it has one. */
+function responseOf(reply: Reply): Response {
+  const body = reply.body === undefined ? null : JSON.stringify(reply.body);
+  return new Response(body, {
+    status: reply.status,
+    headers: body === null ? {} : { "Content-Type": "application/json" },
+  });
+}
+
 /** Replaces `fetch` with a mock answering the given replies in order (the last one repeats). */
 export function mockFetch(...replies: Reply[]): Mock<typeof fetch> {
   let call = 0;
@@ -12,11 +21,7 @@ export function mockFetch(...replies: Reply[]): Mock<typeof fetch> {
     const reply = replies[Math.min(call, replies.length - 1)];
     call += 1;
     if (!reply) throw new Error("mockFetch needs at least one reply");
-    const body = reply.body === undefined ? null : JSON.stringify(reply.body);
-    return new Response(body, {
-      status: reply.status,
-      headers: body === null ? {} : { "Content-Type": "application/json" },
-    });
+    return responseOf(reply);
   });
   vi.stubGlobal("fetch", mock);
   return mock;
@@ -64,12 +69,7 @@ export function routeFetch(routes: Routes, offline: readonly string[] = []): Moc
     if (offline.includes(key) || offline.includes("*")) throw new TypeError("Failed to fetch");
     const route = routes[key];
     const reply = typeof route === "function" ? route(init ?? {}, url.href) : route;
-    const answer = reply ?? { status: 404, body: { detail: "Not found." } };
-    const body = answer.body === undefined ? null : JSON.stringify(answer.body);
-    return new Response(body, {
-      status: answer.status,
-      headers: body === null ? {} : { "Content-Type": "application/json" },
-    });
+    return responseOf(reply ?? { status: 404, body: { detail: "Not found." } });
   });
   vi.stubGlobal("fetch", mock);
   return mock;

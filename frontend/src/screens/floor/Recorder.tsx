@@ -7,14 +7,13 @@ import {
   type Incident,
   type NaloxoneRoute,
   type Outcome,
-  OUTCOMES,
   type Site,
 } from "../../api";
 import { useI18n } from "../../i18n";
 import { lastKnownIncident, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { completeIncident, tapAction, type PendingAction, type Tap } from "../../state/records";
-import { Button, Chips, NarrativeField, Notice } from "../../ui";
+import { Button, Chips, NarrativeField, Notice, OutcomeChips } from "../../ui";
 import { clock, timeOfDay } from "./time";
 
 const MAIN_ACTIONS: ActionKind[] = [
@@ -312,13 +311,7 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
       {editable && (
         <section class="panel" aria-labelledby="finish-title">
           <h2 id="finish-title">{t("recorder.finish")}</h2>
-          <Chips
-            label={t("recorder.outcome")}
-            options={OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))}
-            selected={outcome ? [outcome] : []}
-            onToggle={(value) => setOutcome(value as Outcome)}
-            single
-          />
+          <OutcomeChips value={outcome} onValue={setOutcome} />
           <div class="button-row">
             <Button onClick={() => setEndedAt(new Date().toISOString())}>
               {endedAt

@@ -1,10 +1,10 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, OUTCOMES, api, call, type Incident, type Outcome, type Site } from "../../api";
+import { ApiError, api, call, type Incident, type Outcome, type Site } from "../../api";
 import { useI18n } from "../../i18n";
 import { enqueue, type OutboxEntry } from "../../outbox";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
-import { Button, Chips, NarrativeField, Notice } from "../../ui";
+import { Button, NarrativeField, Notice, OutcomeChips } from "../../ui";
 import { mg, minutes, siteDateTime } from "./format";
 import { Timeline } from "./Timeline";
 import "./review.css";
@@ -469,13 +469,7 @@ function Amend({ incident }: { incident: Incident }) {
   return (
     <section class="panel panel-raised" aria-labelledby="amend-title">
       <h2 id="amend-title">{t("review.amendTitle")}</h2>
-      <Chips
-        label={t("review.outcome")}
-        options={OUTCOMES.map((o) => ({ value: o, label: t(`outcome.${o}`) }))}
-        selected={outcome ? [outcome] : []}
-        onToggle={(value) => setOutcome(value as Outcome)}
-        single
-      />
+      <OutcomeChips value={outcome} onValue={setOutcome} />
       <div class="button-row">
         <button
           type="button"
