@@ -16,16 +16,12 @@ from vigil.accounts.models import User
 from vigil.alerts.models import Alert
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.core.errors import Conflict, ReplayConflict, StaleVersion, field_error
 from vigil.records.rules import fingerprint, refuse_stale_unless_resent
 from vigil.sites.models import Site
 
 # A drug alert can stay up for weeks; past this it is a standing instruction, not an alert.
 ALERT_MAX_DAYS = 90
-
-
-def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
 
 
 def alert_snapshot(alert: Alert) -> dict[str, str | None]:
@@ -39,9 +35,9 @@ def alert_snapshot(alert: Alert) -> dict[str, str | None]:
 
 def _check_expiry(expires_at: datetime, *, now: datetime) -> None:
     if expires_at <= now:
-        raise _bad("expires_at", "The expiry is already past. Choose a later time.")
+        raise field_error("expires_at", "The expiry is already past. Choose a later time.")
     if expires_at > now + timedelta(days=ALERT_MAX_DAYS):
-        raise _bad("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
+        raise field_error("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
 
 
 @dataclass(frozen=True)
@@ -80,7 +76,7 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
             return _replayed(stored, site=site, content_print=content_print), False
     now = timezone.now()
     if not message:
-        raise _bad("message", "Write the notice.")
+        raise field_error("message", "Write the notice.")
     _check_expiry(request.expires_at, now=now)
     alert_id = request.id or uuid.uuid4()
     try:
@@ -146,7 +142,7 @@ def alert_update(
     if message is not _UNSET:
         values["message"] = message.strip()
         if not values["message"]:
-            raise _bad("message", "Write the notice.")
+            raise field_error("message", "Write the notice.")
     if level is not _UNSET:
         values["level"] = level
     if expires_at is not _UNSET:

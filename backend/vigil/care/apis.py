@@ -42,12 +42,13 @@ from vigil.care.services import (
     service_update,
     service_void,
 )
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import Conflict, ReplayConflict, field_error
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, conflict_body, error_responses
 from vigil.core.serializers import VoidReasonSerializer
 from vigil.participants.selectors import participant_for_user
+from vigil.records.rules import require_version
 from vigil.sites.models import Site
 from vigil.visits.models import Substance, Visit
 from vigil.visits.selectors import visit_for_user
@@ -86,9 +87,7 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
         return None
     visit = Visit.objects.select_related("participant").filter(pk=visit_id, site=site).first()
     if visit is None:
-        raise ApplicationError(
-            "Some fields need attention.", fields={"visit": ["This visit is not at this site."]}
-        )
+        raise field_error("visit", "This visit is not at this site.")
     return visit
 
 
@@ -321,13 +320,7 @@ class ServiceDetailApi(APIView):
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        if "version" not in changes:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={
-                    "version": ["Send the version you read, to avoid overwriting a newer edit."]
-                },
-            )
+        require_version(changes)
         if "visit" in changes:
             changes["visit"] = _visit_of(service.site, changes["visit"])
         if "code" in changes:
@@ -489,20 +482,11 @@ class ReferralDetailApi(APIView):
             user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
         )
         if isinstance(request.data, dict) and "status" in request.data:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={"status": ["Record a status change as a follow-up, not as an edit."]},
-            )
+            raise field_error("status", "Record a status change as a follow-up, not as an edit.")
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        if "version" not in changes:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={
-                    "version": ["Send the version you read, to avoid overwriting a newer edit."]
-                },
-            )
+        require_version(changes)
         if "visit" in changes:
             changes["visit"] = _visit_of(referral.site, changes["visit"])
         if "code" in changes:

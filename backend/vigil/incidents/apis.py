@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.models import User
-from vigil.core.errors import ApplicationError
+from vigil.core.errors import field_error
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import (
@@ -52,10 +52,7 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
     # A voided visit is refused by the service, after a resend has been recognised.
     visit = Visit.objects.filter(pk=visit_id, site=site).first()
     if visit is None:
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={"visit": ["This visit is not on record at this site."]},
-        )
+        raise field_error("visit", "This visit is not on record at this site.")
     return visit
 
 

@@ -15,7 +15,7 @@ from vigil.accounts.access import RECORD_WRITERS, REPORT_READERS, SUPERVISORS, s
 from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
-from vigil.core.errors import ApplicationError
+from vigil.core.errors import ApplicationError, field_error
 from vigil.reports.exports import daily_csv, suppressed_metrics
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import daily_reports, floor_of_site, period_metrics
@@ -75,7 +75,7 @@ def _read_request(request: Request, *, require_site: bool) -> tuple[list[Site], 
     assert isinstance(request.user, User)
     slugs: list[str] = data.validated_data.get("site") or []
     if not slugs and require_site:
-        raise ApplicationError("Some fields need attention.", fields={"site": ["Choose a site."]})
+        raise field_error("site", "Choose a site.")
     if slugs:
         pairs = [site_for(user=request.user, slug=slug, roles=REPORT_READERS) for slug in slugs]
     else:
@@ -213,9 +213,7 @@ class RecomputeApi(APIView):
         site, _ = site_for(user=request.user, slug=data.validated_data["site"], roles=SUPERVISORS)
         day: date = data.validated_data["date"]
         if day > date.today() + timedelta(days=1):
-            raise ApplicationError(
-                "Some fields need attention.", fields={"date": ["This day has not happened yet."]}
-            )
+            raise field_error("date", "This day has not happened yet.")
         requested_at = request_recompute_now(site=site, day=day)
         return Response(
             {"site": site.slug, "date": day, "requested_at": requested_at},

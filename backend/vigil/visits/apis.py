@@ -12,11 +12,11 @@ from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, site_for
 from vigil.accounts.models import User
-from vigil.core.errors import ApplicationError
+from vigil.core.errors import field_error
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
-from vigil.records.rules import replay_conflicts_show
+from vigil.records.rules import replay_conflicts_show, require_version
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Route, Substance, Visit
 from vigil.visits.selectors import visit_for_user, visits_of_site
@@ -35,10 +35,7 @@ def _booth_of(site: Site, booth_id: Any) -> Booth | None:
         return None
     booth = Booth.objects.filter(pk=booth_id, site=site).first()
     if booth is None:
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={"booth": ["This booth is not in use at this site."]},
-        )
+        raise field_error("booth", "This booth is not in use at this site.")
     return booth
 
 
@@ -165,13 +162,7 @@ class VisitDetailApi(APIView):
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        if "version" not in changes:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={
-                    "version": ["Send the version you read, to avoid overwriting a newer edit."]
-                },
-            )
+        require_version(changes)
         if "booth" in changes:
             changes["booth"] = _booth_of(visit.site, changes["booth"])
         if "code" in changes:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
 from vigil.participants.services import participant_resolve
@@ -31,25 +31,21 @@ from vigil.visits.first_visits import first_visits, request_recompute_of_moved_f
 from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
 
-def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
-
-
 def _minutes_since(moment: datetime) -> int:
     return max(0, int((timezone.now() - moment).total_seconds() // 60))
 
 
 def _check_booth(*, site: Site, kind: str, booth: Booth | None) -> None:
     if kind == Visit.Kind.SERVICE_ONLY and booth is not None:
-        raise _bad("booth", "A service-only visit has no booth.")
+        raise field_error("booth", "A service-only visit has no booth.")
     if booth is not None and (booth.site_id != site.pk or not booth.active):
-        raise _bad("booth", "This booth is not in use at this site.")
+        raise field_error("booth", "This booth is not in use at this site.")
     if (
         kind == Visit.Kind.CONSUMPTION
         and booth is None
         and site.booths.filter(active=True).exists()
     ):
-        raise _bad("booth", "Choose a booth for a consumption visit.")
+        raise field_error("booth", "Choose a booth for a consumption visit.")
 
 
 def _open_visit_conflict(
@@ -250,13 +246,13 @@ def visit_check_out(
         local = timezone.localtime(visit.checked_out_at, visit.site.zone)
         raise Conflict(f"This visit was already checked out at {local:%H:%M}.")
     if did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
-        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
     now = timezone.now()
     at = checked_out_at or now
     backdated = check_record_time(at=at, role=role, field="checked_out_at", now=now)
     if at < visit.checked_in_at:
         local = timezone.localtime(visit.checked_in_at, visit.site.zone)
-        raise _bad("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
+        raise field_error("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
     before = visit_snapshot(visit)
     updated = Visit.objects.filter(pk=visit.pk, checked_out_at=None, version=visit.version).update(
         checked_out_at=at,
@@ -360,11 +356,11 @@ def visit_update(
     if new_kind != Visit.Kind.CONSUMPTION and fields.get(
         "did_not_consume_reason", visit.did_not_consume_reason
     ):
-        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
     start = fields.get("checked_in_at", visit.checked_in_at)
     end = fields.get("checked_out_at", visit.checked_out_at)
     if end is not None and end < start:
-        raise _bad("checked_out_at", "Check-out is before check-in.")
+        raise field_error("checked_out_at", "Check-out is before check-in.")
     try:
         with transaction.atomic():
             if code is not _UNSET:

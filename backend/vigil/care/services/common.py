@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.care.models import Referral, Service
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import Conflict, ReplayConflict, field_error
 from vigil.participants.models import Participant
 from vigil.participants.selectors import participant_by_code
 from vigil.participants.services import participant_resolve
@@ -17,10 +17,6 @@ from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
 UNSET: Any = object()
-
-
-def bad_input(name: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={name: [message]})
 
 
 def local_time(moment: datetime, site: Site) -> str:
@@ -37,13 +33,13 @@ def iso(moment: datetime | None) -> str | None:
 def check_visit(*, site: Site, visit: Visit, code: str | None) -> None:
     """A record attached to a visit is about the visit's person, at the visit's site."""
     if visit.site_id != site.pk:
-        raise bad_input("visit", "This visit is not at this site.")
+        raise field_error("visit", "This visit is not at this site.")
     if visit.voided:
-        raise bad_input("visit", "This visit was voided. Choose another visit.")
+        raise field_error("visit", "This visit was voided. Choose another visit.")
     if code:
         known = participant_by_code(code=code)
         if known is None or known.pk != visit.participant_id:
-            raise bad_input(
+            raise field_error(
                 "code",
                 "This code is not the code of the visit's person. "
                 "Leave the code out when you choose a visit.",

@@ -23,7 +23,6 @@ from vigil.care.models import (
 )
 from vigil.care.services.common import (
     UNSET,
-    bad_input,
     check_visit,
     iso,
     local_time,
@@ -32,7 +31,7 @@ from vigil.care.services.common import (
     replayed,
     resolve_person,
 )
-from vigil.core.errors import Conflict, ReplayConflict, StaleVersion
+from vigil.core.errors import Conflict, ReplayConflict, StaleVersion, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
 from vigil.records.recompute import request_recompute
@@ -107,7 +106,7 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
     """
     site = request.site
     if request.status not in REFERRAL_INITIAL_STATUSES:
-        raise bad_input(
+        raise field_error(
             "status",
             "A new referral is offered, accepted or declined. "
             "Record whether the person attended later, as a follow-up.",
@@ -267,7 +266,7 @@ def referral_status_change(
     moment = at or now
     backdated = check_record_time(at=moment, role=role, field="at", now=now)
     if moment < referral.status_at:
-        raise bad_input(
+        raise field_error(
             "at",
             f"This is before the referral was {_label(referral.status)} "
             f"({local_time(referral.status_at, site)}).",
@@ -377,7 +376,7 @@ def referral_update(
         backdated |= check_record_time(at=at, role=role, field="at", now=now)
         later = referral.history.exclude(status=ReferralStatus.OFFERED).order_by("at").first()
         if later is not None and at > later.at:
-            raise bad_input(
+            raise field_error(
                 "at",
                 f"The referral was {_label(later.status)} at {local_time(later.at, site)}: "
                 "it cannot have been offered after that.",

@@ -31,7 +31,7 @@ from vigil.care.services.common import (
     replayed,
     resolve_person,
 )
-from vigil.core.errors import ApplicationError, Conflict, StaleVersion
+from vigil.core.errors import Conflict, FieldErrors, StaleVersion
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
 from vigil.records.recompute import request_recompute
@@ -101,7 +101,7 @@ def _check_details(
                     "on one sample, choose the method Other."
                 )
     if errors:
-        raise ApplicationError("Some fields need attention.", fields=errors)
+        raise FieldErrors(errors)
 
 
 def _write_details(
