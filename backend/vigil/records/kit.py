@@ -197,6 +197,7 @@ def edit(
     snapshot: Snapshot,
     reason: str = "",
     action: AuditEvent.Action = AuditEvent.Action.UPDATE,
+    before: Mapping[str, Any] | None = None,
 ) -> Iterator[Edit[R]]:
     """One audited edit of `record`, in one transaction.
 
@@ -207,8 +208,9 @@ def edit(
        was: no new version, no audit event, no recompute (a PATCH that changes nothing).
     3. Otherwise one audit event with the change and the reason, and a recompute of the
        site-days the edit named (`Edit.recompute`).
+    `before` is the snapshot already read, if the service read it to check the edit.
     """
-    change = Edit(record, dict(snapshot(record)))
+    change = Edit(record, dict(snapshot(record) if before is None else before))
     try:
         with transaction.atomic():
             yield change

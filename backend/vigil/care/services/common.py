@@ -8,8 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from vigil.accounts.models import User
-from vigil.care.models import Referral, Service
-from vigil.core.errors import Conflict, ReplayConflict, field_error
+from vigil.core.errors import field_error
 from vigil.participants.models import Participant
 from vigil.participants.selectors import participant_by_code
 from vigil.participants.services import participant_resolve
@@ -56,18 +55,6 @@ def person_of(*, site: Site, visit: Visit | None, code: str | None, at: datetime
     if code:
         return participant_resolve(site=site, code=code, at=at, by=by)
     return None
-
-
-def replayed(model: type[Service] | type[Referral], *, pk: Any, site: Site, print_: str) -> Any:
-    """The stored record for a resent id with the same content; 409 for other content."""
-    stored = model.objects.filter(pk=pk).first()
-    if stored is None:
-        return None
-    if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint == print_:
-        return stored
-    raise ReplayConflict("This record was already sent with other content.", record=stored)
 
 
 def relink(
