@@ -27,9 +27,9 @@ else:
     AuthenticatedRequest = Request
 
 
+# An API class for logged-in users (401 otherwise): handlers take an AuthenticatedRequest.
+# (No docstring: the API docs would show it on every operation of every subclass.)
 class AuthenticatedApi(APIView):
-    """An API class for logged-in users (401 otherwise): handlers take an AuthenticatedRequest."""
-
     permission_classes = [IsAuthenticated]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
