@@ -68,7 +68,7 @@ function parseFields(raw: unknown): FieldErrors {
   return fields;
 }
 
-/** Turns any error response (JSON per API.md, or an HTML page from a proxy) into an ApiError. */
+/** Turns any error response (JSON per docs/api.md, or an HTML page from a proxy) into an ApiError. */
 export async function errorFromResponse(response: Response): Promise<ApiError> {
   let detail = response.statusText || `HTTP ${response.status}`;
   let fields: FieldErrors = {};

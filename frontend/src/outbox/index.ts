@@ -1,5 +1,5 @@
 // The outbox: every write of the floor app is queued here (IndexedDB), then sent in order,
-// one at a time, until the server has it. See STYLE.md (Frontend) and issue 7 item 6.
+// one at a time, until the server has it. See docs/architecture.md (The flow of a write).
 import { errorFromResponse, notifyUnauthorized, readCookie } from "../api/client";
 import { addEntry, allEntries, closeDb, deleteEntry, getEntry, updateEntry } from "./db";
 import { sameContent } from "./same";
