@@ -24,7 +24,7 @@ from vigil.sites.models import Site
 
 
 def compute_metrics(scope: Scope) -> dict[str, Any]:
-    """Every indicator of DOMAIN.md over a scope, in a fixed number of queries."""
+    """Every indicator of docs/domain.md over a scope, in a fixed number of queries."""
     result: dict[str, Any] = metrics.visit_counts(scope)
     result["new_participants"] = metrics.new_participants(scope)
     result.update(metrics.visits_by_choice(scope))
