@@ -29,6 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import status
 
@@ -36,7 +37,7 @@ from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
 from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
-from vigil.core.errors import ApplicationError, Conflict, StaleVersion, field_error
+from vigil.core.errors import ApplicationError, Conflict, field_error
 from vigil.incidents import rules
 from vigil.incidents.models import (
     Incident,
@@ -440,17 +441,16 @@ def incident_submit(*, incident: Incident, by: User, role: Role) -> Incident:
             raise ApplicationError("Complete the record before submitting it.", fields=missing)
         now = timezone.now()
         previous = incident.status
-        updated = Incident.objects.filter(
-            pk=incident.pk, status=previous, version=incident.version
-        ).update(
+        save_at_version(
+            incident,
+            version=incident.version,
+            noun="incident",
+            when=Q(status=previous),
             status=Incident.Status.SUBMITTED,
             submitted_at=now,
             submitted_by=by,
-            version=incident.version + 1,
             updated_at=now,
         )
-        if updated != 1:
-            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
         incident.refresh_from_db()
         audit_record(
             actor=by,
@@ -511,18 +511,17 @@ def incident_review(
             raise Conflict(f"This incident is not waiting for review (it is {incident.status}).")
         _check_may_review(incident=incident, by=by)
         now = timezone.now()
-        updated = Incident.objects.filter(
-            pk=incident.pk, status=Incident.Status.SUBMITTED, version=incident.version
-        ).update(
+        save_at_version(
+            incident,
+            version=incident.version,
+            noun="incident",
+            when=Q(status=Incident.Status.SUBMITTED),
             status=outcome,
             reviewed_at=now,
             reviewed_by=by,
             review_comment=comment,
-            version=incident.version + 1,
             updated_at=now,
         )
-        if updated != 1:
-            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
         incident.refresh_from_db()
         IncidentReview.objects.create(
             incident=incident,

@@ -1,23 +1,37 @@
 """The record-write kit: what every create, edit and void of a record does the same way.
 
-A record type's service reads like this (see `vigil.alerts.services` for a small one):
+A new record type's service, on the kit (see `vigil.alerts.services` for a small one):
 
-    def thing_create(*, request: NewThing, by: User) -> tuple[Thing, bool]:
+    def thing_create(*, request: NewThing, by: User, role: Role) -> tuple[Thing, bool]:
         content_print = fingerprint({"site": request.site.pk, "what": request.what})
-        stored = stored_replay(Thing, pk=request.id, site=request.site, content_print=content_print)
-        if stored is not None:
-            return stored, False
-        with replay_on_integrity_error(Thing, pk=..., site=..., content_print=...) as created:
-            thing = Thing.objects.create(...)
-            audit_created(thing, by=by, site=request.site, snapshot=thing_snapshot(thing))
-            created.record = thing
-        return created.result()
 
-    def thing_update(*, thing: Thing, by: User, version: int, what: str = UNSET) -> Thing:
-        with edit(thing, version=version, noun="thing", by=by, site=thing.site,
-                  snapshot=thing_snapshot) as change:
-            change.save(what=what)
+        def insert() -> Thing:  # checks, writes, audits; one transaction
+            at = request.at or timezone.now()
+            backdated = check_record_time(at=at, role=role, field="at")
+            thing = Thing.objects.create(id=request.id or uuid.uuid4(), site=request.site,
+                at=at, backdated=backdated, created_by=by, create_fingerprint=content_print)
+            audit_created(thing, by=by, site=request.site, snapshot=thing_snapshot(thing))
+            request_recompute(site=request.site, moments=[at])
+            return thing
+
+        return create_record(Thing, pk=request.id, owner=request.site,
+                             content_print=content_print, insert=insert, noun="thing")
+
+    def thing_update(*, thing: Thing, by: User, role: Role, version: int, reason: str = "",
+                     what: str = UNSET) -> Thing:
+        if not edit_applies(thing, by=by, role=role, reason=reason, version=version,
+                            noun="thing", sent=lambda: {"what": what}, stored=thing_snapshot):
+            return thing  # a resend of an edit already applied
+        with edit(thing, by=by, site=thing.site, snapshot=thing_snapshot, reason=reason) as change:
+            save_at_version(thing, version=version, noun="thing",
+                            **({} if what is UNSET else {"what": what}))
+            thing.refresh_from_db()
+            change.recompute(thing.at)
         return thing
+
+Voiding is `vigil.records.voiding.void_record`; reading one record for a user is
+`vigil.records.selectors.record_for_user`; the PATCH body's serializer derives from
+`vigil.records.serializers.EditInput`; the API class from `AuthenticatedApi`.
 """
 
 from __future__ import annotations
