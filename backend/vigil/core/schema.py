@@ -33,7 +33,7 @@ _MEANINGS = {
 
 
 # How a PATCH of a visit, incident, service or referral treats its version (see
-# vigil.core.records.refuse_stale_unless_resent).
+# vigil.records.rules.refuse_stale_unless_resent).
 EDIT_AT_VERSION = (
     "Name the `version` you read. A stale version is a 412, unless every field sent already "
     "holds the value sent (the outbox resending an edit whose answer was lost): that answers "
