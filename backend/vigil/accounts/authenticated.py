@@ -28,7 +28,7 @@ else:
 
 
 # An API class for logged-in users (401 otherwise): handlers take an AuthenticatedRequest.
-# (No docstring: the API docs would show it on every operation of every subclass.)
+# A comment, not a docstring: the schema would show a base class's docstring on every operation.
 class AuthenticatedApi(APIView):
     permission_classes = [IsAuthenticated]
 
