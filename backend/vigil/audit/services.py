@@ -23,6 +23,27 @@ def changes_between(
     }
 
 
+def audit_event(
+    *,
+    actor: User | None,
+    action: AuditEvent.Action,
+    obj: models.Model | None = None,
+    site: Site | None = None,
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """One audit event, not yet saved (`audit_record` saves one, `audit_events` several)."""
+    return AuditEvent(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        site=site,
+        changes=changes or {},
+        reason=reason,
+    )
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -33,12 +54,14 @@ def audit_record(
     reason: str = "",
 ) -> AuditEvent:
     """Append one audit event. Call it inside the transaction of the write it describes."""
-    return AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        site=site,
-        changes=changes or {},
-        reason=reason,
+    event = audit_event(
+        actor=actor, action=action, obj=obj, site=site, changes=changes, reason=reason
     )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_events(events: list[AuditEvent]) -> None:
+    """Append several audit events in one insert, in this order (inside the write's
+    transaction)."""
+    AuditEvent.objects.bulk_create(events)

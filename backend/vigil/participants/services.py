@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from vigil.accounts.models import User
@@ -17,34 +19,72 @@ from vigil.records.recompute import request_recompute
 from vigil.records.rules import refuse_stale_unless_resent
 from vigil.sites.models import Site
 from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
+from vigil.visits.models import Visit
 
 
-def _follow_merges(participant: Participant) -> Participant:
-    while participant.merged_into_id is not None:
-        participant = Participant.objects.get(pk=participant.merged_into_id)
-    return participant
+@dataclass(frozen=True)
+class Sighting:
+    """A visit code resolved at a site, inside the transaction of the record that names it."""
+
+    participant: Participant
+    # First sight of this code: the participant's audit event is the caller's to write.
+    created: bool
+    # Where (site id) and when the participant's first live visit was before this write.
+    first_visit: tuple[Any, datetime] | None
 
 
-def participant_resolve(*, site: Site, code: str, at: datetime, by: User) -> Participant:
-    """The participant a visit code stands for at `site`, created on first sight.
+def _with_sightings(participants: models.QuerySet[Participant], site: Site) -> Any:
+    """Each participant with when it was first seen at `site` and its first live visit."""
+    first = Visit.objects.filter(participant=OuterRef("pk"), voided=False).order_by(
+        "checked_in_at", "pk"
+    )
+    seen_here = ParticipantSite.objects.filter(participant=OuterRef("pk"), site=site)
+    return participants.annotate(
+        seen_here_at=Subquery(seen_here.values("first_seen_at")[:1]),
+        first_visit_at=Subquery(first.values("checked_in_at")[:1]),
+        first_visit_site=Subquery(first.values("site_id")[:1]),
+    )
+
+
+def participant_sight(*, site: Site, code: str, at: datetime) -> Sighting:
+    """The participant a visit code stands for at `site`, created on first sight, with what a
+    new record of theirs changes (one read for a known code, one insert more for a new one).
 
     Safe under concurrency: two tablets creating the same code at once end with one row.
     """
     digest = code_digest(code)
-    participant, created = Participant.objects.get_or_create(
-        code_digest=digest, defaults={"first_seen_site": site, "first_seen_at": at}
-    )
-    if created:
-        audit_record(actor=by, action=AuditEvent.Action.CREATE, obj=participant, site=site)
-    participant = _follow_merges(participant)
-    if participant.first_seen_at is None or at < participant.first_seen_at:
-        Participant.objects.filter(pk=participant.pk).update(first_seen_site=site, first_seen_at=at)
-    seen, seen_created = ParticipantSite.objects.get_or_create(
-        participant=participant, site=site, defaults={"first_seen_at": at}
-    )
-    if not seen_created and at < seen.first_seen_at:
-        ParticipantSite.objects.filter(pk=seen.pk).update(first_seen_at=at)
-    return participant
+    found = _with_sightings(Participant.objects.filter(code_digest=digest), site).first()
+    if found is None:
+        try:
+            with transaction.atomic():
+                participant = Participant.objects.create(
+                    code_digest=digest, first_seen_site=site, first_seen_at=at
+                )
+        except IntegrityError:  # another tablet created it at this moment
+            return participant_sight(site=site, code=code, at=at)
+        ParticipantSite.objects.create(participant=participant, site=site, first_seen_at=at)
+        return Sighting(participant=participant, created=True, first_visit=None)
+    while found.merged_into_id is not None:
+        found = _with_sightings(Participant.objects.filter(pk=found.merged_into_id), site).get()
+    if found.first_seen_at is None or at < found.first_seen_at:
+        Participant.objects.filter(pk=found.pk).update(first_seen_site=site, first_seen_at=at)
+    if found.seen_here_at is None:
+        ParticipantSite.objects.bulk_create(
+            [ParticipantSite(participant=found, site=site, first_seen_at=at)],
+            ignore_conflicts=True,  # another record of theirs at this site at this moment
+        )
+    elif at < found.seen_here_at:
+        ParticipantSite.objects.filter(participant=found, site=site).update(first_seen_at=at)
+    first_visit = (found.first_visit_site, found.first_visit_at) if found.first_visit_at else None
+    return Sighting(participant=found, created=False, first_visit=first_visit)
+
+
+def participant_resolve(*, site: Site, code: str, at: datetime, by: User) -> Participant:
+    """The participant a visit code stands for at `site`, created (and audited) on first sight."""
+    sighting = participant_sight(site=site, code=code, at=at)
+    if sighting.created:
+        audit_record(actor=by, action=AuditEvent.Action.CREATE, obj=sighting.participant, site=site)
+    return sighting.participant
 
 
 @transaction.atomic

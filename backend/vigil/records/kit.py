@@ -36,7 +36,7 @@ Voiding is `vigil.records.voiding.void_record`; reading one record for a user is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
+from vigil.audit.services import audit_event, audit_events, audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
 from vigil.records.models import VersionedRecord, VoidableRecord
 from vigil.records.recompute import request_recompute
@@ -158,9 +158,14 @@ def audit_created(
     site: Site | None,
     snapshot: Mapping[str, Any],
     reason: str = "",
+    also: Sequence[models.Model] = (),
 ) -> None:
-    """The audit event of a new record: every field of its snapshot, from nothing."""
-    audit_record(
+    """The audit event of a new record: every field of its snapshot, from nothing; first, in
+    the same insert, the creation of the rows `also` names (a participant on first sight)."""
+    created = [
+        audit_event(actor=by, action=AuditEvent.Action.CREATE, obj=row, site=site) for row in also
+    ]
+    record_event = audit_event(
         actor=by,
         action=AuditEvent.Action.CREATE,
         obj=record,
@@ -168,6 +173,7 @@ def audit_created(
         changes=changes_between({}, dict(snapshot)),
         reason=reason,
     )
+    audit_events([*created, record_event])
 
 
 # --- Edits: conditional on the version read ---------------------------------------------------

@@ -44,3 +44,17 @@ def request_recompute_of_moved_first_visits(*, before: FirstVisits) -> None:
         for place in (was, now):
             if place is not None:
                 request_recompute(site=place[0], moments=[place[1]])
+
+
+def request_recompute_of_first_visit_left(
+    *, was: tuple[Any, datetime] | None, site: Site, at: datetime
+) -> None:
+    """A participant whose first live visit was `was` (site id, time) gets a new live visit at
+    `site` and `at`: recompute the site-day their first visit leaves, if it moves. The day it
+    lands on is the new visit's own, which its create recomputes. No read: the first visit
+    after is the earlier of the two (at the same time, counted as moved).
+    """
+    if was is None or at > was[1]:
+        return
+    left = site if was[0] == site.pk else Site.objects.get(pk=was[0])
+    request_recompute(site=left, moments=[was[1]])

@@ -15,7 +15,7 @@ from vigil.accounts.models import Role, User
 from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
-from vigil.participants.services import participant_resolve
+from vigil.participants.services import participant_resolve, participant_sight
 from vigil.records.kit import (
     UNSET,
     audit_created,
@@ -31,7 +31,11 @@ from vigil.records.rules import (
 )
 from vigil.records.voiding import void_record
 from vigil.sites.models import Booth, Site
-from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
+from vigil.visits.first_visits import (
+    first_visits,
+    request_recompute_of_first_visit_left,
+    request_recompute_of_moved_first_visits,
+)
 from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
 
@@ -168,9 +172,8 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         nonlocal participant
         backdated = check_record_time(at=at, role=role, field="checked_in_at", now=now)
         _check_booth(site=site, kind=request.kind, booth=request.booth)
-        if request.code:
-            participant = participant_resolve(site=site, code=request.code, at=at, by=by)
-        first_before = first_visits(participant_ids=[participant.pk] if participant else [])
+        sighting = participant_sight(site=site, code=request.code, at=at) if request.code else None
+        participant = sighting.participant if sighting else None
         visit = Visit.objects.create(
             id=visit_id,
             site=site,
@@ -183,9 +186,16 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
             create_fingerprint=content_print,
         )
         _set_choices(visit, substances=request.substances, routes=request.routes, new=True)
-        audit_created(visit, by=by, site=site, snapshot=visit_snapshot(visit))
+        audit_created(
+            visit,
+            by=by,
+            site=site,
+            snapshot=visit_snapshot(visit),
+            also=[sighting.participant] if sighting and sighting.created else [],
+        )
         request_recompute(site=site, moments=[at])
-        request_recompute_of_moved_first_visits(before=first_before)
+        if sighting:
+            request_recompute_of_first_visit_left(was=sighting.first_visit, site=site, at=at)
         return visit
 
     try:
