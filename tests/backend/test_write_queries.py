@@ -135,7 +135,7 @@ def test_an_incident(world: World, alice: TabletClient, django_assert_num_querie
         "location": "booth",
         "visit": visit["id"],
     }
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(15):
         _posted(alice.post("/api/v1/incidents/", body))
 
 

@@ -47,9 +47,9 @@ from vigil.incidents.models import (
     IncidentSubstance,
     IncidentVersion,
 )
-from vigil.incidents.snapshots import audited, incident_snapshot
+from vigil.incidents.snapshots import audited, incident_snapshot, new_incident_snapshot
 from vigil.participants.codes import code_digest
-from vigil.participants.services import participant_resolve
+from vigil.participants.services import participant_sight
 from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
@@ -156,10 +156,16 @@ def refresh_review(incident: Incident) -> None:
 
 
 def _set_choices(
-    incident: Incident, *, signs: Sequence[str], suspected_substances: Sequence[str]
+    incident: Incident,
+    *,
+    signs: Sequence[str],
+    suspected_substances: Sequence[str],
+    new: bool = False,
 ) -> None:
-    IncidentSign.objects.filter(incident=incident).delete()
-    IncidentSubstance.objects.filter(incident=incident).delete()
+    """Replace the incident's signs and substances (a new incident has none to delete)."""
+    if not new:
+        IncidentSign.objects.filter(incident=incident).delete()
+        IncidentSubstance.objects.filter(incident=incident).delete()
     IncidentSign.objects.bulk_create(
         [IncidentSign(incident=incident, sign=s) for s in sorted(set(signs))]
     )
@@ -240,17 +246,20 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
         review = rules.review_of(
             kind=request.kind, outcome="", police_attended=False, started_at=at, action_kinds=()
         )
+        sighting = (
+            participant_sight(site=site, code=request.code, at=at)
+            if visit is None and request.code
+            else None
+        )
         if visit is not None:
-            participant = visit.participant
-        elif request.code:
-            participant = participant_resolve(site=site, code=request.code, at=at, by=by)
+            participant_id = visit.participant_id
         else:
-            participant = None
+            participant_id = sighting.participant.pk if sighting else None
         incident = Incident.objects.create(
             id=incident_id,
             site=site,
             visit=visit,
-            participant=participant,
+            participant_id=participant_id,
             kind=request.kind,
             location=request.location,
             started_at=at,
@@ -262,9 +271,21 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             create_fingerprint=content_print,
         )
         _set_choices(
+            incident,
+            signs=request.signs,
+            suspected_substances=request.suspected_substances,
+            new=True,
+        )
+        snapshot = new_incident_snapshot(
             incident, signs=request.signs, suspected_substances=request.suspected_substances
         )
-        audit_created(incident, by=by, site=site, snapshot=audited(incident_snapshot(incident)))
+        audit_created(
+            incident,
+            by=by,
+            site=site,
+            snapshot=audited(snapshot),
+            also=[sighting.participant] if sighting and sighting.created else [],
+        )
         request_recompute(site=site, moments=[incident.started_at])
         return incident
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
@@ -36,7 +37,41 @@ def action_snapshot(action: IncidentAction) -> dict[str, Any]:
 
 def incident_snapshot(incident: Incident) -> dict[str, Any]:
     """The whole incident as stored now: fields, timeline and figures (read fresh)."""
-    actions = list(IncidentAction.objects.filter(incident=incident).order_by("at", "received_at"))
+    return _snapshot(
+        incident,
+        actions=list(
+            IncidentAction.objects.filter(incident=incident).order_by("at", "received_at")
+        ),
+        responders=list(incident.responders.values_list("username", flat=True)),
+        signs=list(IncidentSign.objects.filter(incident=incident).values_list("sign", flat=True)),
+        suspected_substances=list(
+            IncidentSubstance.objects.filter(incident=incident).values_list("substance", flat=True)
+        ),
+    )
+
+
+def new_incident_snapshot(
+    incident: Incident, *, signs: Sequence[str], suspected_substances: Sequence[str]
+) -> dict[str, Any]:
+    """`incident_snapshot` of an incident just inserted with these signs and substances (no
+    responders or actions yet), without reading it back."""
+    return _snapshot(
+        incident,
+        actions=[],
+        responders=[],
+        signs=sorted(set(signs)),
+        suspected_substances=sorted(set(suspected_substances)),
+    )
+
+
+def _snapshot(
+    incident: Incident,
+    *,
+    actions: list[IncidentAction],
+    responders: list[str],
+    signs: Sequence[str],
+    suspected_substances: Sequence[str],
+) -> dict[str, Any]:
     figures = asdict(
         rules.figures_of(
             started_at=incident.started_at, ended_at=incident.ended_at, actions=actions
@@ -55,13 +90,9 @@ def incident_snapshot(incident: Incident) -> dict[str, Any]:
         "outcome": incident.outcome,
         "police_attended": incident.police_attended,
         "narrative": incident.narrative,
-        "responders": sorted(incident.responders.values_list("username", flat=True)),
-        "signs": sorted(
-            IncidentSign.objects.filter(incident=incident).values_list("sign", flat=True)
-        ),
-        "suspected_substances": sorted(
-            IncidentSubstance.objects.filter(incident=incident).values_list("substance", flat=True)
-        ),
+        "responders": sorted(responders),
+        "signs": sorted(signs),
+        "suspected_substances": sorted(suspected_substances),
         "critical": incident.critical,
         "critical_reasons": list(incident.critical_reasons),
         "review_due_at": _iso(incident.review_due_at),
