@@ -5,11 +5,13 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from vigil.accounts.access import RECORD_WRITERS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
+from vigil.accounts.models import Role, User
 from vigil.core.errors import field_error
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
@@ -18,7 +20,7 @@ from vigil.records.rules import replay_conflicts_show, require_version
 from vigil.records.serializers import EditInput
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Route, Substance, Visit
-from vigil.visits.selectors import visit_for_user, visits_of_site
+from vigil.visits.selectors import booth_for_user, visit_for_user, visits_of_site
 from vigil.visits.serializers import VisitSerializer
 from vigil.visits.services import (
     CheckIn,
@@ -36,6 +38,21 @@ def _booth_of(site: Site, booth_id: Any) -> Booth | None:
     if booth is None:
         raise field_error("booth", "This booth is not in use at this site.")
     return booth
+
+
+def _site_and_booth(user: User, slug: str, booth_id: Any) -> tuple[Site, Role, Booth | None]:
+    """The site of a check-in, the user's role there and the booth named, read together."""
+    if booth_id is None:
+        site, role = site_for(user=user, slug=slug, roles=RECORD_WRITERS)
+        return site, role, None
+    try:
+        booth, role = booth_for_user(
+            user=user, site_slug=slug, booth_id=booth_id, roles=RECORD_WRITERS
+        )
+    except NotFound:
+        site_for(user=user, slug=slug, roles=RECORD_WRITERS)  # not the user's site: 404 (or 403)
+        raise field_error("booth", "This booth is not in use at this site.") from None
+    return booth.site, role, booth
 
 
 class _VisitFields(serializers.Serializer[dict[str, Any]]):
@@ -110,12 +127,12 @@ class VisitListCreateApi(AuthenticatedApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        site, role = site_for(user=request.user, slug=values["site"], roles=RECORD_WRITERS)
+        site, role, booth = _site_and_booth(request.user, values["site"], values.get("booth"))
         check_in = CheckIn(
             id=values.get("id"),
             site=site,
             kind=values["kind"],
-            booth=_booth_of(site, values.get("booth")),
+            booth=booth,
             code=values.get("code") or None,
             checked_in_at=values.get("checked_in_at"),
             substances=values.get("substances", []),

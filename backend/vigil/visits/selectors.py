@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from vigil.accounts.models import Role, User
 from vigil.core.calendar import local_day_bounds
 from vigil.records.selectors import record_for_user
-from vigil.sites.models import Site
+from vigil.sites.models import Booth, Site
 from vigil.visits.models import Visit
 
 
@@ -22,6 +22,15 @@ def visits_with_details() -> QuerySet[Visit]:
 def visit_for_user(*, user: User, visit_id: Any, roles: frozenset[Role]) -> tuple[Visit, Role]:
     """A visit at one of the user's sites, and the user's role there; else 404 (or 403)."""
     return record_for_user(visits_with_details(), user=user, pk=visit_id, roles=roles)
+
+
+def booth_for_user(
+    *, user: User, site_slug: str, booth_id: Any, roles: frozenset[Role]
+) -> tuple[Booth, Role]:
+    """The booth `booth_id` of the site `site_slug` with its site, and the user's role there, in
+    one query (a check-in's membership read). No such booth at a site of the user's: 404."""
+    booths = Booth.objects.select_related("site").filter(site__slug=site_slug)
+    return record_for_user(booths, user=user, pk=booth_id, roles=roles)
 
 
 def visits_of_site(
