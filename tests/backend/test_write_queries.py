@@ -89,7 +89,7 @@ def test_a_check_out(world: World, alice: TabletClient, django_assert_num_querie
 
 
 def test_a_service(world: World, alice: TabletClient, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(9):
         _posted(
             alice.post(
                 "/api/v1/services/",
@@ -103,7 +103,7 @@ def test_a_service_with_a_code(
 ) -> None:
     _visit(alice, **_a_check_in(world, "KIWI77"))
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(10):
         _posted(
             alice.post(
                 "/api/v1/services/",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -106,29 +106,45 @@ def _check_details(
 
 
 def _write_details(
-    service: Service, *, drug_check: Mapping[str, Any] | None, supplies: Sequence[tuple[str, int]]
-) -> None:
-    DrugCheck.objects.filter(service=service).delete()
-    SupplyLine.objects.filter(service=service).delete()
-    if drug_check is not None:
-        DrugCheck.objects.create(service=service, **drug_check)
-    SupplyLine.objects.bulk_create(
+    service: Service,
+    *,
+    drug_check: Mapping[str, Any] | None,
+    supplies: Sequence[tuple[str, int]],
+    new: bool = False,
+) -> tuple[DrugCheck | None, list[SupplyLine]]:
+    """Replace the service's drug check and item lines (a new service has none to delete);
+    returns the rows written."""
+    if not new:
+        DrugCheck.objects.filter(service=service).delete()
+        SupplyLine.objects.filter(service=service).delete()
+    check = (
+        DrugCheck.objects.create(service=service, **drug_check) if drug_check is not None else None
+    )
+    lines = SupplyLine.objects.bulk_create(
         [SupplyLine(service=service, item=item, quantity=quantity) for item, quantity in supplies]
     )
+    return check, lines
+
+
+_CHECK_FIELDS = ("expected_substance", "method", *DrugCheck.TARGETS, "client_action")
 
 
 def service_snapshot(service: Service) -> dict[str, Any]:
     """The audited fields of a service: ids and values, never a code."""
-    check = DrugCheck.objects.filter(service=service).values(
-        "expected_substance", "method", *DrugCheck.TARGETS, "client_action"
-    )
+    check = DrugCheck.objects.filter(service=service).values(*_CHECK_FIELDS)
+    return _snapshot(service, drug_check=next(iter(check), None), lines=service.supply_lines.all())
+
+
+def _snapshot(
+    service: Service, *, drug_check: Mapping[str, Any] | None, lines: Iterable[SupplyLine]
+) -> dict[str, Any]:
     return {
         "visit": str(service.visit_id) if service.visit_id else None,
         "participant": str(service.participant_id) if service.participant_id else None,
         "kind": service.kind,
         "at": iso(service.at),
-        "drug_check": next(iter(check), None),
-        "supplies": {line.item: line.quantity for line in service.supply_lines.all()},
+        "drug_check": dict(drug_check) if drug_check is not None else None,
+        "supplies": {line.item: line.quantity for line in lines},
         "voided": service.voided,
     }
 
@@ -192,8 +208,11 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
             created_by=by,
             create_fingerprint=content_print,
         )
-        _write_details(service, drug_check=drug_check, supplies=supplies)
-        audit_created(service, by=by, site=site, snapshot=service_snapshot(service))
+        check, lines = _write_details(service, drug_check=drug_check, supplies=supplies, new=True)
+        # The snapshot of what was written, without reading it back.
+        written = {name: getattr(check, name) for name in _CHECK_FIELDS} if check else None
+        snapshot = _snapshot(service, drug_check=written, lines=lines)
+        audit_created(service, by=by, site=site, snapshot=snapshot)
         request_recompute(site=site, moments=[service.at])
         return service
 
