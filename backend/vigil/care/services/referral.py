@@ -21,6 +21,7 @@ from vigil.care.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+from vigil.care.selectors import with_referral_details
 from vigil.care.services.common import (
     UNSET,
     bad_input,
@@ -131,7 +132,7 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
     if request.id is not None:
         stored = replayed(Referral, pk=referral_id, site=site, print_=content_print)
         if stored is not None:
-            return stored, False
+            return with_referral_details(stored), False
     now = timezone.now()
     at = request.at or now
     backdated = check_record_time(at=at, role=role, field="at", now=now)
@@ -176,11 +177,12 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
                 changes=changes_between({}, referral_snapshot(referral)),
             )
             request_recompute(site=site, moments=[referral.at])
+            with_referral_details(referral)
     except IntegrityError:
         stored = replayed(Referral, pk=referral_id, site=site, print_=content_print)
         if stored is None:
             raise
-        return stored, False
+        return with_referral_details(stored), False
     return referral, True
 
 
@@ -259,7 +261,7 @@ def referral_status_change(
         raise Conflict("This referral was voided; its status cannot change.")
     if _same_step(referral, status=status, at=at, change_id=change_id):
         referral.refresh_from_db()
-        return referral, False
+        return with_referral_details(referral), False
     if status not in REFERRAL_TRANSITIONS[referral.status]:
         raise _refusal(referral, status)
     site = referral.site
@@ -298,6 +300,7 @@ def referral_status_change(
             )
             # "Accepted" counts on the day the referral was made.
             request_recompute(site=site, moments=[referral.at])
+            with_referral_details(referral)
     except _MovedMeanwhile:
         # Another worker moved or voided it since it was read: judge the move again against
         # what is stored now (a resend, a move still allowed, or a refusal naming the status).
@@ -310,7 +313,7 @@ def referral_status_change(
         referral.refresh_from_db()
         if not _same_step(referral, status=status, at=at, change_id=change_id):
             raise
-        return referral, False
+        return with_referral_details(referral), False
     return referral, True
 
 
@@ -413,13 +416,14 @@ def referral_update(
             reason=reason,
         )
         request_recompute(site=site, moments=[old_at, referral.at])
-    return referral
+        return with_referral_details(referral)
 
 
+@transaction.atomic
 def referral_void(*, referral: Referral, by: User, role: Role, reason: str) -> Referral:
     """Void a referral with a reason: it stays on record, leaves every count and every
     follow-up list."""
-    return void_record(
+    voided = void_record(
         referral,
         by=by,
         role=role,
@@ -428,3 +432,4 @@ def referral_void(*, referral: Referral, by: User, role: Role, reason: str) -> R
         site=referral.site,
         report_time=referral.at,
     )
+    return with_referral_details(voided)

@@ -22,6 +22,7 @@ from vigil.care.models import (
     SupplyLine,
     TestResult,
 )
+from vigil.care.selectors import with_service_details
 from vigil.care.services.common import (
     UNSET,
     check_visit,
@@ -175,7 +176,7 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
     if request.id is not None:
         stored = replayed(Service, pk=service_id, site=site, print_=content_print)
         if stored is not None:
-            return stored, False
+            return with_service_details(stored), False
     now = timezone.now()
     at = request.at or now
     backdated = check_record_time(at=at, role=role, field="at", now=now)
@@ -206,11 +207,12 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
                 changes=changes_between({}, service_snapshot(service)),
             )
             request_recompute(site=site, moments=[service.at])
+            with_service_details(service)
     except IntegrityError:
         stored = replayed(Service, pk=service_id, site=site, print_=content_print)
         if stored is None:
             raise
-        return stored, False
+        return with_service_details(stored), False
     return service, True
 
 
@@ -310,12 +312,13 @@ def service_update(
             reason=reason,
         )
         request_recompute(site=site, moments=[old_at, service.at])
-    return service
+        return with_service_details(service)
 
 
+@transaction.atomic
 def service_void(*, service: Service, by: User, role: Role, reason: str) -> Service:
     """Void a service with a reason: it stays on record and leaves every count."""
-    return void_record(
+    voided = void_record(
         service,
         by=by,
         role=role,
@@ -324,3 +327,4 @@ def service_void(*, service: Service, by: User, role: Role, reason: str) -> Serv
         site=service.site,
         report_time=service.at,
     )
+    return with_service_details(voided)
