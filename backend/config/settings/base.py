@@ -150,6 +150,9 @@ VIGIL_LONG_VISIT_MINUTES: int = env.int("VIGIL_LONG_VISIT_MINUTES", default=180)
 VIGIL_REPORT_CLOSE_HOURS: int = env.int("VIGIL_REPORT_CLOSE_HOURS", default=48)
 # Writes to a past day wait this long before its report is recomputed (a burst costs one run).
 VIGIL_RECOMPUTE_DELAY_SECONDS: int = env.int("VIGIL_RECOMPUTE_DELAY_SECONDS", default=10)
+# Beat sends again, this often, every recompute still pending after its delay plus this long:
+# one whose task never reached the broker (away at the time) or was lost with the broker's data.
+VIGIL_RECOMPUTE_SWEEP_SECONDS: int = env.int("VIGIL_RECOMPUTE_SWEEP_SECONDS", default=60)
 # Counts from 1 to threshold-1 are shown as "<threshold" in anything that leaves the site.
 VIGIL_SUPPRESSION_THRESHOLD: int = env.int("VIGIL_SUPPRESSION_THRESHOLD", default=10)
 # Incident review: due this long after the onset (a death, another critical incident, any other).
@@ -280,6 +283,12 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
 CELERY_TASK_ROUTES = {"vigil.reports.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "Recompute sweep": {
+        "task": "vigil.reports.sweep_pending",
+        "schedule": float(VIGIL_RECOMPUTE_SWEEP_SECONDS),
+    },
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

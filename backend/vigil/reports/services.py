@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -21,6 +22,8 @@ from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
 NIGHTLY_TASK = "vigil.reports.nightly"
+
+logger = logging.getLogger(__name__)
 
 
 def compute_metrics(scope: Scope) -> dict[str, Any]:
@@ -97,7 +100,8 @@ def request_recompute(*, site: Site, moments: Iterable[datetime | None]) -> None
     """After the current transaction commits, recompute the past site-days these times fall on.
 
     Today is left to the nightly run and to live reads; each past day is enqueued once however
-    many writes touch it (see PendingRecompute).
+    many writes touch it (see PendingRecompute). A day whose task never reaches the broker, or
+    is lost with it, stays pending and is enqueued by the sweep (`sweep_pending_recomputes`).
     """
     today = local_today(site)
     days = {timezone.localtime(m, site.zone).date() for m in moments if m is not None}
@@ -142,33 +146,58 @@ def request_recompute_of_moved_first_visits(*, before: FirstVisits) -> None:
 
 
 def _enqueue_once(*, site_id: Any, day: date) -> None:
-    from vigil.reports.tasks import compute_site_day_task
-
     try:
         with transaction.atomic():
             PendingRecompute.objects.create(site_id=site_id, date=day)
     except IntegrityError:
-        return  # already pending: the queued task will see this write too
-    compute_site_day_task.apply_async(
-        args=(str(site_id), day.isoformat()), countdown=settings.VIGIL_RECOMPUTE_DELAY_SECONDS
+        return  # already pending: its task, or else the sweep, will see this write too
+    _publish(site_id=site_id, day=day, countdown=settings.VIGIL_RECOMPUTE_DELAY_SECONDS)
+
+
+def _publish(*, site_id: Any, day: date, countdown: int) -> None:
+    """Send the recompute of a site-day to the broker. Runs after the write committed: a broker
+    that is away must not turn a stored record into an error, so a failure is logged and the
+    day stays pending for the sweep."""
+    from vigil.reports.tasks import compute_site_day_task
+
+    try:
+        compute_site_day_task.apply_async(args=(str(site_id), day.isoformat()), countdown=countdown)
+    except Exception as exc:  # whatever the broker raised, the write is stored
+        logger.warning(
+            "Recompute of site %s day %s not sent (%s); the sweep will send it.",
+            site_id,
+            day.isoformat(),
+            type(exc).__name__,
+        )
+
+
+def sweep_pending_recomputes() -> int:
+    """Send again every recompute pending longer than its delay plus a sweep interval: its task
+    never reached the broker (away at the time) or was lost with the broker's data. Each row is
+    stamped when sent, so a slow queue gets it again only after another interval. Returns how
+    many were sent."""
+    now = timezone.now()
+    cutoff = now - timedelta(
+        seconds=settings.VIGIL_RECOMPUTE_DELAY_SECONDS + settings.VIGIL_RECOMPUTE_SWEEP_SECONDS
     )
+    stale = list(PendingRecompute.objects.filter(requested_at__lt=cutoff))
+    PendingRecompute.objects.filter(pk__in=[row.pk for row in stale]).update(requested_at=now)
+    for row in stale:
+        _publish(site_id=row.site_id, day=row.date, countdown=0)
+    return len(stale)
 
 
 def run_nightly(*, site: Site) -> list[DailyReport]:
-    """Yesterday, every day still provisional, and any recompute left pending for an hour."""
+    """Yesterday, every day still provisional, and every recompute still pending (closed days
+    included: a pending day is wrong until recomputed, whatever its age or status)."""
     yesterday = local_today(site) - timedelta(days=1)
-    stale = timezone.now() - timedelta(hours=1)
     days = {yesterday}
     days.update(
         DailyReport.objects.filter(
             site=site, status=DailyReport.Status.PROVISIONAL, date__lt=yesterday
         ).values_list("date", flat=True)
     )
-    days.update(
-        PendingRecompute.objects.filter(site=site, requested_at__lt=stale).values_list(
-            "date", flat=True
-        )
-    )
+    days.update(PendingRecompute.objects.filter(site=site).values_list("date", flat=True))
     return [recompute_pending(site=site, day=day) for day in sorted(days)]
 
 
@@ -219,10 +248,7 @@ def schedule_nightly(*, site: Site) -> PeriodicTask:
 
 def request_recompute_now(*, site: Site, day: date) -> datetime:
     """A supervisor's recompute: enqueued at once (after any pending one), on the reports queue."""
-    from vigil.reports.tasks import compute_site_day_task
-
     requested_at = timezone.now()
-    transaction.on_commit(
-        lambda: compute_site_day_task.apply_async(args=(str(site.pk), day.isoformat()))
-    )
+    PendingRecompute.objects.get_or_create(site=site, date=day)  # for the sweep, if need be
+    transaction.on_commit(partial(_publish, site_id=site.pk, day=day, countdown=0))
     return requested_at
