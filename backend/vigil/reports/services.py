@@ -90,8 +90,11 @@ def compute_site_day(*, site: Site, day: date) -> DailyReport:
     return report
 
 
+@transaction.atomic
 def recompute_pending(*, site: Site, day: date) -> DailyReport:
-    """Clear the pending mark first, so a write during the computation asks for another."""
+    """Clear the pending mark first, so a write during the computation asks for another (its
+    mark waits for this transaction). One transaction: a worker killed mid-run leaves the day
+    pending, for the sweep."""
     PendingRecompute.objects.filter(site=site, date=day).delete()
     return compute_site_day(site=site, day=day)
 
