@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from kombu import Connection
+
+from config.celery import app as celery_app
 
 BACKEND = Path(settings.BACKEND_DIR)
 
@@ -93,6 +96,13 @@ class RedisServer:
                 return conn.recv(16).startswith(b"+PONG")
         except OSError:
             return False
+
+    def connection(self) -> Connection:
+        """A connection to publish on, with the key prefix of this run (as the workers use)."""
+        prefix = f"vigil-test-{os.environ['VIGIL_TEST_RUN']}:"
+        return celery_app.connection_for_write(
+            self.url, transport_options={"global_keyprefix": prefix}
+        )
 
     def kill(self) -> None:
         """SIGKILL: what a crash or an out-of-memory kill does."""

@@ -9,22 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from config.celery import app as celery_app
-from tests.conftest import World, on_postgres
+from tests.conftest import World
 from tests.integration.processes import RedisServer, celery_worker, process_env, wait_until
 from vigil.reports.models import DailyReport
 from vigil.reports.services import local_today
 from vigil.reports.tasks import compute_site_day_task
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not on_postgres(),
-        reason="a worker process beside the tests' own writes needs PostgreSQL (CI sets it); "
-        "the embedded SQLite mode uses the filesystem broker, not Redis",
-    ),
-]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 HELD = 4
 
@@ -41,7 +32,7 @@ def test_the_worker_survives_a_redis_restart_while_it_holds_unacknowledged_messa
     try:
         worker.wait_for_line("ready.")
         # Recomputes due in a minute: the worker takes them and holds them unacknowledged.
-        with celery_app.connection_for_write(redis.url) as connection:
+        with redis.connection() as connection:
             for n in range(1, HELD + 1):
                 day = (today - timedelta(days=n)).isoformat()
                 compute_site_day_task.apply_async(
@@ -61,7 +52,7 @@ def test_the_worker_survives_a_redis_restart_while_it_holds_unacknowledged_messa
         assert "Unrecoverable error" not in worker.output()
         # And it still works: a recompute sent now is carried out.
         fresh = today - timedelta(days=HELD + 1)
-        with celery_app.connection_for_write(redis.url) as connection:
+        with redis.connection() as connection:
             compute_site_day_task.apply_async(
                 args=(site, fresh.isoformat()), producer=connection.Producer()
             )

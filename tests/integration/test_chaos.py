@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, World, make_user, on_postgres
+from tests.conftest import PASSWORD, World, make_user
 from tests.integration.processes import (
     Process,
     RedisServer,
@@ -46,15 +46,7 @@ from vigil.reports.scope import Scope
 from vigil.reports.services import compute_metrics
 from vigil.visits.models import Visit
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not on_postgres(),
-        reason="the chaos run needs Redis and writers in several processes on PostgreSQL (CI "
-        "sets both); the embedded SQLite mode uses the filesystem broker",
-    ),
-]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 DEADLINE_SECONDS = 80  # the whole run, load and catch-up; it fails rather than hang
 RESEND_SHARE = 0.15
