@@ -14,8 +14,10 @@ from kombu.exceptions import OperationalError as BrokerError
 from kombu.messaging import Producer
 
 from tests.conftest import TabletClient, World
-from vigil.reports.models import DailyReport, PendingRecompute
-from vigil.reports.services import compute_site_day, local_today
+from vigil.core.calendar import local_today
+from vigil.records.models import PendingRecompute
+from vigil.reports.models import DailyReport
+from vigil.reports.services import compute_site_day
 from vigil.reports.tasks import compute_site_day_task, nightly_task, sweep_pending_task
 
 Clients = Callable[[str], TabletClient]

@@ -11,8 +11,8 @@ import pytest
 
 from tests.conftest import World
 from tests.integration.processes import RedisServer, celery_worker, process_env, wait_until
+from vigil.core.calendar import local_today
 from vigil.reports.models import DailyReport
-from vigil.reports.services import local_today
 from vigil.reports.tasks import compute_site_day_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -41,7 +41,8 @@ from tests.integration.processes import (
 )
 from vigil.accounts.models import Role
 from vigil.care.models import Referral, Service
-from vigil.reports.models import DailyReport, PendingRecompute
+from vigil.records.models import PendingRecompute
+from vigil.reports.models import DailyReport
 from vigil.reports.scope import Scope
 from vigil.reports.services import compute_metrics
 from vigil.visits.models import Visit

@@ -7,7 +7,8 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
-from vigil.reports.services import recompute_pending, run_nightly, sweep_pending_recomputes
+from vigil.records.recompute import sweep_pending_recomputes
+from vigil.reports.services import recompute_pending, run_nightly
 from vigil.sites.models import Site
 
 

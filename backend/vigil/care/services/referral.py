@@ -24,26 +24,25 @@ from vigil.care.models import (
 from vigil.care.selectors import with_referral_details
 from vigil.care.services.common import (
     UNSET,
-    bad_input,
     check_visit,
     iso,
     local_time,
     person_of,
     relink,
-    replayed,
     resolve_person,
 )
-from vigil.core.errors import Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import (
+from vigil.core.errors import Conflict, ReplayConflict, field_error
+from vigil.participants.codes import code_digest
+from vigil.participants.selectors import person_sent
+from vigil.records.kit import audit_created, create_record, edit, save_at_version
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import (
     check_can_edit,
     check_record_time,
     fingerprint,
-    person_sent,
     refuse_stale_unless_resent,
 )
-from vigil.core.voiding import void_record
-from vigil.participants.codes import code_digest
-from vigil.reports.services import request_recompute
+from vigil.records.voiding import void_record
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
@@ -108,7 +107,7 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
     """
     site = request.site
     if request.status not in REFERRAL_INITIAL_STATUSES:
-        raise bad_input(
+        raise field_error(
             "status",
             "A new referral is offered, accepted or declined. "
             "Record whether the person attended later, as a follow-up.",
@@ -129,61 +128,48 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
         }
     )
     referral_id = request.id or uuid.uuid4()
-    if request.id is not None:
-        stored = replayed(Referral, pk=referral_id, site=site, print_=content_print)
-        if stored is not None:
-            return with_referral_details(stored), False
-    now = timezone.now()
-    at = request.at or now
-    backdated = check_record_time(at=at, role=role, field="at", now=now)
-    if request.visit is not None:
-        check_visit(site=site, visit=request.visit, code=request.code)
-    try:
-        with transaction.atomic():
-            referral = Referral.objects.create(
-                id=referral_id,
-                site=site,
-                visit=request.visit,
-                participant=person_of(
-                    site=site, visit=request.visit, code=request.code, at=at, by=by
-                ),
-                at=at,
-                category=request.category,
-                destination=request.destination,
-                agency=agency,
-                accompanied=request.accompanied,
-                status=request.status,
-                status_at=at,
-                backdated=backdated,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            steps = [ReferralStatus.OFFERED]
-            if request.status != ReferralStatus.OFFERED:
-                steps.append(ReferralStatus(request.status))
-            ReferralStatusChange.objects.bulk_create(
-                [
-                    ReferralStatusChange(
-                        referral=referral, status=step, at=at, backdated=backdated, created_by=by
-                    )
-                    for step in steps
-                ]
-            )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=referral,
-                site=site,
-                changes=changes_between({}, referral_snapshot(referral)),
-            )
-            request_recompute(site=site, moments=[referral.at])
-            with_referral_details(referral)
-    except IntegrityError:
-        stored = replayed(Referral, pk=referral_id, site=site, print_=content_print)
-        if stored is None:
-            raise
-        return with_referral_details(stored), False
-    return referral, True
+
+    def insert() -> Referral:
+        now = timezone.now()
+        at = request.at or now
+        backdated = check_record_time(at=at, role=role, field="at", now=now)
+        if request.visit is not None:
+            check_visit(site=site, visit=request.visit, code=request.code)
+        referral = Referral.objects.create(
+            id=referral_id,
+            site=site,
+            visit=request.visit,
+            participant=person_of(site=site, visit=request.visit, code=request.code, at=at, by=by),
+            at=at,
+            category=request.category,
+            destination=request.destination,
+            agency=agency,
+            accompanied=request.accompanied,
+            status=request.status,
+            status_at=at,
+            backdated=backdated,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        steps = [ReferralStatus.OFFERED]
+        if request.status != ReferralStatus.OFFERED:
+            steps.append(ReferralStatus(request.status))
+        ReferralStatusChange.objects.bulk_create(
+            [
+                ReferralStatusChange(
+                    referral=referral, status=step, at=at, backdated=backdated, created_by=by
+                )
+                for step in steps
+            ]
+        )
+        audit_created(referral, by=by, site=site, snapshot=referral_snapshot(referral))
+        request_recompute(site=site, moments=[referral.at])
+        return with_referral_details(referral)  # the answer, read before the commit
+
+    referral, created = create_record(
+        Referral, pk=request.id, owner=site, content_print=content_print, insert=insert
+    )
+    return (referral, True) if created else (with_referral_details(referral), False)
 
 
 def _label(status: str) -> str:
@@ -269,7 +255,7 @@ def referral_status_change(
     moment = at or now
     backdated = check_record_time(at=moment, role=role, field="at", now=now)
     if moment < referral.status_at:
-        raise bad_input(
+        raise field_error(
             "at",
             f"This is before the referral was {_label(referral.status)} "
             f"({local_time(referral.status_at, site)}).",
@@ -300,7 +286,7 @@ def referral_status_change(
             )
             # "Accepted" counts on the day the referral was made.
             request_recompute(site=site, moments=[referral.at])
-            with_referral_details(referral)
+            with_referral_details(referral)  # the answer, read before the commit
     except _MovedMeanwhile:
         # Another worker moved or voided it since it was read: judge the move again against
         # what is stored now (a resend, a move still allowed, or a refusal naming the status).
@@ -363,7 +349,6 @@ def referral_update(
         return referral
     site = referral.site
     old_at = referral.at
-    before = referral_snapshot(referral)
     now = timezone.now()
     values: dict[str, Any] = {}
     if category is not UNSET:
@@ -380,7 +365,7 @@ def referral_update(
         backdated |= check_record_time(at=at, role=role, field="at", now=now)
         later = referral.history.exclude(status=ReferralStatus.OFFERED).order_by("at").first()
         if later is not None and at > later.at:
-            raise bad_input(
+            raise field_error(
                 "at",
                 f"The referral was {_label(later.status)} at {local_time(later.at, site)}: "
                 "it cannot have been offered after that.",
@@ -395,28 +380,17 @@ def referral_update(
         visit=visit,
         code=code,
     )
-    with transaction.atomic():
+    with edit(referral, by=by, site=site, snapshot=referral_snapshot, reason=reason) as change:
         if relinked:
             values["visit"] = new_visit
             values["participant"] = resolve_person(person, site=site, at=new_at, by=by)
-        updated = Referral.objects.filter(pk=referral.pk, version=version).update(
-            **values, backdated=backdated, version=version + 1, updated_at=now
-        )
-        if updated != 1:
-            raise StaleVersion("Someone changed this referral since you opened it. Reload it.")
+        save_at_version(referral, version=version, noun="referral", **values, backdated=backdated)
         if "at" in values:
             referral.history.filter(status=ReferralStatus.OFFERED).update(at=new_at)
         referral.refresh_from_db()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.UPDATE,
-            obj=referral,
-            site=site,
-            changes=changes_between(before, referral_snapshot(referral)),
-            reason=reason,
-        )
-        request_recompute(site=site, moments=[old_at, referral.at])
-        return with_referral_details(referral)
+        change.recompute(old_at, referral.at)
+        with_referral_details(referral)  # the answer, read before the commit
+    return referral
 
 
 @transaction.atomic
@@ -432,4 +406,4 @@ def referral_void(*, referral: Referral, by: User, role: Role, reason: str) -> R
         site=referral.site,
         report_time=referral.at,
     )
-    return with_referral_details(voided)
+    return with_referral_details(voided)  # the answer, read before the commit
