@@ -48,7 +48,8 @@ def e2e_required() -> bool:
 
 
 class TabletClient(APIClient):
-    """An API client that enforces CSRF like a browser and logs in through the API."""
+    """An API client that enforces CSRF like a browser and logs in through the API: before an
+    unsafe request it fetches the CSRF cookie when it has none, as the app does."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(enforce_csrf_checks=True, **kwargs)
@@ -63,6 +64,8 @@ class TabletClient(APIClient):
         return response
 
     def _csrf(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if "csrftoken" not in self.cookies:  # as the app does before signing in
+            self.get("/api/v1/auth/csrf")
         token = self.cookies.get("csrftoken")
         if token is not None:
             kwargs.setdefault("HTTP_X_CSRFTOKEN", token.value)

@@ -173,6 +173,7 @@ class Row:
 
 
 MATRIX: dict[str, list[Row]] = {
+    "api:auth-csrf": [Row("GET", lambda w: "/api/v1/auth/csrf", dict.fromkeys(PERSONA_NAMES, 204))],
     "api:auth-login": [
         Row("POST", lambda w: "/api/v1/auth/login", dict.fromkeys(PERSONA_NAMES, 400)),
     ],

@@ -210,7 +210,14 @@ def _requests_share_the_test_transaction() -> Iterator[None]:
 def bob_session(world: World) -> Iterator[None]:
     """Sign bob in through the login API, as a tablet does, and check in one visit."""
     client = Client(application)
-    response = client.post("/api/v1/auth/login", json={"username": "bob", "password": PASSWORD})
+    client.get("/api/v1/auth/csrf")
+    token = client.get_cookie("csrftoken")
+    assert token is not None
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": "bob", "password": PASSWORD},
+        headers={"X-CSRFToken": token.value},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     session = client.get_cookie("sessionid")
     csrf = client.get_cookie("csrftoken")

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -11,12 +15,31 @@ from vigil.accounts.models import User
 from vigil.accounts.selectors import user_with_memberships
 from vigil.accounts.serializers import UserSerializer
 from vigil.accounts.services import user_login, user_logout
+from vigil.core.authentication import enforce_csrf
 from vigil.core.schema import ErrorSerializer
 
 
-class LoginApi(APIView):
+@method_decorator(ensure_csrf_cookie, name="dispatch")
+class CsrfApi(APIView):
+    """Sets the csrftoken cookie every unsafe request (login included) must echo."""
+
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
+
+    @extend_schema(request=None, responses={204: None}, tags=["session"])
+    def get(self, request: Request) -> Response:
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LoginApi(APIView):
+    """Signs in. Like every unsafe request it needs the CSRF token (GET /auth/csrf sets it)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        enforce_csrf(request)
 
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         username = serializers.CharField(max_length=150)

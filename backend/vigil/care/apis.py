@@ -43,7 +43,7 @@ from vigil.care.services import (
     service_void,
 )
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
-from vigil.core.fields import AwareDateTimeField
+from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, conflict_body, error_responses
 from vigil.core.serializers import VoidReasonSerializer
@@ -56,9 +56,9 @@ SERVICE_CONFLICT = conflict_body("ServiceConflict", current=ServiceSerializer(re
 REFERRAL_CONFLICT = conflict_body(
     "ReferralConflict",
     current=ReferralSerializer(required=False),
-    status=serializers.ChoiceField(choices=ReferralStatus.choices, required=False),
+    status=ChoiceField(choices=ReferralStatus.choices, required=False),
     allowed=serializers.ListField(
-        child=serializers.ChoiceField(choices=ReferralStatus.choices), required=False
+        child=ChoiceField(choices=ReferralStatus.choices), required=False
     ),
 )
 
@@ -111,7 +111,7 @@ class _ListFilter(serializers.Serializer[dict[str, Any]]):
     """Which records to list: a site (and a local day), a visit, or a person."""
 
     site = serializers.SlugField(required=False)
-    date = serializers.DateField(required=False)
+    date = BoundedDateField(required=False)
     visit = serializers.UUIDField(required=False)
     participant = serializers.UUIDField(required=False)
 
@@ -172,20 +172,20 @@ class _DrugCheckInput(_Whole):
     class Meta:
         ref_name = "DrugCheckInput"
 
-    expected_substance = serializers.ChoiceField(choices=Substance.choices)
-    method = serializers.ChoiceField(choices=DrugCheck.Method.choices)
-    fentanyl = serializers.ChoiceField(choices=TestResult.choices, required=False)
-    benzodiazepine = serializers.ChoiceField(choices=TestResult.choices, required=False)
-    xylazine = serializers.ChoiceField(choices=TestResult.choices, required=False)
-    nitazene = serializers.ChoiceField(choices=TestResult.choices, required=False)
-    client_action = serializers.ChoiceField(choices=DrugCheck.ClientAction.choices, required=False)
+    expected_substance = ChoiceField(choices=Substance.choices)
+    method = ChoiceField(choices=DrugCheck.Method.choices)
+    fentanyl = ChoiceField(choices=TestResult.choices, required=False)
+    benzodiazepine = ChoiceField(choices=TestResult.choices, required=False)
+    xylazine = ChoiceField(choices=TestResult.choices, required=False)
+    nitazene = ChoiceField(choices=TestResult.choices, required=False)
+    client_action = ChoiceField(choices=DrugCheck.ClientAction.choices, required=False)
 
 
 class _SupplyLineInput(_Whole):
     class Meta:
         ref_name = "SupplyLineInput"
 
-    item = serializers.ChoiceField(choices=SupplyItem.choices)
+    item = ChoiceField(choices=SupplyItem.choices)
     quantity = serializers.IntegerField(
         min_value=1,
         max_value=SUPPLY_QUANTITY_MAX,
@@ -214,7 +214,7 @@ class _ItemLines(serializers.ListField):
 
 
 class _ServiceFields(serializers.Serializer[dict[str, Any]]):
-    kind = serializers.ChoiceField(choices=ServiceKind.choices)
+    kind = ChoiceField(choices=ServiceKind.choices)
     visit = serializers.UUIDField(required=False, allow_null=True)
     code = _CODE
     at = AwareDateTimeField(required=False)
@@ -290,7 +290,7 @@ class ServiceDetailApi(APIView):
         class Meta:
             ref_name = "ServiceEdit"
 
-        kind = serializers.ChoiceField(choices=ServiceKind.choices, required=False)
+        kind = ChoiceField(choices=ServiceKind.choices, required=False)
         version = serializers.IntegerField(min_value=1)
         reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
@@ -366,8 +366,8 @@ class ServiceVoidApi(APIView):
 
 
 class _ReferralFields(serializers.Serializer[dict[str, Any]]):
-    category = serializers.ChoiceField(choices=ReferralCategory.choices)
-    destination = serializers.ChoiceField(choices=Referral.Destination.choices)
+    category = ChoiceField(choices=ReferralCategory.choices)
+    destination = ChoiceField(choices=Referral.Destination.choices)
     agency = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -392,7 +392,7 @@ class ReferralListCreateApi(APIView):
 
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
-        status = serializers.ChoiceField(
+        status = ChoiceField(
             choices=ReferralStatus.choices,
             help_text="offered; or accepted or declined when the person answered at once.",
         )
@@ -458,8 +458,8 @@ class ReferralDetailApi(APIView):
         class Meta:
             ref_name = "ReferralEdit"
 
-        category = serializers.ChoiceField(choices=ReferralCategory.choices, required=False)
-        destination = serializers.ChoiceField(choices=Referral.Destination.choices, required=False)
+        category = ChoiceField(choices=ReferralCategory.choices, required=False)
+        destination = ChoiceField(choices=Referral.Destination.choices, required=False)
         accompanied = serializers.BooleanField(required=False)
         version = serializers.IntegerField(min_value=1)
         reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
@@ -522,7 +522,7 @@ class ReferralStatusApi(APIView):
             ref_name = "ReferralStatusChange"
 
         id = serializers.UUIDField(required=False, help_text="client id of this status change")
-        status = serializers.ChoiceField(choices=ReferralStatus.choices)
+        status = ChoiceField(choices=ReferralStatus.choices)
         at = AwareDateTimeField(required=False)
 
     @extend_schema(

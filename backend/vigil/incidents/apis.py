@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.models import User
 from vigil.core.errors import ApplicationError
-from vigil.core.fields import AwareDateTimeField
+from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.records import replay_conflicts_show, require_version
 from vigil.core.schema import (
@@ -72,18 +72,18 @@ _NARRATIVE = serializers.CharField(
 class IncidentListCreateApi(APIView):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
+        status = ChoiceField(choices=Incident.Status.choices, required=False)
         critical = serializers.BooleanField(required=False, allow_null=True, default=None)
         overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-        date = serializers.DateField(required=False)
-        kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
+        date = BoundedDateField(required=False)
+        kind = ChoiceField(choices=Incident.Kind.choices, required=False)
         mine = serializers.BooleanField(required=False, default=False)
         participant = serializers.UUIDField(required=False)
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
-        kind = serializers.ChoiceField(choices=Incident.Kind.choices)
+        kind = ChoiceField(choices=Incident.Kind.choices)
         visit = serializers.UUIDField(required=False, allow_null=True)
         code = serializers.CharField(
             required=False,
@@ -93,15 +93,15 @@ class IncidentListCreateApi(APIView):
             help_text="The person's visit code; never stored or returned. Omit for a person "
             "outside or nobody known.",
         )
-        location = serializers.ChoiceField(choices=Incident.Location.choices)
+        location = ChoiceField(choices=Incident.Location.choices)
         started_at = AwareDateTimeField(required=False, help_text="The onset; omitted = now.")
         signs = serializers.ListField(
-            child=serializers.ChoiceField(choices=Incident.Sign.choices),
+            child=ChoiceField(choices=Incident.Sign.choices),
             required=False,
             max_length=8,
         )
         suspected_substances = serializers.ListField(
-            child=serializers.ChoiceField(choices=Substance.choices), required=False, max_length=15
+            child=ChoiceField(choices=Substance.choices), required=False, max_length=15
         )
 
         class Meta:
@@ -191,21 +191,19 @@ class IncidentListCreateApi(APIView):
 
 class IncidentDetailApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
-        kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
-        location = serializers.ChoiceField(choices=Incident.Location.choices, required=False)
+        kind = ChoiceField(choices=Incident.Kind.choices, required=False)
+        location = ChoiceField(choices=Incident.Location.choices, required=False)
         started_at = AwareDateTimeField(required=False)
         ended_at = AwareDateTimeField(required=False, allow_null=True)
         signs = serializers.ListField(
-            child=serializers.ChoiceField(choices=Incident.Sign.choices),
+            child=ChoiceField(choices=Incident.Sign.choices),
             required=False,
             max_length=8,
         )
         suspected_substances = serializers.ListField(
-            child=serializers.ChoiceField(choices=Substance.choices), required=False, max_length=15
+            child=ChoiceField(choices=Substance.choices), required=False, max_length=15
         )
-        outcome = serializers.ChoiceField(
-            choices=Incident.Outcome.choices, required=False, allow_blank=True
-        )
+        outcome = ChoiceField(choices=Incident.Outcome.choices, required=False, allow_blank=True)
         police_attended = serializers.BooleanField(required=False)
         narrative = _NARRATIVE
         responders = serializers.ListField(
@@ -264,7 +262,7 @@ class IncidentDetailApi(APIView):
 class IncidentActionCreateApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
-        kind = serializers.ChoiceField(choices=IncidentAction.Kind.choices)
+        kind = ChoiceField(choices=IncidentAction.Kind.choices)
         at = AwareDateTimeField(required=False, help_text="When it was done; omitted = now.")
         dose_mg = serializers.DecimalField(
             max_digits=4,
@@ -281,7 +279,7 @@ class IncidentActionCreateApi(APIView):
                 f"{rules.NALOXONE_DOSE_MG_MAX} mg, to two decimals.",
             ),
         )
-        route = serializers.ChoiceField(
+        route = ChoiceField(
             choices=IncidentAction.Route.choices,
             required=False,
             allow_blank=True,
@@ -406,7 +404,7 @@ class IncidentSubmitApi(APIView):
 
 class IncidentReviewApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
-        decision = serializers.ChoiceField(choices=IncidentReview.Decision.choices)
+        decision = ChoiceField(choices=IncidentReview.Decision.choices)
         comment = serializers.CharField(
             required=False,
             allow_blank=True,

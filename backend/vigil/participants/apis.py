@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.models import User
 from vigil.care.serializers import OpenReferralSerializer
+from vigil.core.fields import ChoiceField
 from vigil.core.schema import ErrorSerializer, error_responses
 from vigil.participants.models import Gender, Participant
 from vigil.participants.selectors import (
@@ -55,7 +56,7 @@ DetailOutput = inline_serializer(
         "id": serializers.UUIDField(),
         "site": serializers.CharField(),
         "birth_year": serializers.IntegerField(allow_null=True),
-        "gender": serializers.ChoiceField(choices=Gender.choices),
+        "gender": ChoiceField(choices=Gender.choices),
         "version": serializers.IntegerField(),
         "first_seen_at": serializers.DateTimeField(help_text="First seen at this site."),
         "visits_count": serializers.IntegerField(),
@@ -115,7 +116,7 @@ class ParticipantDetailApi(APIView):
         birth_year = serializers.IntegerField(
             required=False, allow_null=True, min_value=1900, max_value=2100
         )
-        gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+        gender = ChoiceField(choices=Gender.choices, required=False)
         version = serializers.IntegerField(min_value=1)
 
         def validate_birth_year(self, value: int | None) -> int | None:

@@ -16,6 +16,7 @@ from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
 from vigil.core.errors import ApplicationError
+from vigil.core.fields import BoundedDateField
 from vigil.reports.exports import daily_csv, suppressed_metrics
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import daily_reports, period_metrics
@@ -44,8 +45,8 @@ _params = [
 
 class _RangeSerializer(serializers.Serializer[dict[str, Any]]):
     site = serializers.ListField(child=serializers.SlugField(), required=False)
-    from_ = serializers.DateField()
-    to = serializers.DateField()
+    from_ = BoundedDateField()
+    to = BoundedDateField()
     suppress = serializers.BooleanField(required=False, default=False)
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -131,8 +132,8 @@ class PeriodReportApi(APIView):
                 "PeriodReport",
                 {
                     "sites": serializers.ListField(child=serializers.CharField()),
-                    "from": serializers.DateField(),
-                    "to": serializers.DateField(),
+                    "from": BoundedDateField(),
+                    "to": BoundedDateField(),
                     "suppressed": serializers.BooleanField(),
                     "metrics": serializers.DictField(
                         help_text=f"The indicators of the period, by name. {SUPPRESSED_CELLS}"
@@ -189,7 +190,7 @@ class DailyReportCsvApi(APIView):
 class RecomputeApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        date = serializers.DateField()
+        date = BoundedDateField()
 
     @extend_schema(
         request=InputSerializer,
@@ -198,7 +199,7 @@ class RecomputeApi(APIView):
                 "RecomputeAccepted",
                 {
                     "site": serializers.CharField(),
-                    "date": serializers.DateField(),
+                    "date": BoundedDateField(),
                     "requested_at": serializers.DateTimeField(),
                 },
             )

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from vigil.accounts.access import RECORD_WRITERS, site_for
 from vigil.accounts.models import User
 from vigil.core.errors import ApplicationError
-from vigil.core.fields import AwareDateTimeField
+from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.records import replay_conflicts_show
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
@@ -44,20 +44,20 @@ def _booth_of(site: Site, booth_id: Any) -> Booth | None:
 
 class _VisitFields(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
-    kind = serializers.ChoiceField(choices=Visit.Kind.choices)
+    kind = ChoiceField(choices=Visit.Kind.choices)
     booth = serializers.UUIDField(required=False, allow_null=True)
     substances = serializers.ListField(
-        child=serializers.ChoiceField(choices=Substance.choices), required=False, max_length=15
+        child=ChoiceField(choices=Substance.choices), required=False, max_length=15
     )
     routes = serializers.ListField(
-        child=serializers.ChoiceField(choices=Route.choices), required=False, max_length=4
+        child=ChoiceField(choices=Route.choices), required=False, max_length=4
     )
 
 
 class VisitListCreateApi(APIView):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        date = serializers.DateField(required=False)
+        date = BoundedDateField(required=False)
         open = serializers.BooleanField(required=False, default=False)
         participant = serializers.UUIDField(required=False)
 
@@ -138,10 +138,10 @@ class VisitListCreateApi(APIView):
 
 class VisitDetailApi(APIView):
     class InputSerializer(_VisitFields):
-        kind = serializers.ChoiceField(choices=Visit.Kind.choices, required=False)
+        kind = ChoiceField(choices=Visit.Kind.choices, required=False)
         checked_in_at = AwareDateTimeField(required=False)
         checked_out_at = AwareDateTimeField(required=False, allow_null=True)
-        did_not_consume_reason = serializers.ChoiceField(
+        did_not_consume_reason = ChoiceField(
             choices=Visit.DidNotConsume.choices, required=False, allow_blank=True
         )
         version = serializers.IntegerField(min_value=1)
@@ -184,7 +184,7 @@ class VisitDetailApi(APIView):
 class VisitCheckOutApi(APIView):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         checked_out_at = AwareDateTimeField(required=False)
-        did_not_consume_reason = serializers.ChoiceField(
+        did_not_consume_reason = ChoiceField(
             choices=Visit.DidNotConsume.choices, required=False, allow_blank=True
         )
 
