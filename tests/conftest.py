@@ -69,7 +69,8 @@ class TabletClient(APIClient):
         token = self.cookies.get("csrftoken")
         if token is not None:
             kwargs.setdefault("HTTP_X_CSRFTOKEN", token.value)
-        kwargs.setdefault("format", "json")
+        if "content_type" not in kwargs:
+            kwargs.setdefault("format", "json")
         return kwargs
 
     def post(self, path: str, data: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]

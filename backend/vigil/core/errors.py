@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import csrf, defaults
@@ -16,6 +17,8 @@ from django.views.debug import SafeExceptionReporterFilter
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from vigil.core.parsers import BodyTooLarge
 
 
 class ApplicationError(Exception):
@@ -86,7 +89,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _validation_response({key: list(msgs) for key, msgs in fields.items()})
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(_fields_of(exc.detail))
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):  # read by Django before the parser could refuse it
+        exc = BodyTooLarge()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -15,7 +15,7 @@ MAX_DEPTH = 32
 
 class BodyTooLarge(APIException):
     status_code = 413
-    default_detail = "The request body is too large."
+    default_detail = "The request body is over the upload limit."
     default_code = "too_large"
 
 
@@ -48,11 +48,14 @@ class JSONParser(parsers.JSONParser):
         if request is not None and limit is not None:
             length = str(request.META.get("CONTENT_LENGTH") or "0")
             if length.isdigit() and int(length) > limit:
-                raise BodyTooLarge(f"The request body is over {limit // 1024} KB.")
+                raise BodyTooLarge()
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise ParseError("JSON parse error - the body is nested too deeply.") from None
         if _depth(data) > MAX_DEPTH:
-            raise ParseError(f"JSON parse error - nest lists and objects at most {MAX_DEPTH} deep.")
+            raise ParseError(
+                f"JSON parse error - nested too deeply (at most {MAX_DEPTH} levels of lists and "
+                "objects)."
+            )
         return data
