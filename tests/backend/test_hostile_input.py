@@ -5,11 +5,14 @@ kept by a browser or proxy."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.test import RequestFactory, override_settings
+from django.views.debug import ExceptionReporter
 
 from tests.backend.conftest import booth_of, check_in
 from tests.conftest import PASSWORD, TabletClient, World
@@ -231,3 +234,20 @@ def test_a_choice_error_in_a_query_never_echoes_the_value(client_for: ClientFor)
     body = assert_api_error(response, 400)
     assert "SECRETVALUE" not in response.content.decode()
     assert "status" in body["fields"]  # type: ignore[operator]
+
+
+# --- 1. Error reports never show the pepper or a request body ----------------------------------
+
+
+def test_an_error_report_masks_the_pepper_and_every_posted_value() -> None:
+    code = "".join(["QX", "7H2"])  # built here, so the report's source excerpts do not hold it
+    request = RequestFactory().post("/api/v1/visits/", {"code": code, "kind": "consumption"})
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        report = ExceptionReporter(request, *sys.exc_info()).get_traceback_html()
+
+    assert settings.VIGIL_CODE_PEPPER not in report
+    assert settings.SECRET_KEY not in report
+    assert code not in report
+    assert "VIGIL_CODE_PEPPER" in report  # listed, masked

@@ -14,9 +14,9 @@ django_stubs_ext.monkeypatch()
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent.parent
 REPO_DIR = BACKEND_DIR.parent
-VAR_DIR = REPO_DIR / "var"
-
 env = environ.Env()
+# Local state of the embedded mode: SQLite file, broker folders, its secrets.
+VAR_DIR = Path(env("VIGIL_VAR_DIR", default=str(REPO_DIR / "var")))
 
 SECRET_KEY: str = env("SECRET_KEY", default="")
 DEBUG: bool = env.bool("DEBUG", default=False)

@@ -151,8 +151,8 @@ class ExceptionReporterFilter(SafeExceptionReporterFilter):
     """Error reports (the debug page, mailed reports) never show a secret or a request body.
 
     Django masks settings whose name holds KEY, SECRET, TOKEN, PASS...; the visit-code pepper
-    and the connection URLs (which carry passwords) are added. Every POST parameter is masked:
-    a body may carry a visit code.
+    and the connection URLs (which carry passwords) are added. Every POST parameter and every
+    local variable of the traceback is masked: any of them may hold a visit code.
     """
 
     hidden_settings = re.compile(
@@ -164,3 +164,7 @@ class ExceptionReporterFilter(SafeExceptionReporterFilter):
         if request is None:
             return {}
         return dict.fromkeys(request.POST, self.cleansed_substitute)
+
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[tuple[str, Any]]:
+        # Any frame may hold a code being hashed or a body being read: names only.
+        return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
