@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import ItemsView
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -165,6 +166,6 @@ class ExceptionReporterFilter(SafeExceptionReporterFilter):
             return {}
         return dict.fromkeys(request.POST, self.cleansed_substitute)
 
-    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> list[tuple[str, Any]]:
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> ItemsView[str, Any]:
         # Any frame may hold a code being hashed or a body being read: names only.
-        return [(name, self.cleansed_substitute) for name in tb_frame.f_locals]
+        return dict.fromkeys(tb_frame.f_locals, self.cleansed_substitute).items()
