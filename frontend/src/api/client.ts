@@ -130,6 +130,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
 }
 
 export async function login(username: string, password: string): Promise<User> {
+  // Login needs the CSRF token like every unsafe request; the page normally set the cookie.
+  if (!readCookie("csrftoken")) await request<void>("GET", "/auth/csrf");
   const data = await request<LoginResponse>("POST", "/auth/login", {
     body: { username, password },
     expectUnauthorized: true,
