@@ -11,10 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from vigil.accounts.access import SUPERVISORS, site_for
 from vigil.accounts.models import User
-from vigil.accounts.selectors import user_with_memberships
+from vigil.accounts.selectors import locked_out_members, user_with_memberships
 from vigil.accounts.serializers import UserSerializer
-from vigil.accounts.services import user_login, user_logout
+from vigil.accounts.services import lockout_lift, user_login, user_logout
 from vigil.core.authentication import enforce_csrf
 from vigil.core.schema import ErrorSerializer
 
@@ -76,3 +77,44 @@ class MeApi(APIView):
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)
         return Response(UserSerializer(user_with_memberships(user=request.user)).data)
+
+
+class LockoutListApi(APIView):
+    """The members of a site locked out of signing in (supervisors and admins of the site)."""
+
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "LockoutList",
+                {
+                    "results": inline_serializer(
+                        "Lockout",
+                        {
+                            "username": serializers.CharField(),
+                            "display_name": serializers.CharField(),
+                            "locked_until": serializers.DateTimeField(
+                                help_text="When the lockout ends by itself."
+                            ),
+                        },
+                        many=True,
+                    )
+                },
+            )
+        },
+        tags=["session"],
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        assert isinstance(request.user, User)
+        site, _ = site_for(user=request.user, slug=slug, roles=SUPERVISORS)
+        return Response({"results": locked_out_members(site=site)})
+
+
+class LockoutLiftApi(APIView):
+    """Lift a member's login lockout on every tablet (supervisors and admins of the site)."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["session"])
+    def post(self, request: Request, slug: str, username: str) -> Response:
+        assert isinstance(request.user, User)
+        site, _ = site_for(user=request.user, slug=slug, roles=SUPERVISORS)
+        lockout_lift(site=site, username=username, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
