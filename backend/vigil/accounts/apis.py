@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -38,10 +36,6 @@ class LoginApi(APIView):
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        enforce_csrf(request)
-
     class InputSerializer(serializers.Serializer[dict[str, str]]):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=256, trim_whitespace=False)
@@ -55,6 +49,7 @@ class LoginApi(APIView):
         tags=["session"],
     )
     def post(self, request: Request) -> Response:
+        enforce_csrf(request)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_login(request=request._request, **data.validated_data)
