@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vigil.accounts.access import SUPERVISORS, site_for
-from vigil.accounts.models import User
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.accounts.selectors import locked_out_members, user_with_memberships
 from vigil.accounts.serializers import UserSerializer
 from vigil.accounts.services import lockout_lift, user_login, user_logout
@@ -65,16 +65,15 @@ class LogoutApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeApi(APIView):
+class MeApi(AuthenticatedApi):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: UserSerializer}, tags=["session"])
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(UserSerializer(user_with_memberships(user=request.user)).data)
 
 
-class LockoutListApi(APIView):
+class LockoutListApi(AuthenticatedApi):
     """The members of a site locked out of signing in (supervisors and admins of the site)."""
 
     @extend_schema(
@@ -98,18 +97,16 @@ class LockoutListApi(APIView):
         },
         tags=["session"],
     )
-    def get(self, request: Request, slug: str) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest, slug: str) -> Response:
         site, _ = site_for(user=request.user, slug=slug, roles=SUPERVISORS)
         return Response({"results": locked_out_members(site=site)})
 
 
-class LockoutLiftApi(APIView):
+class LockoutLiftApi(AuthenticatedApi):
     """Lift a member's login lockout on every tablet (supervisors and admins of the site)."""
 
     @extend_schema(request=None, responses={204: None}, tags=["session"])
-    def post(self, request: Request, slug: str, username: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, slug: str, username: str) -> Response:
         site, _ = site_for(user=request.user, slug=slug, roles=SUPERVISORS)
         lockout_lift(site=site, username=username, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,9 +8,14 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.access import RECORD_WRITERS, site_for
 from vigil.accounts.models import Membership, Role, User
+from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, Service
+from vigil.care.selectors import open_referrals_of
+from vigil.incidents.models import Incident
+from vigil.incidents.selectors import had_recent_overdose, last_overdose_at
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Participant, ParticipantSite
 from vigil.sites.models import Site
+from vigil.visits.models import Visit
 
 
 def participant_by_code(*, code: str) -> Participant | None:
@@ -19,6 +24,18 @@ def participant_by_code(*, code: str) -> Participant | None:
     while participant is not None and participant.merged_into_id is not None:
         participant = participant.merged_into
     return participant
+
+
+# Who a code never seen stands for: a person not yet on record, so no stored value equals it.
+_NEW_PERSON = object()
+
+
+def person_sent(code: str | None) -> Any:
+    """The participant an edit's code names, in snapshot form (their id), or None."""
+    if not code:
+        return None
+    known = participant_by_code(code=code)
+    return str(known.pk) if known is not None else _NEW_PERSON
 
 
 def participant_for_user(
@@ -51,10 +68,6 @@ def participant_lookup(*, code: str, site: Site) -> dict[str, Any]:
     network (the risk travels with the person); no time, no site, no details. A person seen
     only elsewhere is not known here.
     """
-    from vigil.care.selectors import open_referrals_of
-    from vigil.incidents.selectors import had_recent_overdose
-    from vigil.visits.models import Visit
-
     participant = participant_by_code(code=code)
     recent_overdose = participant is not None and had_recent_overdose(participant=participant)
     if participant is None or not participant.sites.filter(site=site).exists():
@@ -109,11 +122,6 @@ def participant_detail(
     """A person's details and what they have at this site: counts of visits, incidents,
     services and open referrals (voided records left out), as a supervisor reviews them before
     a correction or a merge. Never the code; records at other sites are only counted as sites."""
-    from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, Service
-    from vigil.incidents.models import Incident
-    from vigil.incidents.selectors import last_overdose_at
-    from vigil.visits.models import Visit
-
     visits = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
         count=Count("id"), last=Max("checked_in_at")
     )

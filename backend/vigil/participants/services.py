@@ -9,16 +9,13 @@ from django.utils import timezone
 from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, StaleVersion
-from vigil.core.records import refuse_stale_unless_resent
+from vigil.core.errors import Conflict, StaleVersion, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Gender, Participant, ParticipantSite
-from vigil.reports.services import (
-    first_visits,
-    request_recompute,
-    request_recompute_of_moved_first_visits,
-)
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import refuse_stale_unless_resent
 from vigil.sites.models import Site
+from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
 
 
 def _follow_merges(participant: Participant) -> Participant:
@@ -107,13 +104,9 @@ def participant_merge(
     4. Mark `source` merged (its code now resolves to `into`) and audit it.
     """
     if source.pk == into.pk:
-        raise ApplicationError(
-            "Some fields need attention.", fields={"into": ["Choose another participant."]}
-        )
+        raise field_error("into", "Choose another participant.")
     if not reason.strip():
-        raise ApplicationError(
-            "Some fields need attention.", fields={"reason": ["Say why these are one person."]}
-        )
+        raise field_error("reason", "Say why these are one person.")
     moved: dict[str, int] = {}
     touched: dict[Any, list[datetime]] = {}
     # The days of `source`'s records are recomputed below; `into` may stop being new on its

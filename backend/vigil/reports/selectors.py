@@ -2,17 +2,62 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from rest_framework import status
+
+from vigil.accounts.access import REPORT_READERS, site_for
+from vigil.accounts.models import Membership, Role, User
+from vigil.alerts.selectors import alerts_on_floor
+from vigil.core.calendar import local_today
+from vigil.core.errors import ApplicationError
+from vigil.incidents.selectors import incidents_on_floor, recent_overdose
 from vigil.reports import metrics
 from vigil.reports.models import DailyReport
 from vigil.reports.scope import Scope
-from vigil.reports.services import compute_site_day, local_today, with_rates
-from vigil.sites.models import Site
+from vigil.reports.services import compute_site_day, with_rates
+from vigil.sites.models import Booth, Site
+from vigil.visits.models import Visit
+from vigil.visits.selectors import visits_of_site
 
 # Recomputed over the whole period (never summed): a person counts once per period.
 RECOMPUTED = ("unique_participants", "new_participants", "median_visit_minutes", "peak_occupancy")
+
+
+@dataclass(frozen=True)
+class ReportAccess:
+    sites: list[Site]
+    suppressed: bool
+
+
+def report_access(*, user: User, slugs: Sequence[str], suppress: bool) -> ReportAccess:
+    """The sites a report covers for `user`, and whether its small cells are suppressed.
+
+    1. Sites named by slug: each one the user reads reports of (not a member: 404; a role
+       that reads no reports: 403).
+    2. No site named: every site where the user reads reports; none at all: 403.
+    3. Suppressed when asked for, and always when the user is an analyst at any of the sites:
+       an analyst never sees a small cell.
+    """
+    if slugs:
+        pairs = [site_for(user=user, slug=slug, roles=REPORT_READERS) for slug in slugs]
+    else:
+        memberships = Membership.objects.select_related("site").filter(
+            user=user, role__in=REPORT_READERS
+        )
+        pairs = [(m.site, Role(m.role)) for m in memberships]
+        if not pairs:
+            raise ApplicationError(
+                "Your role does not allow reports.", status_code=status.HTTP_403_FORBIDDEN
+            )
+    suppressed = suppress or any(role == Role.ANALYST for _, role in pairs)
+    return ReportAccess(sites=[site for site, _ in pairs], suppressed=suppressed)
 
 
 def daily_reports(*, sites: Sequence[Site], first: date, last: date) -> list[DailyReport]:
@@ -54,6 +99,42 @@ def today_on_floor(*, site: Site) -> dict[str, Any]:
         "ems_calls": incidents["ems_calls"],
         "services": sum(metrics.services_by_kind(scope).values()),
         "referrals": metrics.referral_totals(scope)["referrals"],
+    }
+
+
+def floor_of_site(*, site: Site) -> dict[str, Any]:
+    """The live floor: every active booth with its open visit, service visits, counts, the
+    incidents being handled, the active alerts and today's figures.
+
+    A constant number of queries whatever the number of open visits or records of the day
+    (booths, open visits with their participants' visit counts and recent overdoses,
+    substances, routes, incidents, alerts, today's figures).
+    """
+    visits_here = (
+        Visit.objects.filter(site=site, participant=OuterRef("participant"), voided=False)
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    open_visits = list(
+        visits_of_site(site=site, open_only=True).annotate(
+            participant_visits=Coalesce(Subquery(visits_here, output_field=IntegerField()), 0),
+            overdose_last_7_days=recent_overdose(OuterRef("participant")),
+        )
+    )
+    booths = list(Booth.objects.filter(site=site, active=True).order_by("position", "label"))
+    by_booth = {visit.booth_id: visit for visit in open_visits if visit.booth_id}
+    long_after = timezone.now() - timedelta(minutes=settings.VIGIL_LONG_VISIT_MINUTES)
+    for visit in open_visits:
+        visit.long_open = visit.checked_in_at < long_after  # type: ignore[attr-defined]
+    return {
+        "site": site,
+        "booths": [{"booth": booth, "visit": by_booth.get(booth.pk)} for booth in booths],
+        "service_visits": [v for v in open_visits if v.booth_id is None],
+        "open_visits": len(open_visits),
+        "incidents": list(incidents_on_floor(site=site)),
+        "alerts": list(alerts_on_floor(site=site)),
+        "today": today_on_floor(site=site),
     }
 
 

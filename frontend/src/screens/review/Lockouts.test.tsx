@@ -7,10 +7,16 @@ import { Lockouts } from "./Lockouts";
 
 const LOCKED = { username: "sam", display_name: "Sam", locked_until: "2026-12-04T17:00:00Z" };
 
+let lifts = 0;
+
 function show(results: unknown[]) {
+  lifts = 0;
   const fetch = routeFetch({
     "GET /api/v1/sites/harbour/lockouts": { status: 200, body: { results } },
-    "POST /api/v1/sites/harbour/lockouts/sam/lift": { status: 204 },
+    "POST /api/v1/sites/harbour/lockouts/sam/lift": () => {
+      lifts += 1;
+      return { status: 204 };
+    },
   });
   const view = render(
     <I18nProvider lang="en">
@@ -29,14 +35,12 @@ describe("Lockouts", () => {
   });
 
   it("lifts a lockout and says so", async () => {
-    const { fetch } = show([LOCKED]);
+    show([LOCKED]);
 
     fireEvent.click(await screen.findByRole("button", { name: "Unlock Sam" }));
 
     expect(await screen.findByText("Sam can sign in again.")).toBeTruthy();
     expect(screen.queryByRole("button", { name: "Unlock Sam" })).toBeNull();
-    const lift = fetch.mock.calls[1]?.[0] as Request;
-    expect(lift.method).toBe("POST");
-    expect(new URL(lift.url).pathname).toBe("/api/v1/sites/harbour/lockouts/sam/lift");
+    expect(lifts).toBe(1);
   });
 });
