@@ -201,6 +201,11 @@ function SignedIn({ user }: { user: User }) {
   const { sites, failure } = useSites();
   const [site, setSite] = useState<string | null>(() => chosenSite(user));
   const route = useRoute();
+  // A new screen opens at its top (the recorder's action grid, not where the floor was scrolled).
+  const screenKey = `${route.name}/${route.params.join("/")}`;
+  useEffect(() => {
+    if (typeof scrollTo === "function") scrollTo(0, 0);
+  }, [screenKey]);
 
   if (user.memberships.length === 0) {
     return (

@@ -68,6 +68,7 @@ export const en = {
   "floor.referral": "Referral",
   "floor.mine": "My incidents",
   "floor.offline": "No connection: the floor shows what this tablet recorded. Everything is kept and sent when the Wi-Fi is back.",
+  "floor.asOf": "No connection: the floor as of {time}. Timers keep running; what you record is kept.",
   "floor.stale": "No connection: the floor may be out of date. What you record is kept.",
   "floor.incidents": "Open incidents",
   "floor.noIncidents": "No open incident.",

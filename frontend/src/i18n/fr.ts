@@ -71,6 +71,7 @@ export const fr: Record<MessageKey, string> = {
   "floor.referral": "Orientation",
   "floor.mine": "Mes incidents",
   "floor.offline": "Pas de connexion : le plancher montre ce que cette tablette a saisi. Tout est gardé et envoyé au retour du Wi-Fi.",
+  "floor.asOf": "Pas de connexion : le plancher tel qu’à {time}. Les minuteries continuent ; ce que vous saisissez est gardé.",
   "floor.stale": "Pas de connexion : le plancher n’est peut-être pas à jour. Ce que vous saisissez est gardé.",
   "floor.incidents": "Incidents ouverts",
   "floor.noIncidents": "Aucun incident ouvert.",

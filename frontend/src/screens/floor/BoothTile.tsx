@@ -55,12 +55,6 @@ export function BoothTile(props: Props) {
       <div class="booth-head">
         <span class="booth-label">{name}</span>
         <span class="booth-minutes">{t("floor.minutesIn", { minutes })}</span>
-      </div>
-      <div class="booth-detail">
-        <span>
-          {visit.substances.map((s) => t(`substance.${s}` as "substance.other")).join(", ") ||
-            t("floor.noSubstance")}
-        </span>
         <button
           type="button"
           class="btn btn-quiet btn-more"
@@ -71,6 +65,10 @@ export function BoothTile(props: Props) {
           ⋯
         </button>
       </div>
+      <p class="booth-substances">
+        {visit.substances.map((s) => t(`substance.${s}` as "substance.other")).join(", ") ||
+          t("floor.noSubstance")}
+      </p>
       <p class="booth-flags">
         {level !== "ok" && (
           <span class={`tag tag-${level}`}>

@@ -5,7 +5,7 @@ import { useFloor, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { checkOut, openIncident, type Pending } from "../../state/records";
 import { Notice } from "../../ui";
-import { minutesSince } from "./time";
+import { minutesSince, timeOfDay } from "./time";
 import { BoothTile, type TileVisit } from "./BoothTile";
 import { visitsByBooth } from "./occupancy";
 
@@ -52,10 +52,10 @@ function openIncidents(
 }
 
 export function Floor({ site, user }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const outbox = useOutbox();
   const { state } = outbox;
-  const { floor, failure, pending } = useFloor(site.slug, state.pending, outbox.pending);
+  const { floor, asOf, failure, pending } = useFloor(site.slug, state.pending, outbox.pending);
   const now = useNow(15_000);
 
   const booths = floor?.booths ?? site.booths.filter((b) => b.active !== false);
@@ -129,7 +129,12 @@ export function Floor({ site, user }: Props) {
       {failure && floor === null && (
         <Notice kind="info">{failure.isNetwork ? t("floor.offline") : failure.detail}</Notice>
       )}
-      {failure && floor !== null && failure.isNetwork && (
+      {failure && asOf !== null && (
+        <p class="floor-as-of" role="status" data-testid="floor-as-of">
+          {t("floor.asOf", { time: timeOfDay(asOf, lang) })}
+        </p>
+      )}
+      {failure && floor !== null && asOf === null && failure.isNetwork && (
         <Notice kind="info">{t("floor.stale")}</Notice>
       )}
       <nav class="floor-actions" aria-label={t("floor.actions")}>
