@@ -313,7 +313,7 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
       return <CheckIn key={location.hash} site={site} booth={param("booth")} />;
     case "incident":
       return route.params[0] ? (
-        <Recorder key={route.params[0]} site={site} id={route.params[0]} />
+        <Recorder key={route.params[0]} site={site} id={route.params[0]} user={user} />
       ) : (
         <Floor site={site} user={user} />
       );

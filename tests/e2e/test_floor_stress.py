@@ -86,3 +86,34 @@ def test_every_booth_and_its_overdose_button_fit_the_first_screen_with_two_alert
     assert_on_first_screen(page, ".booths > li")
     assert_on_first_screen(page, ".booths .btn-danger")
     assert_accessible(page)
+
+
+def test_an_offline_reload_keeps_every_occupied_booth_its_timer_and_the_alerts(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    busy_floor(world)
+    sign_in(page, live_server)
+    expect(page.get_by_role("listitem", name="Booth 5").get_by_text("40 min")).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+
+    page.context.set_offline(True)
+    page.reload()
+
+    expect(page.get_by_test_id("floor-as-of")).to_be_visible()
+    for label in BUSY:
+        expect(page.get_by_role("listitem", name=f"Booth {label}", exact=True)).to_be_visible()
+    expect(page.get_by_role("listitem", name="Booth 5").get_by_text("40 min")).to_be_visible()
+    expect(page.get_by_text("Carfentanil found")).to_be_visible()
+    expect(page.get_by_role("button", name="Booth 10 Free")).to_be_visible()
+    screenshot(page, "stress-floor-offline", viewport)
+    # What the tablet keeps of the floor names no person: no participant id, no code.
+    kept = page.evaluate("localStorage.getItem('vigil.floor.harbour')")
+    assert kept is not None
+    participants = {str(v.participant_id) for v in Visit.objects.all()}
+    assert not [p for p in participants if p in kept]
+    assert "BUSY" not in kept
+
+    # The network returns: the floor is live again at once.
+    page.context.set_offline(False)
+    page.evaluate("dispatchEvent(new Event('online'))")
+    expect(page.get_by_test_id("floor-as-of")).to_have_count(0)

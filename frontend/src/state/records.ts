@@ -8,10 +8,13 @@ import type {
   Outcome,
   ReferralCategory,
   ReferralStatus,
+  Schemas,
   ServiceKind,
   Substance,
 } from "../api";
-import { enqueue, type OutboxEntry } from "../outbox";
+
+export type Sign = Schemas["SignsEnum"];
+import { enqueue, withdraw, type OutboxEntry } from "../outbox";
 
 /**
  * Every write of the floor app, as an outbox entry. Each record gets its UUID here, on the
@@ -20,6 +23,9 @@ import { enqueue, type OutboxEntry } from "../outbox";
  */
 
 const now = () => new Date().toISOString();
+
+/** How long a tap can be taken back with one touch ("Undo"); after it, it is voided with a reason. */
+export const UNDO_MS = 8_000;
 
 export interface CheckIn {
   site: string;
@@ -46,21 +52,44 @@ export async function checkIn(input: CheckIn, summary: string): Promise<string> 
   return id;
 }
 
+/**
+ * Checks a visit out at the tap; the check-out waits `UNDO_MS` in the outbox before it is sent,
+ * so that `undoCheckOut` can take a mis-tap back before anything is recorded. Returns its key.
+ */
 export async function checkOut(
   visit: string,
   reason: DidNotConsumeReason | "",
   summary: string,
   after?: string,
-): Promise<void> {
+): Promise<string> {
   const body: Record<string, unknown> = { checked_out_at: now() };
   if (reason) body["did_not_consume_reason"] = reason;
-  await enqueue({
+  return enqueue({
     method: "POST",
     path: `/visits/${visit}/check-out`,
     body,
     summary,
+    holdMs: UNDO_MS,
     ...(after ? { dependsOn: after } : {}),
   });
+}
+
+/** Outbox keys of writes taken back before they were sent: never shown again. */
+const takenBack = new Set<string>();
+
+async function takeBack(key: string): Promise<boolean> {
+  const gone = await withdraw(key);
+  if (gone) takenBack.add(key);
+  return gone;
+}
+
+export function wasTakenBack(key: string): boolean {
+  return takenBack.has(key);
+}
+
+/** False when the check-out has already been sent. */
+export function undoCheckOut(key: string): Promise<boolean> {
+  return takeBack(key);
 }
 
 export interface IncidentStart {
@@ -68,6 +97,8 @@ export interface IncidentStart {
   kind: IncidentKind;
   location: Location;
   visit?: string;
+  /** What the person said they used at check-in: the first guess of what caused it. */
+  suspected_substances?: string[];
 }
 
 /** Opens an incident now; returns its id and the outbox key later taps depend on. */
@@ -84,7 +115,7 @@ export async function openIncident(
     location: input.location,
     started_at: now(),
     signs: [],
-    suspected_substances: [],
+    suspected_substances: input.suspected_substances ?? [],
   };
   if (input.visit) body["visit"] = input.visit;
   const key = await enqueue({
@@ -105,22 +136,49 @@ export interface Tap {
   resp_rate?: number;
 }
 
+/** Records a tap now; returns the action's id and its outbox key (for an undo). */
 export async function tapAction(
   incident: string,
   tap: Tap,
   summary: string,
   after?: string,
-): Promise<void> {
-  await enqueue({
+): Promise<{ id: string; key: string }> {
+  const id = crypto.randomUUID();
+  const key = await enqueue({
     method: "POST",
     path: `/incidents/${incident}/actions/`,
-    body: { id: crypto.randomUUID(), at: now(), ...tap },
+    body: { id, at: now(), ...tap },
     summary,
     ...(after ? { dependsOn: after } : {}),
+  });
+  return { id, key };
+}
+
+/**
+ * Takes an action back: still in the outbox, it is withdrawn (nothing was recorded); sent, it
+ * is voided with the reason (it stays on the timeline, marked, and counts for nothing).
+ */
+export async function voidAction(
+  incident: string,
+  action: { id: string; key?: string | undefined },
+  reason: string,
+  summary: string,
+): Promise<void> {
+  if (action.key && (await takeBack(action.key))) return;
+  await enqueue({
+    method: "POST",
+    path: `/incidents/${incident}/actions/${action.id}/void`,
+    body: { reason },
+    summary,
+    ...(action.key ? { dependsOn: action.key } : {}),
   });
 }
 
 export interface Completion {
+  signs: Sign[];
+  suspected_substances: Substance[];
+  /** Usernames of the staff who responded. */
+  responders: string[];
   outcome: Outcome;
   ended_at: string;
   police_attended: boolean;
@@ -235,6 +293,7 @@ export interface PendingIncident {
   location: Location;
   visit: string | null;
   started_at: string;
+  suspected_substances: Substance[];
 }
 
 export interface PendingAction {
@@ -255,6 +314,8 @@ export interface Pending {
   actions: PendingAction[];
   /** Incident ids whose submission is queued. */
   submitted: Set<string>;
+  /** Action ids whose void is queued. */
+  voidedActions: Set<string>;
   /** Record id → outbox key, for writes that must wait for a record still queued. */
   keyOf: Map<string, string>;
 }
@@ -269,6 +330,7 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
     incidents: [],
     actions: [],
     submitted: new Set(),
+    voidedActions: new Set(),
     keyOf: new Map(),
   };
   for (const entry of entries) {
@@ -294,9 +356,14 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
         location: str(body["location"]) as Location,
         visit: str(body["visit"]) || null,
         started_at: str(body["started_at"]),
+        suspected_substances: Array.isArray(body["suspected_substances"])
+          ? (body["suspected_substances"] as Substance[])
+          : [],
       });
       pending.keyOf.set(str(body["id"]), key);
-    } else if (parts[0] === "incidents" && parts[2] === "actions" && parts[1]) {
+    } else if (parts[0] === "incidents" && parts[2] === "actions" && parts[4] === "void") {
+      pending.voidedActions.add(parts[3] ?? "");
+    } else if (parts[0] === "incidents" && parts[2] === "actions" && parts[1] && !parts[3]) {
       pending.actions.push({
         id: str(body["id"]),
         key,
@@ -313,19 +380,23 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
   return pending;
 }
 
-function byId<T extends { id: string }>(first: T[], second: T[]): T[] {
+function byId<T extends { id: string; key: string }>(first: T[], second: T[]): T[] {
   const seen = new Set(second.map((item) => item.id));
-  return [...first.filter((item) => !seen.has(item.id)), ...second];
+  return [...first.filter((item) => !seen.has(item.id) && !takenBack.has(item.key)), ...second];
 }
 
 /** Everything either holds: what was queued a moment ago and what is queued now. */
 export function mergePending(before: Pending, now: Pending): Pending {
   return {
     visits: byId(before.visits, now.visits),
-    checkOuts: new Map([...before.checkOuts, ...now.checkOuts]),
+    checkOuts: new Map([
+      ...[...before.checkOuts].filter(([, key]) => !takenBack.has(key)),
+      ...now.checkOuts,
+    ]),
     incidents: byId(before.incidents, now.incidents),
     actions: byId(before.actions, now.actions),
     submitted: new Set([...before.submitted, ...now.submitted]),
+    voidedActions: new Set([...before.voidedActions, ...now.voidedActions]),
     keyOf: new Map([...before.keyOf, ...now.keyOf]),
   };
 }

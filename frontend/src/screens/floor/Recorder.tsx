@@ -8,12 +8,24 @@ import {
   type NaloxoneRoute,
   type Outcome,
   type Site,
+  type Substance,
+  type User,
 } from "../../api";
 import { useI18n } from "../../i18n";
 import { lastKnownIncident, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
-import { completeIncident, tapAction, type PendingAction, type Tap } from "../../state/records";
-import { Button, Chips, NarrativeField, Notice, OutcomeChips } from "../../ui";
+import {
+  completeIncident,
+  tapAction,
+  UNDO_MS,
+  voidAction,
+  wasTakenBack,
+  type PendingAction,
+  type Sign,
+  type Tap,
+} from "../../state/records";
+import { Button, Chips, NarrativeField, Notice, OutcomeChips, UndoStrip } from "../../ui";
+import { SUBSTANCES } from "./CheckIn";
 import { clock, timeOfDay } from "./time";
 
 const MAIN_ACTIONS: ActionKind[] = [
@@ -35,6 +47,16 @@ const MORE_ACTIONS: ActionKind[] = [
   "other",
 ];
 const DOSES = [0.4, 0.8, 1, 2, 4, 8];
+const SIGNS: Sign[] = [
+  "slow_or_no_breathing",
+  "unresponsive",
+  "cyanosis",
+  "pinpoint_pupils",
+  "seizure",
+  "chest_pain",
+  "agitation",
+  "other",
+];
 const NALOXONE_ROUTES: NaloxoneRoute[] = ["IM", "IN", "IV"];
 interface LoggedAction {
   id: string;
@@ -49,11 +71,21 @@ interface LoggedAction {
 
 type Panel = { kind: "none" } | { kind: "naloxone" } | { kind: "vitals" };
 
+/** The newest tap of this screen: shown in the strip, with Undo until `until`. */
+interface LastTap {
+  id: string;
+  key: string;
+  what: string;
+  at: string;
+  until: number;
+  undone: boolean;
+}
+
 /**
  * The overdose recorder: a running clock since onset and one large button per action. A tap is
  * timestamped at once and queued, so the worker never waits for the Wi-Fi while they act.
  */
-export function Recorder({ site, id }: { site: Site; id: string }) {
+export function Recorder({ site, id, user }: { site: Site; id: string; user: User }) {
   const { t, lang } = useI18n();
   const { pending } = useOutbox();
   const now = useNow(1000);
@@ -68,14 +100,21 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
   const [endedAt, setEndedAt] = useState<string | null>(null);
   const [police, setPolice] = useState(false);
   const [narrative, setNarrative] = useState("");
+  const [signs, setSigns] = useState<Sign[]>([]);
+  const [substances, setSubstances] = useState<Substance[] | null>(null);
+  const [responders, setResponders] = useState<string[]>([user.username]);
+  const [responder, setResponder] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [last, setLast] = useState<LastTap | null>(null);
+  const [voiding, setVoiding] = useState<string | null>(null);
+  const [voidReason, setVoidReason] = useState("");
   const formFrom = useRef(false);
 
   const queued = pending.incidents.find((i) => i.id === id);
   // Taps seen in the outbox stay listed until the server's copy of the incident has them.
   const [seen, setSeen] = useState<Map<string, PendingAction>>(new Map());
-  const mine = pending.actions.filter((a) => a.incident === id);
+  const mine = pending.actions.filter((a) => a.incident === id && !wasTakenBack(a.key));
   const unseen = mine.filter((a) => !seen.has(a.id));
   if (unseen.length > 0) setSeen(new Map([...seen, ...unseen.map((a) => [a.id, a] as const)]));
   const waiting = mine.length + (queued ? 1 : 0);
@@ -98,6 +137,9 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
         setEndedAt(found.ended_at);
         setPolice(found.police_attended);
         setNarrative(found.narrative);
+        setSigns(found.signs);
+        setSubstances((before) => before ?? found.suspected_substances);
+        setResponders((before) => [...new Set([...found.responders, ...before])]);
       })
       .catch((caught: unknown) => setLoadFailure(caught as ApiError));
     // Reload whenever something queued for it has been delivered.
@@ -109,11 +151,11 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
   const after = pending.keyOf.get(id);
 
   const logged: LoggedAction[] = (incident?.actions ?? [])
-    .filter((a) => !a.voided)
+    .filter((a) => !a.voided && !pending.voidedActions.has(a.id))
     .map((a) => ({ ...a, queued: false }));
   const known = new Set(logged.map((a) => a.id));
   for (const action of seen.values()) {
-    if (!known.has(action.id)) {
+    if (!known.has(action.id) && !wasTakenBack(action.key) && !pending.voidedActions.has(action.id)) {
       logged.push({ ...action, queued: stillQueued.current.has(action.id) });
     }
   }
@@ -134,9 +176,54 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
     );
   }
 
+  const suspected = substances ?? queued?.suspected_substances ?? [];
+
   async function record(tap: Tap) {
     setPanel({ kind: "none" });
-    await tapAction(id, tap, t("summary.action", { action: t(`action.${tap.kind}`) }), after);
+    const at = new Date().toISOString();
+    const { id: action, key } = await tapAction(
+      id,
+      tap,
+      t("summary.action", { action: t(`action.${tap.kind}`) }),
+      after,
+    );
+    setLast({ id: action, key, what: describe(tap), at, until: Date.now() + UNDO_MS, undone: false });
+  }
+
+  function describe(action: Tap | LoggedAction): string {
+    const name = t(`action.${action.kind}`);
+    if (action.kind === "naloxone") return `${name} ${doseText(Number(action.dose_mg))} ${action.route ?? ""}`.trim();
+    if (action.kind === "vitals") {
+      const parts = [
+        action.spo2 != null ? `SpO₂ ${action.spo2}%` : "",
+        action.resp_rate != null ? `${action.resp_rate}/min` : "",
+      ];
+      return [name, ...parts].filter(Boolean).join(" ");
+    }
+    return name;
+  }
+
+  function doseText(mg: number): string {
+    return `${mg.toLocaleString(lang)} mg`;
+  }
+
+  /** Within the undo time: withdrawn if not sent yet, else voided with a standard reason. */
+  async function undo(tap: LastTap) {
+    setLast({ ...tap, undone: true });
+    await voidAction(id, tap, t("recorder.undoReason"), t("summary.voidAction", { action: tap.what }));
+  }
+
+  async function voidWithReason(action: LoggedAction) {
+    if (!voidReason.trim()) return;
+    const key = pending.actions.find((a) => a.id === action.id)?.key;
+    setVoiding(null);
+    setVoidReason("");
+    await voidAction(
+      id,
+      { id: action.id, key },
+      voidReason.trim(),
+      t("summary.voidAction", { action: describe(action) }),
+    );
   }
 
   function tapped(action: ActionKind) {
@@ -154,6 +241,9 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
     await completeIncident(
       id,
       {
+        signs,
+        suspected_substances: suspected,
+        responders,
         outcome,
         ended_at: endedAt,
         police_attended: police,
@@ -169,6 +259,9 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
   const editable = incident === null || incident.status === "open" || incident.status === "returned";
   const elapsed = (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt);
 
+  const lastShown = last ?? lastLogged(logged);
+  const undoable = last !== null && !last.undone && now < last.until;
+
   return (
     <main class="screen screen-wide recorder" aria-labelledby="recorder-title">
       <div class="recorder-head">
@@ -177,9 +270,7 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
             {t(`incidentKind.${kind}`)}
             {incident?.booth_label ? ` · ${t("floor.booth", { label: incident.booth_label })}` : ""}
           </h1>
-          <p class="muted">
-            {t("recorder.onset", { time: timeOfDay(startedAt, lang) })}
-          </p>
+          <p class="muted">{t("recorder.onset", { time: timeOfDay(startedAt, lang) })}</p>
         </div>
         <p class="recorder-clock" role="timer" aria-label={t("recorder.clock")}>
           {clock(elapsed)}
@@ -196,6 +287,22 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
       )}
 
       {editable && (
+        <UndoStrip
+          text={
+            lastShown === null
+              ? t("recorder.nothingYet")
+              : last?.undone
+                ? t("recorder.lastUndone", { what: last.what })
+                : t("recorder.last", {
+                    what: lastShown.what,
+                    at: clock(Date.parse(lastShown.at) - Date.parse(startedAt)),
+                  })
+          }
+          onUndo={undoable && last ? () => void undo(last) : undefined}
+        />
+      )}
+
+      {editable && panel.kind === "none" && (
         <section aria-label={t("recorder.actions")} class="action-grid">
           {MAIN_ACTIONS.map((action) => (
             <button
@@ -211,10 +318,19 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
       )}
 
       {panel.kind === "naloxone" && (
-        <section class="panel panel-raised" aria-label={t("recorder.naloxoneDose")}>
+        <section class="panel panel-raised dose-panel" aria-label={t("recorder.naloxoneDose")}>
+          <div class="button-row">
+            <Button
+              variant="primary"
+              onClick={() => void record({ kind: "naloxone", dose_mg: dose, route })}
+            >
+              {t("recorder.recordDose", { dose: doseText(dose), route })}
+            </Button>
+            <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
+          </div>
           <Chips
             label={t("recorder.dose")}
-            options={DOSES.map((d) => ({ value: String(d), label: `${d} mg` }))}
+            options={DOSES.map((d) => ({ value: String(d), label: doseText(d) }))}
             selected={[String(dose)]}
             onToggle={(value) => setDose(Number(value))}
             single
@@ -226,15 +342,6 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
             onToggle={(value) => setRoute(value as NaloxoneRoute)}
             single
           />
-          <div class="button-row">
-            <Button
-              variant="primary"
-              onClick={() => void record({ kind: "naloxone", dose_mg: dose, route })}
-            >
-              {t("recorder.recordDose", { dose: `${dose} mg`, route })}
-            </Button>
-            <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
-          </div>
         </section>
       )}
 
@@ -267,9 +374,9 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
         </section>
       )}
 
-      {editable && (
+      {editable && panel.kind === "none" && (
         <details class="more-actions">
-          <summary>{t("recorder.more")}</summary>
+          <summary class="btn btn-secondary">{t("recorder.more")}</summary>
           <div class="action-grid action-grid-small">
             {MORE_ACTIONS.map((action) => (
               <button
@@ -296,17 +403,94 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
               <span class="timeline-at">
                 +{clock(Date.parse(action.at) - Date.parse(startedAt))}
               </span>
-              <span class="timeline-what">
-                {t(`action.${action.kind}`)}
-                {action.kind === "naloxone" && ` ${Number(action.dose_mg)} mg ${action.route ?? ""}`}
-                {action.kind === "vitals" &&
-                  ` ${action.spo2 != null ? `SpO₂ ${action.spo2}%` : ""} ${action.resp_rate != null ? `${action.resp_rate}/min` : ""}`}
-              </span>
+              <span class="timeline-what">{describe(action)}</span>
               {action.queued && <span class="tag">{t("outbox.queuedTag")}</span>}
+              {editable && voiding !== action.id && (
+                <button
+                  type="button"
+                  class="btn btn-quiet btn-small timeline-void"
+                  aria-label={t("recorder.voidOf", { what: describe(action) })}
+                  onClick={() => {
+                    setVoiding(action.id);
+                    setVoidReason("");
+                  }}
+                >
+                  {t("recorder.void")}
+                </button>
+              )}
+              {voiding === action.id && (
+                <form
+                  class="timeline-void-form"
+                  onSubmit={(event) => {
+                    event.preventDefault();
+                    void voidWithReason(action);
+                  }}
+                >
+                  <label for={`void-${action.id}`}>{t("recorder.voidReason")}</label>
+                  <input
+                    id={`void-${action.id}`}
+                    value={voidReason}
+                    required
+                    maxLength={1000}
+                    onInput={(e) => setVoidReason(e.currentTarget.value)}
+                  />
+                  <Button type="submit" variant="secondary">
+                    {t("recorder.voidConfirm")}
+                  </Button>
+                  <Button onClick={() => setVoiding(null)}>{t("common.cancel")}</Button>
+                </form>
+              )}
             </li>
           ))}
         </ol>
       </section>
+
+      {editable && (
+        <section class="panel" aria-labelledby="details-title">
+          <h2 id="details-title">{t("recorder.details")}</h2>
+          <Chips
+            label={t("review.signs")}
+            options={SIGNS.map((sign) => ({ value: sign, label: t(`review.sign.${sign}`) }))}
+            selected={signs}
+            onToggle={(value) => setSigns(toggle(signs, value as Sign))}
+          />
+          <Chips
+            label={t("recorder.suspected")}
+            options={SUBSTANCES.map((sub) => ({ value: sub, label: t(`substance.${sub}`) }))}
+            selected={suspected}
+            onToggle={(value) => setSubstances(toggle(suspected, value as Substance))}
+          />
+          <Chips
+            label={t("review.responders")}
+            options={responders.map((name) => ({ value: name, label: name }))}
+            selected={responders}
+            onToggle={(value) => setResponders(responders.filter((r) => r !== value))}
+          />
+          <form
+            class="field-row responder-add"
+            onSubmit={(event) => {
+              event.preventDefault();
+              const name = responder.trim();
+              if (name && !responders.includes(name)) setResponders([...responders, name]);
+              setResponder("");
+            }}
+          >
+            <div class="field">
+              <label for="recorder-responder">{t("recorder.addResponder")}</label>
+              <input
+                id="recorder-responder"
+                value={responder}
+                autocapitalize="none"
+                autocomplete="off"
+                onInput={(e) => setResponder(e.currentTarget.value)}
+              />
+            </div>
+            <Button type="submit" variant="secondary">
+              {t("recorder.add")}
+            </Button>
+          </form>
+        </section>
+      )}
 
       {editable && (
         <section class="panel" aria-labelledby="finish-title">
@@ -339,6 +523,15 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
       )}
     </main>
   );
+
+  function lastLogged(list: LoggedAction[]): { what: string; at: string } | null {
+    const newest = list[list.length - 1];
+    return newest ? { what: describe(newest), at: newest.at } : null;
+  }
+}
+
+function toggle<T>(list: readonly T[], value: T): T[] {
+  return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
 }
 
 function NumberField(props: {
