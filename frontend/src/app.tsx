@@ -324,7 +324,7 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
     case "mine":
       return <MyIncidents site={site} />;
     case "outbox":
-      return <OutboxScreen />;
+      return <OutboxScreen site={site} />;
     default:
       return <Floor site={site} user={user} />;
   }
