@@ -117,3 +117,117 @@ def test_an_offline_reload_keeps_every_occupied_booth_its_timer_and_the_alerts(
     page.context.set_offline(False)
     page.evaluate("dispatchEvent(new Event('online'))")
     expect(page.get_by_test_id("floor-as-of")).to_have_count(0)
+
+
+def test_a_naloxone_dose_is_recorded_without_scrolling_and_undone(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    busy_floor(world)
+    sign_in(page, live_server)
+    page.get_by_role("button", name="Overdose in booth 5").click()
+    expect(page.get_by_role("timer")).to_be_visible()
+    assert_on_first_screen(page, ".action-grid .action-button")
+    page.get_by_role("button", name="Stimulation").click()
+    expect(page.get_by_test_id("undo-strip")).to_contain_text("Last recorded: Stimulation")
+
+    page.get_by_role("button", name="Naloxone", exact=True).click()
+    assert_on_first_screen(page, ".dose-panel .btn-primary")
+    page.get_by_role("button", name="Record 0.4 mg IM").click()
+    strip = page.get_by_test_id("undo-strip")
+    expect(strip).to_contain_text("Last recorded: Naloxone 0.4 mg IM")
+    assert_on_first_screen(page, "[data-testid=undo-strip]")
+    screenshot(page, "stress-recorder-dose", viewport)
+    assert_accessible(page)
+
+    strip.get_by_role("button", name="Undo").click()
+    expect(strip).to_contain_text("Taken back: Naloxone 0.4 mg IM")
+    outbox_is_empty(page)
+    expect(page.get_by_test_id("timeline").get_by_role("listitem")).to_have_count(1)
+    expect(page.get_by_text("Naloxone: 0 dose(s), 0 mg")).to_be_visible()
+    screenshot(page, "stress-recorder-undone", viewport)
+
+    incident = Incident.objects.get()
+    live = IncidentAction.objects.filter(incident=incident, voided=False)
+    assert sorted(live.values_list("kind", flat=True)) == ["stimulation"]
+    # Sent before the Undo, it is voided with a reason; withdrawn in time, it never existed.
+    for action in IncidentAction.objects.filter(incident=incident, kind="naloxone"):
+        assert action.voided and action.void_reason
+
+
+def test_a_mistapped_action_is_voided_with_a_reason_after_the_undo_time(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    busy_floor(world)
+    sign_in(page, live_server)
+    page.get_by_role("button", name="Overdose in booth 2").click()
+    page.get_by_role("button", name="CPR", exact=True).click()
+    outbox_is_empty(page)
+
+    page.get_by_role("button", name="Void CPR").click()
+    page.get_by_label("Why is this action void?").fill("Tapped CPR instead of oxygen.")
+    page.get_by_role("button", name="Void it").click()
+    expect(page.get_by_test_id("timeline").get_by_role("listitem")).to_have_count(0)
+    outbox_is_empty(page)
+
+    action = IncidentAction.objects.get()
+    assert action.voided
+    assert action.void_reason == "Tapped CPR instead of oxygen."
+
+
+def test_a_check_out_is_undone(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    busy_floor(world)
+    sign_in(page, live_server)
+    page.get_by_role("button", name="Check out of booth 4").click()
+    expect(page.get_by_role("listitem", name="Booth 4", exact=True)).to_have_count(0)
+    strip = page.get_by_test_id("undo-strip")
+    expect(strip).to_contain_text("Checked out of booth 4")
+    screenshot(page, "stress-checkout-undo", viewport)
+
+    strip.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("listitem", name="Booth 4", exact=True)).to_be_visible()
+    outbox_is_empty(page)
+    assert Visit.objects.get(booth__label="4").checked_out_at is None
+
+
+def test_signs_substances_and_responders_are_recorded_and_shown_in_the_review(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    busy_floor(world)
+    sign_in(page, live_server)
+    page.get_by_role("button", name="Overdose in booth 1", exact=True).click()
+    page.get_by_role("button", name="Oxygen", exact=True).click()
+    signs = page.get_by_role("group", name="Signs")
+    signs.get_by_role("button", name="Unresponsive").click()
+    signs.get_by_role("button", name="Pinpoint pupils").click()
+    substances = page.get_by_role("group", name="Suspected substances")
+    expect(substances.get_by_role("button", name="Fentanyl")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(substances.get_by_role("button", name="Methamphetamine")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    expect(page.get_by_role("group", name="Responders").get_by_role("button")).to_have_text(
+        ["alice"]
+    )
+    page.get_by_label("Another responder (username)").fill("bob")
+    page.get_by_role("button", name="Add", exact=True).click()
+    screenshot(page, "stress-recorder-details", viewport)
+    page.get_by_role("button", name="Recovered on site").click()
+    page.get_by_role("button", name="Response ended now").click()
+    page.get_by_label("What happened").fill("Responded in booth 1; recovered with oxygen.")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_test_id("floor-board")).to_be_visible()
+    outbox_is_empty(page)
+
+    incident = Incident.objects.get()
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, live_server, "bob", f"#/review/{incident.pk}")
+    facts = page.locator(".review-facts")
+    expect(facts).to_contain_text("Unresponsive")
+    expect(facts).to_contain_text("Pinpoint pupils")
+    expect(facts).to_contain_text("Fentanyl, Methamphetamine")
+    expect(facts).to_contain_text("alice, bob")
+    expect(page.get_by_test_id("review-empty")).to_have_count(0)
+    screenshot(page, "stress-review-details", viewport)

@@ -87,7 +87,7 @@ interface LastTap {
  */
 export function Recorder({ site, id, user }: { site: Site; id: string; user: User }) {
   const { t, lang } = useI18n();
-  const { pending } = useOutbox();
+  const { pending, entries } = useOutbox();
   const now = useNow(1000);
   const [incident, setIncident] = useState<Incident | null>(null);
   const [loadFailure, setLoadFailure] = useState<ApiError | null>(null);
@@ -117,7 +117,9 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   const mine = pending.actions.filter((a) => a.incident === id && !wasTakenBack(a.key));
   const unseen = mine.filter((a) => !seen.has(a.id));
   if (unseen.length > 0) setSeen(new Map([...seen, ...unseen.map((a) => [a.id, a] as const)]));
-  const waiting = mine.length + (queued ? 1 : 0);
+  // Everything queued for this incident (taps, voids, the record itself): a delivery reloads it.
+  const waiting =
+    entries.filter((e) => e.path.startsWith(`/incidents/${id}/`)).length + (queued ? 1 : 0);
   const stillQueued = useRef(new Set<string>());
   stillQueued.current = new Set(mine.map((a) => a.id));
   useEffect(() => {
@@ -137,7 +139,8 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
         setEndedAt(found.ended_at);
         setPolice(found.police_attended);
         setNarrative(found.narrative);
-        setSigns(found.signs);
+        // Chosen before the incident could be read (it was still in the outbox): kept.
+        setSigns((before) => (before.length > 0 ? before : found.signs));
         setSubstances((before) => before ?? found.suspected_substances);
         setResponders((before) => [...new Set([...found.responders, ...before])]);
       })
@@ -153,7 +156,7 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   const logged: LoggedAction[] = (incident?.actions ?? [])
     .filter((a) => !a.voided && !pending.voidedActions.has(a.id))
     .map((a) => ({ ...a, queued: false }));
-  const known = new Set(logged.map((a) => a.id));
+  const known = new Set((incident?.actions ?? []).map((a) => a.id));
   for (const action of seen.values()) {
     if (!known.has(action.id) && !wasTakenBack(action.key) && !pending.voidedActions.has(action.id)) {
       logged.push({ ...action, queued: stillQueued.current.has(action.id) });
