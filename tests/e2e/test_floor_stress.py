@@ -21,7 +21,18 @@ from vigil.visits.services import CheckIn, visit_check_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Booth label → minutes in: green, amber and red tiles, two free booths.
-BUSY = {"1": 3, "2": 12, "3": 25, "4": 1, "5": 40, "6": 7, "7": 15, "8": 2, "9": 30, "11": 5}
+BUSY = {
+    "1": 3,
+    "2": 12,
+    "3": 25,
+    "4": 1,
+    "5": 40,
+    "6": 7,
+    "7": 15,
+    "8": 2,
+    "9": 30,
+    "11": 5,
+}
 
 
 @pytest.fixture(params=["tablet-landscape", "tablet-portrait"])
@@ -49,12 +60,21 @@ def busy_floor(world: World) -> None:
             role=Role.SUPERVISOR,
         )
     for level, message in (
-        ("danger", "Carfentanil found in blue pills this week: go slow, use with someone."),
-        ("warning", "Naloxone kit restock due at 16:00; ask the supervisor for spares."),
+        (
+            "danger",
+            "Carfentanil found in blue pills this week: go slow, use with someone.",
+        ),
+        (
+            "warning",
+            "Naloxone kit restock due at 16:00; ask the supervisor for spares.",
+        ),
     ):
         alert_post(
             request=AlertPost(
-                site=site, message=message, level=level, expires_at=now + timedelta(hours=8)
+                site=site,
+                message=message,
+                level=level,
+                expires_at=now + timedelta(hours=8),
             ),
             by=bob,
         )
@@ -151,7 +171,8 @@ def test_a_naloxone_dose_is_recorded_without_scrolling_and_undone(
     assert sorted(live.values_list("kind", flat=True)) == ["stimulation"]
     # Sent before the Undo, it is voided with a reason; withdrawn in time, it never existed.
     for action in IncidentAction.objects.filter(incident=incident, kind="naloxone"):
-        assert action.voided and action.void_reason
+        assert action.voided
+        assert action.void_reason
 
 
 def test_a_mistapped_action_is_voided_with_a_reason_after_the_undo_time(

@@ -104,7 +104,7 @@ class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
 
     class Meta:
         model = DailyReport
-        fields = ["site", "date", "status", "computed_at", "metrics"]
+        fields = ["site", "date", "status", "computed_at", "checked_at", "metrics"]
 
     def get_metrics(self, report: DailyReport) -> dict[str, Any]:
         if self.context.get("suppressed"):
