@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import User
 from vigil.alerts.models import Alert
@@ -25,7 +26,7 @@ ALERT_MAX_DAYS = 90
 
 
 def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
+    return ApplicationError(gettext("Some fields need attention."), fields={field: [message]})
 
 
 def alert_snapshot(alert: Alert) -> dict[str, str | None]:

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -87,7 +88,8 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
     visit = Visit.objects.select_related("participant").filter(pk=visit_id, site=site).first()
     if visit is None:
         raise ApplicationError(
-            "Some fields need attention.", fields={"visit": ["This visit is not at this site."]}
+            gettext("Some fields need attention."),
+            fields={"visit": ["This visit is not at this site."]},
         )
     return visit
 
@@ -323,7 +325,7 @@ class ServiceDetailApi(APIView):
         changes = dict(data.validated_data)
         if "version" not in changes:
             raise ApplicationError(
-                "Some fields need attention.",
+                gettext("Some fields need attention."),
                 fields={
                     "version": ["Send the version you read, to avoid overwriting a newer edit."]
                 },
@@ -490,7 +492,7 @@ class ReferralDetailApi(APIView):
         )
         if isinstance(request.data, dict) and "status" in request.data:
             raise ApplicationError(
-                "Some fields need attention.",
+                gettext("Some fields need attention."),
                 fields={"status": ["Record a status change as a follow-up, not as an edit."]},
             )
         data = self.InputSerializer(data=request.data, partial=True)
@@ -498,7 +500,7 @@ class ReferralDetailApi(APIView):
         changes = dict(data.validated_data)
         if "version" not in changes:
             raise ApplicationError(
-                "Some fields need attention.",
+                gettext("Some fields need attention."),
                 fields={
                     "version": ["Send the version you read, to avoid overwriting a newer edit."]
                 },

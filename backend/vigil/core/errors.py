@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -69,7 +70,7 @@ def _fields_of(detail: Any) -> dict[str, list[str]]:
 
 def _validation_response(fields: dict[str, list[str]]) -> Response:
     general = fields.get("non_field_errors")
-    detail = general[0] if general and len(fields) == 1 else "Some fields need attention."
+    detail = general[0] if general and len(fields) == 1 else gettext("Some fields need attention.")
     return Response({"detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -85,7 +86,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(_fields_of(exc.detail))
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound("Not found.")
+        exc = exceptions.NotFound(gettext("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
@@ -100,5 +101,5 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: an /api/ URL that matches no route answers like every other API 404."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found.", "fields": {}}, status=404)
+        return JsonResponse({"detail": gettext("Not found."), "fields": {}}, status=404)
     return defaults.page_not_found(request, exception)

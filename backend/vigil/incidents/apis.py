@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -53,7 +54,7 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
     visit = Visit.objects.filter(pk=visit_id, site=site).first()
     if visit is None:
         raise ApplicationError(
-            "Some fields need attention.",
+            gettext("Some fields need attention."),
             fields={"visit": ["This visit is not on record at this site."]},
         )
     return visit

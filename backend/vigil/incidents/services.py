@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import status
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
@@ -63,7 +64,7 @@ _UNSET: Any = object()
 
 
 def bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
+    return ApplicationError(gettext("Some fields need attention."), fields={field: [message]})
 
 
 def local_time(moment: datetime, site: Site) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -95,7 +96,7 @@ def _check_tap(tap: ActionTap, *, at: datetime, incident: Incident) -> None:
             "start of the incident."
         ]
     if fields:
-        raise ApplicationError("Some fields need attention.", fields=fields)
+        raise ApplicationError(gettext("Some fields need attention."), fields=fields)
 
 
 def _replayed_action(

@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
@@ -105,11 +106,12 @@ def participant_merge(
     """
     if source.pk == into.pk:
         raise ApplicationError(
-            "Some fields need attention.", fields={"into": ["Choose another participant."]}
+            gettext("Some fields need attention."), fields={"into": ["Choose another participant."]}
         )
     if not reason.strip():
         raise ApplicationError(
-            "Some fields need attention.", fields={"reason": ["Say why these are one person."]}
+            gettext("Some fields need attention."),
+            fields={"reason": ["Say why these are one person."]},
         )
     moved: dict[str, int] = {}
     touched: dict[Any, list[datetime]] = {}

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.serializers import Serializer
 
@@ -48,12 +49,12 @@ def check_record_time(*, at: datetime, role: Role, field: str, now: datetime | N
     now = now or timezone.now()
     if at < EARLIEST:
         raise ApplicationError(
-            "Some fields need attention.",
+            gettext("Some fields need attention."),
             fields={field: ["This time is before 2000. Check the date."]},
         )
     if at > now + FUTURE_TOLERANCE:
         raise ApplicationError(
-            "Some fields need attention.",
+            gettext("Some fields need attention."),
             fields={field: ["This time is in the future. Check the tablet's clock."]},
         )
     backdated = at < now - backdate_limit()
@@ -71,7 +72,7 @@ def require_version(data: dict[str, Any]) -> int:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise ApplicationError(
-            "Some fields need attention.",
+            gettext("Some fields need attention."),
             fields={"version": ["Send the version you read, to avoid overwriting a newer edit."]},
         )
     return version
@@ -129,14 +130,21 @@ def check_can_edit(
     if role in SUPERVISORS:
         if not own_recent and not reason.strip():
             raise ApplicationError(
-                "Some fields need attention.",
-                fields={"reason": ["Say why you are changing someone else's or an older record."]},
+                gettext("Some fields need attention."),
+                fields={
+                    "reason": [
+                        gettext("Say why you are changing someone else's or an older record.")
+                    ]
+                },
             )
         return
     if not own_recent:
         raise ApplicationError(
-            "Only a supervisor can change a record logged by someone else or more than "
-            f"{settings.VIGIL_BACKDATE_HOURS} hours ago.",
+            gettext(
+                "Only a supervisor can change a record logged by someone else or more than "
+                "%(hours)s hours ago."
+            )
+            % {"hours": settings.VIGIL_BACKDATE_HOURS},
             status_code=status.HTTP_403_FORBIDDEN,
         )
 

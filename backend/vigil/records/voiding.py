@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -33,7 +34,8 @@ def void_record(
     """
     if not reason.strip():
         raise ApplicationError(
-            "Some fields need attention.", fields={"reason": [f"Say why this {noun} is voided."]}
+            gettext("Some fields need attention."),
+            fields={"reason": [f"Say why this {noun} is voided."]},
         )
     if record.voided:
         return record

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -75,7 +76,9 @@ def _read_request(request: Request, *, require_site: bool) -> tuple[list[Site], 
     assert isinstance(request.user, User)
     slugs: list[str] = data.validated_data.get("site") or []
     if not slugs and require_site:
-        raise ApplicationError("Some fields need attention.", fields={"site": ["Choose a site."]})
+        raise ApplicationError(
+            gettext("Some fields need attention."), fields={"site": ["Choose a site."]}
+        )
     if slugs:
         pairs = [site_for(user=request.user, slug=slug, roles=REPORT_READERS) for slug in slugs]
     else:
@@ -214,7 +217,8 @@ class RecomputeApi(APIView):
         day: date = data.validated_data["date"]
         if day > date.today() + timedelta(days=1):
             raise ApplicationError(
-                "Some fields need attention.", fields={"date": ["This day has not happened yet."]}
+                gettext("Some fields need attention."),
+                fields={"date": ["This day has not happened yet."]},
             )
         requested_at = request_recompute_now(site=site, day=day)
         return Response(

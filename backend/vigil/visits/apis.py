@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -36,7 +37,7 @@ def _booth_of(site: Site, booth_id: Any) -> Booth | None:
     booth = Booth.objects.filter(pk=booth_id, site=site).first()
     if booth is None:
         raise ApplicationError(
-            "Some fields need attention.",
+            gettext("Some fields need attention."),
             fields={"booth": ["This booth is not in use at this site."]},
         )
     return booth
@@ -167,7 +168,7 @@ class VisitDetailApi(APIView):
         changes = dict(data.validated_data)
         if "version" not in changes:
             raise ApplicationError(
-                "Some fields need attention.",
+                gettext("Some fields need attention."),
                 fields={
                     "version": ["Send the version you read, to avoid overwriting a newer edit."]
                 },

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -32,7 +33,7 @@ from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
 
 def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
+    return ApplicationError(gettext("Some fields need attention."), fields={field: [message]})
 
 
 def _minutes_since(moment: datetime) -> int:
@@ -41,15 +42,15 @@ def _minutes_since(moment: datetime) -> int:
 
 def _check_booth(*, site: Site, kind: str, booth: Booth | None) -> None:
     if kind == Visit.Kind.SERVICE_ONLY and booth is not None:
-        raise _bad("booth", "A service-only visit has no booth.")
+        raise _bad("booth", gettext("A service-only visit has no booth."))
     if booth is not None and (booth.site_id != site.pk or not booth.active):
-        raise _bad("booth", "This booth is not in use at this site.")
+        raise _bad("booth", gettext("This booth is not in use at this site."))
     if (
         kind == Visit.Kind.CONSUMPTION
         and booth is None
         and site.booths.filter(active=True).exists()
     ):
-        raise _bad("booth", "Choose a booth for a consumption visit.")
+        raise _bad("booth", gettext("Choose a booth for a consumption visit."))
 
 
 def _open_visit_conflict(
@@ -62,19 +63,33 @@ def _open_visit_conflict(
         if occupant is not None:
             minutes = _minutes_since(occupant.checked_in_at)
             return Conflict(
-                f"Booth {booth.label} is occupied (for {minutes} min). Check that visit out first.",
-                fields={"booth": [f"Booth {booth.label} has been occupied for {minutes} min."]},
+                gettext(
+                    "Booth %(booth)s is occupied (for %(minutes)s min). Check that visit out first."
+                )
+                % {"booth": booth.label, "minutes": minutes},
+                fields={
+                    "booth": [
+                        gettext("Booth %(booth)s has been occupied for %(minutes)s min.")
+                        % {"booth": booth.label, "minutes": minutes}
+                    ]
+                },
                 extra={"visit": str(occupant.pk), "occupied_minutes": minutes},
             )
     if participant_id is not None:
         current = open_visits.filter(site=site, participant_id=participant_id).first()
         if current is not None:
-            where = f"booth {current.booth.label}" if current.booth else "a service visit"
+            where = (
+                gettext("booth %(booth)s") % {"booth": current.booth.label}
+                if current.booth
+                else gettext("a service visit")
+            )
             minutes = _minutes_since(current.checked_in_at)
             return Conflict(
-                f"This person already has an open visit ({where}, {minutes} min). "
-                "Check it out first.",
-                fields={"code": ["This person already has an open visit at this site."]},
+                gettext(
+                    "This person already has an open visit (%(where)s, %(minutes)s min). Check it out first."
+                )
+                % {"where": where, "minutes": minutes},
+                fields={"code": [gettext("This person already has an open visit at this site.")]},
                 extra={"visit": str(current.pk)},
             )
     return None
@@ -129,9 +144,11 @@ def _replay_of(*, visit_id: uuid.UUID, site: Site, content_print: str) -> Visit 
     if stored is None:
         return None
     if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
+        raise Conflict(gettext("This record id is already in use."))
     if stored.create_fingerprint != content_print:
-        raise ReplayConflict("This record was already sent with other content.", record=stored)
+        raise ReplayConflict(
+            gettext("This record was already sent with other content."), record=stored
+        )
     return stored
 
 
@@ -241,22 +258,29 @@ def visit_check_out(
 ) -> Visit:
     """Close a visit. A resend of the same check-out answers with the stored visit."""
     if visit.voided:
-        raise Conflict("This visit was voided.")
+        raise Conflict(gettext("This visit was voided."))
     if visit.checked_out_at is not None:
         same_time = checked_out_at is None or checked_out_at == visit.checked_out_at
         same_reason = did_not_consume_reason in ("", visit.did_not_consume_reason)
         if same_time and same_reason:
             return visit
         local = timezone.localtime(visit.checked_out_at, visit.site.zone)
-        raise Conflict(f"This visit was already checked out at {local:%H:%M}.")
+        raise Conflict(
+            gettext("This visit was already checked out at %(time)s.") % {"time": f"{local:%H:%M}"}
+        )
     if did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
-        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise _bad(
+            "did_not_consume_reason", gettext("Only a consumption visit can end without use.")
+        )
     now = timezone.now()
     at = checked_out_at or now
     backdated = check_record_time(at=at, role=role, field="checked_out_at", now=now)
     if at < visit.checked_in_at:
         local = timezone.localtime(visit.checked_in_at, visit.site.zone)
-        raise _bad("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
+        raise _bad(
+            "checked_out_at",
+            gettext("Check-out is before check-in (%(time)s).") % {"time": f"{local:%H:%M}"},
+        )
     before = visit_snapshot(visit)
     updated = Visit.objects.filter(pk=visit.pk, checked_out_at=None, version=visit.version).update(
         checked_out_at=at,
@@ -266,7 +290,9 @@ def visit_check_out(
         updated_at=now,
     )
     if updated != 1:
-        raise Conflict("This visit was changed at the same moment. Reload it and try again.")
+        raise Conflict(
+            gettext("This visit was changed at the same moment. Reload it and try again.")
+        )
     # Exactly what the UPDATE wrote (no read back: the site, booth and choices are unchanged).
     visit.checked_out_at = at
     visit.did_not_consume_reason = did_not_consume_reason
@@ -313,7 +339,7 @@ def visit_update(
         reason=reason,
     )
     if visit.voided:
-        raise Conflict("This visit was voided; it cannot be edited.")
+        raise Conflict(gettext("This visit was voided; it cannot be edited."))
     if version != visit.version:
         refuse_stale_unless_resent(
             sent={
@@ -360,11 +386,13 @@ def visit_update(
     if new_kind != Visit.Kind.CONSUMPTION and fields.get(
         "did_not_consume_reason", visit.did_not_consume_reason
     ):
-        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise _bad(
+            "did_not_consume_reason", gettext("Only a consumption visit can end without use.")
+        )
     start = fields.get("checked_in_at", visit.checked_in_at)
     end = fields.get("checked_out_at", visit.checked_out_at)
     if end is not None and end < start:
-        raise _bad("checked_out_at", "Check-out is before check-in.")
+        raise _bad("checked_out_at", gettext("Check-out is before check-in."))
     try:
         with transaction.atomic():
             if code is not _UNSET:
@@ -382,7 +410,9 @@ def visit_update(
                 **fields, backdated=backdated, version=version + 1, updated_at=now
             )
             if updated != 1:
-                raise StaleVersion("Someone changed this visit since you opened it. Reload it.")
+                raise StaleVersion(
+                    gettext("Someone changed this visit since you opened it. Reload it.")
+                )
             visit.refresh_from_db()
             if substances is not _UNSET or routes is not _UNSET:
                 _set_choices(

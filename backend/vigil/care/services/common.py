@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import User
 from vigil.care.models import Referral, Service
@@ -20,7 +21,7 @@ UNSET: Any = object()
 
 
 def bad_input(name: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={name: [message]})
+    return ApplicationError(gettext("Some fields need attention."), fields={name: [message]})
 
 
 def local_time(moment: datetime, site: Site) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -101,7 +102,7 @@ def _check_details(
                     "on one sample, choose the method Other."
                 )
     if errors:
-        raise ApplicationError("Some fields need attention.", fields=errors)
+        raise ApplicationError(gettext("Some fields need attention."), fields=errors)
 
 
 def _write_details(
