@@ -252,3 +252,35 @@ def test_signs_substances_and_responders_are_recorded_and_shown_in_the_review(
     expect(facts).to_contain_text("alice, bob")
     expect(page.get_by_test_id("review-empty")).to_have_count(0)
     screenshot(page, "stress-review-details", viewport)
+
+
+def test_a_french_tablet_receives_a_french_server_message_and_picks_another_booth(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    busy_floor(world)
+    sign_in(page, live_server)
+    page.get_by_role("button", name="Français").click()
+    page.get_by_role("button", name="Cabine 10 Libre").click()
+    page.get_by_role("button", name="Sans code (anonyme)").click()
+    # Another tablet takes booth 10 first.
+    visit_check_in(
+        request=CheckIn(
+            site=world.site_a,
+            kind=Visit.Kind.CONSUMPTION,
+            booth=world.site_a.booths.get(label="10"),
+        ),
+        by=world.users["bob"],
+        role=Role.SUPERVISOR,
+    )
+    page.get_by_role("button", name="Accueillir en cabine 10").click()
+
+    page.get_by_test_id("outbox-count").click()
+    expect(page.get_by_text("La cabine 10 est occupée (depuis 0 min).")).to_be_visible()
+    picker = page.get_by_role("group", name="Choisissez une cabine libre")
+    expect(picker.get_by_role("button")).to_have_text(["Cabine 12"])
+    screenshot(page, "stress-refused-fr", viewport)
+    assert_accessible(page)
+    picker.get_by_role("button", name="Cabine 12").click()
+    page.get_by_role("button", name="Renvoyer").click()
+    outbox_is_empty(page)
+    assert Visit.objects.filter(booth__label="12", checked_out_at=None).count() == 1
