@@ -5,7 +5,7 @@ import { useFloor, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { checkOut, openIncident, undoCheckOut, UNDO_MS, type Pending } from "../../state/records";
 import { Notice, UndoStrip } from "../../ui";
-import { minutesSince, timeOfDay } from "./time";
+import { duration, minutesSince, timeOfDay } from "./time";
 import { BoothTile, type TileVisit } from "./BoothTile";
 import { visitsByBooth } from "./occupancy";
 
@@ -232,7 +232,7 @@ export function Floor({ site, user }: Props) {
                   <span class="row-side">
                     {incident.critical && <span class="tag tag-danger">{t("incident.critical")}</span>}
                     {incident.queued && <span class="tag">{t("outbox.queuedTag")}</span>}
-                    {t("floor.minutesAgo", { minutes: minutesSince(incident.startedAt, now) })}
+                    {t("floor.minutesAgo", { duration: duration(minutesSince(incident.startedAt, now)) })}
                   </span>
                 </a>
               </li>
@@ -247,7 +247,7 @@ export function Floor({ site, user }: Props) {
             {serviceVisits.map((visit) => (
               <li key={visit.id} class="row">
                 <span class="row-main">
-                  {t("floor.minutesIn", { minutes: minutesSince(visit.checked_in_at, now) })}
+                  {t("floor.minutesIn", { duration: duration(minutesSince(visit.checked_in_at, now)) })}
                 </span>
                 <button
                   type="button"

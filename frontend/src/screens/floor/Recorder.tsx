@@ -14,7 +14,9 @@ import {
 import { useI18n } from "../../i18n";
 import { lastKnownIncident, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
+import { keptFloor } from "../../state/keptFloor";
 import {
+  checkOut,
   completeIncident,
   tapAction,
   UNDO_MS,
@@ -180,6 +182,16 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   }
 
   const suspected = substances ?? queued?.suspected_substances ?? [];
+
+  // Transported: the person has left, so the visit (still open on the floor) is checked out.
+  const visitId = incident?.visit ?? queued?.visit ?? null;
+  const boothOfVisit =
+    keptFloor(site.slug)?.floor.booths.find((b) => b.visit?.id === visitId) ??
+    site.booths.find((b) => pending.visits.some((v) => v.id === visitId && v.booth === b.id));
+  const openVisit =
+    visitId !== null && boothOfVisit !== undefined && !pending.checkOuts.has(visitId)
+      ? { id: visitId, label: boothOfVisit.label }
+      : null;
 
   async function record(tap: Tap) {
     setPanel({ kind: "none" });
@@ -499,6 +511,22 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
         <section class="panel" aria-labelledby="finish-title">
           <h2 id="finish-title">{t("recorder.finish")}</h2>
           <OutcomeChips value={outcome} onValue={setOutcome} />
+          {outcome === "transported" && openVisit && (
+            <div class="button-row">
+              <Button
+                onClick={() =>
+                  void checkOut(
+                    openVisit.id,
+                    "",
+                    t("summary.checkOut", { booth: openVisit.label }),
+                    pending.keyOf.get(openVisit.id),
+                  )
+                }
+              >
+                {t("floor.checkOutOf", { label: openVisit.label })}
+              </Button>
+            </div>
+          )}
           <div class="button-row">
             <Button onClick={() => setEndedAt(new Date().toISOString())}>
               {endedAt

@@ -1,5 +1,5 @@
 import "fake-indexeddb/auto";
-import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { IDBFactory } from "fake-indexeddb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../app";
@@ -75,7 +75,7 @@ describe("taking a tap back", () => {
 
     fireEvent.click(await screen.findByRole("button", { name: "Check out of booth 3" }));
     expect(await screen.findByText("Checked out of booth 3")).toBeTruthy();
-    expect(screen.queryByRole("listitem", { name: "Booth 3" })).toBeNull();
+    await waitFor(() => expect(screen.queryByRole("listitem", { name: "Booth 3" })).toBeNull());
 
     fireEvent.click(screen.getByRole("button", { name: "Undo" }));
 
@@ -153,6 +153,25 @@ describe("a refused check-in", () => {
 
     expect(await screen.findByText("Everything is sent", {}, { timeout: 3000 })).toBeTruthy();
     expect(sent.map((body) => body["booth"])).toEqual(["b3", "b2"]);
+  });
+});
+
+describe("a transported person", () => {
+  it("is checked out of the booth from the recorder", async () => {
+    routeFetch(atHarbour(floorOf({ b2: { id: "v2", minutes: 4 } })), [
+      "POST /api/v1/incidents/",
+      "POST /api/v1/visits/v2/check-out",
+    ]);
+    render(<App lang="en" />);
+    fireEvent.click(await screen.findByRole("button", { name: "Overdose in booth 2" }));
+    const outcome = await screen.findByRole("group", { name: "Outcome" });
+    fireEvent.click(within(outcome).getByRole("button", { name: "Transported" }));
+    fireEvent.click(await screen.findByText("Check out of booth 2"));
+
+    await waitFor(async () =>
+      expect((await entriesForUser()).map((e) => e.path)).toContain("/visits/v2/check-out"),
+    );
+    await waitFor(() => expect(screen.queryByText("Check out of booth 2")).toBeNull());
   });
 });
 
