@@ -163,6 +163,7 @@ export const en = {
   "recorder.suspected": "Suspected substances",
   "recorder.addResponder": "Another responder (username)",
   "recorder.add": "Add",
+  "recorder.addMissed": "Add a missed action (timed now)",
   "recorder.finish": "Finish the record",
   "recorder.outcome": "Outcome",
   "recorder.endNow": "Response ended now",

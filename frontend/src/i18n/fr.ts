@@ -166,6 +166,7 @@ export const fr: Record<MessageKey, string> = {
   "recorder.suspected": "Substances soupçonnées",
   "recorder.addResponder": "Autre intervenant (nom d’utilisateur)",
   "recorder.add": "Ajouter",
+  "recorder.addMissed": "Ajouter un geste oublié (à l’heure actuelle)",
   "recorder.finish": "Terminer le dossier",
   "recorder.outcome": "Issue",
   "recorder.endNow": "Intervention terminée maintenant",

@@ -111,6 +111,8 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   const [last, setLast] = useState<LastTap | null>(null);
   const [voiding, setVoiding] = useState<string | null>(null);
   const [voidReason, setVoidReason] = useState("");
+  // A returned incident opens to be corrected: a tap on the grid would add an action timed now.
+  const [addingActions, setAddingActions] = useState(false);
   const formFrom = useRef(false);
 
   const queued = pending.incidents.find((i) => i.id === id);
@@ -275,6 +277,7 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   const elapsed = (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt);
 
   const lastShown = last ?? lastLogged(logged);
+  const live = editable && (incident?.status !== "returned" || addingActions);
   const undoable = last !== null && !last.undone && now < last.until;
 
   return (
@@ -300,8 +303,13 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
           {t("recorder.returned", { comment: incident.review_comment || "—" })}
         </Notice>
       )}
+      {incident?.status === "returned" && !addingActions && (
+        <div class="button-row">
+          <Button onClick={() => setAddingActions(true)}>{t("recorder.addMissed")}</Button>
+        </div>
+      )}
 
-      {editable && (
+      {live && (
         <UndoStrip
           text={
             lastShown === null
@@ -317,7 +325,7 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
         />
       )}
 
-      {editable && panel.kind === "none" && (
+      {live && panel.kind === "none" && (
         <section aria-label={t("recorder.actions")} class="action-grid">
           {MAIN_ACTIONS.map((action) => (
             <button
@@ -389,7 +397,7 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
         </section>
       )}
 
-      {editable && panel.kind === "none" && (
+      {live && panel.kind === "none" && (
         <details class="more-actions">
           <summary class="btn btn-secondary">{t("recorder.more")}</summary>
           <div class="action-grid action-grid-small">
