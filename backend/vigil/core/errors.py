@@ -10,7 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -36,6 +36,22 @@ class ApplicationError(Exception):
         self.extra = extra or {}
         if status_code is not None:
             self.status_code = status_code
+
+
+# Marked for the catalogues here, translated when raised (in the language of the request).
+FIELDS_NEED_ATTENTION = gettext_noop("Some fields need attention.")
+
+
+class FieldErrors(ApplicationError):
+    """A refusal naming the fields to correct, each with what is wrong in plain words."""
+
+    def __init__(self, fields: dict[str, list[str]], *, status_code: int | None = None) -> None:
+        super().__init__(gettext(FIELDS_NEED_ATTENTION), fields=fields, status_code=status_code)
+
+
+def field_error(name: str, message: str) -> FieldErrors:
+    """One field refused with one message (400)."""
+    return FieldErrors({name: [message]})
 
 
 class Conflict(ApplicationError):
@@ -70,7 +86,7 @@ def _fields_of(detail: Any) -> dict[str, list[str]]:
 
 def _validation_response(fields: dict[str, list[str]]) -> Response:
     general = fields.get("non_field_errors")
-    detail = general[0] if general and len(fields) == 1 else gettext("Some fields need attention.")
+    detail = general[0] if general and len(fields) == 1 else gettext(FIELDS_NEED_ATTENTION)
     return Response({"detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST)
 
 
