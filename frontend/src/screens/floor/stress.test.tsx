@@ -175,3 +175,36 @@ describe("a transported person", () => {
   });
 });
 
+describe("a returned incident", () => {
+  it("opens for correction: the live action grid waits behind an explicit button", async () => {
+    const returned = {
+      id: "i1",
+      site: "harbour",
+      kind: "opioid_overdose",
+      status: "returned",
+      visit: null,
+      booth_label: "2",
+      location: "booth",
+      started_at: new Date(Date.now() - 3_600_000).toISOString(),
+      ended_at: new Date(Date.now() - 3_000_000).toISOString(),
+      signs: ["unresponsive"],
+      suspected_substances: ["fentanyl"],
+      outcome: "recovered_on_site",
+      police_attended: false,
+      responders: ["sam"],
+      narrative: "Recovered.",
+      review_comment: "Add the oxygen you gave.",
+      version: 2,
+      actions: [],
+    };
+    routeFetch({ ...atHarbour(), "GET /api/v1/incidents/i1": { status: 200, body: returned } });
+    location.hash = "#/incident/i1";
+    render(<App lang="en" />);
+
+    expect(await screen.findByText(/Add the oxygen you gave/)).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Oxygen" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Add a missed action (timed now)" }));
+    expect(screen.getByRole("button", { name: "Oxygen" })).toBeTruthy();
+  });
+});
+
