@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { DidNotConsumeReason, FloorIncident, Site, User } from "../../api";
+import type { DidNotConsumeReason, FloorIncident, Site, Substance, User } from "../../api";
 import { useI18n } from "../../i18n";
 import { useFloor, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
@@ -121,7 +121,7 @@ export function Floor({ site, user }: Props) {
         site: site.slug,
         kind: "opioid_overdose",
         location: visit ? "booth" : "outside",
-        ...(visit ? { visit: visit.id, suspected_substances: visit.substances } : {}),
+        ...(visit ? { visit: visit.id, suspected_substances: visit.substances as Substance[] } : {}),
       },
       t("summary.overdose"),
       after,
