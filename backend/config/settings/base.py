@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "vigil.reports",
     "vigil.incidents",
     "vigil.alerts",
+    "vigil.imports",
     "vigil.demo",
 ]
 
