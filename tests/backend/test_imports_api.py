@@ -176,9 +176,12 @@ def test_the_same_file_imported_twice_gives_each_visit_once(
     assert second["rows_written"] == 0
     assert Visit.objects.count() == 4
     visit = Visit.objects.get(pk=rows[0]["id"])
-    assert visit.imported and visit.backdated and visit.created_by.username == "bob"
+    assert visit.imported
+    assert visit.backdated
+    assert visit.created_by.username == "bob"
     assert sorted(r.substance for r in visit.substance_rows.all()) == ["crack", "fentanyl"]
-    assert visit.booth is not None and visit.booth.label == "1"
+    assert visit.booth is not None
+    assert visit.booth.label == "1"
     assert Visit.objects.filter(checked_out_at=None).count() == 2
     assert Participant.objects.count() == 2
     assert AuditEvent.objects.filter(object_type="visits.visit").count() == 4
@@ -214,7 +217,8 @@ def test_an_xlsx_file_with_date_cells_in_the_sites_local_time(
     assert result["status"] == "done", result["errors"]
     visit = Visit.objects.get(pk=visit_id)
     assert visit.checked_in_at.astimezone(world.site_a.zone).replace(tzinfo=None) == start
-    assert visit.booth is not None and visit.booth.label == "3"
+    assert visit.booth is not None
+    assert visit.booth.label == "3"
 
 
 def test_an_open_visit_in_the_file_may_not_share_a_booth(
@@ -277,11 +281,12 @@ def test_a_run_stopped_after_a_batch_continues_where_it_stopped(
     celery_messages: list[dict[str, Any]],
     django_capture_on_commit_callbacks: Any,
     monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
 ) -> None:
     """A worker dying mid-run: the message is delivered again and the run continues."""
     from vigil.imports import services
 
-    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    settings.VIGIL_IMPORT_BATCH_ROWS = 2
     rows = [visit_row(booth=str(n), code=f"ABC{n}") for n in range(1, 6)]
     written = services.visits_import
     calls = 0

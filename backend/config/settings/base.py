@@ -268,6 +268,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
 CELERY_TASK_ROUTES = {"vigil.reports.*": {"queue": "reports"}}
+# An import's rows are written (and its progress moves) this many at a time.
+VIGIL_IMPORT_BATCH_ROWS: int = env.int("VIGIL_IMPORT_BATCH_ROWS", default=1000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

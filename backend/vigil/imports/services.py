@@ -22,6 +22,7 @@ from itertools import islice
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,7 +41,6 @@ from vigil.visits.services import ImportedVisit, visits_import
 logger = logging.getLogger(__name__)
 
 RUN_IMPORT_TASK = "vigil.imports.run"
-BATCH_ROWS = 1000
 # The errors an import keeps: enough to name every bad row of a file typed by hand; beyond
 # that, a count.
 MAX_ERRORS = 1000
@@ -111,7 +111,7 @@ def _run(upload: Import) -> list[RowError]:
         return errors
     check = VisitRowsCheck(site=site)
     total = 0
-    for batch in _batched(rows(), BATCH_ROWS):
+    for batch in _batched(rows(), settings.VIGIL_IMPORT_BATCH_ROWS):
         total += len(batch)
         errors.extend(e for _, _, row_errors in batch for e in row_errors)
         errors.extend(check.batch([(n, v) for n, v, _ in batch if v is not None]))
@@ -123,8 +123,8 @@ def _run(upload: Import) -> list[RowError]:
         return errors
     reason = f"Imported from {upload.file_name} (import {upload.pk})."
     done = upload.rows_done
-    for number_in_file, batch in enumerate(_batched(rows(), BATCH_ROWS)):
-        end = min((number_in_file + 1) * BATCH_ROWS, total)
+    for number_in_file, batch in enumerate(_batched(rows(), settings.VIGIL_IMPORT_BATCH_ROWS)):
+        end = min((number_in_file + 1) * settings.VIGIL_IMPORT_BATCH_ROWS, total)
         if end <= done:
             continue  # written before a worker restart
         visits = [v for _, v, _ in batch if v is not None]
