@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.backend.conftest import ago, run_recomputes
 from tests.backend.test_privacy import _database_dump, _leaks, every_log_at_debug  # noqa: F401
@@ -335,3 +335,34 @@ def test_no_code_is_stored_logged_or_queued_and_the_file_is_gone(
     assert _leaks(every_log_at_debug.text) == []
     assert [m["task"] for m in celery_messages if _leaks(repr(m))] == []
     assert _leaks(str(result)) == []
+
+
+def test_the_templates_are_the_columns_the_import_reads(
+    world: World, client_for: Callable[[str], TabletClient], imported: Callable[..., Any]
+) -> None:
+    bob = client_for("bob")
+    csv_template = bob.get("/api/v1/imports/template?site=harbour&kind=visits&file_type=csv")
+    assert csv_template.status_code == 200
+    assert csv_template.content.decode().splitlines()[0].split(",")[:8] == HEADER
+
+    answer = bob.get("/api/v1/imports/template?site=harbour&kind=visits&file_type=xlsx&lang=fr")
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["visits", "notes", "valeurs permises"]
+    allowed = {
+        column[0].value: [c.value for c in column[1:] if c.value]
+        for column in book["valeurs permises"].columns
+    }
+    assert allowed["kind"] == ["consumption", "service_only"]
+    assert "fentanyl" in allowed["substances"]
+    assert "1" in allowed["booth"]
+    assert "haché" in str([c.value for c in book["notes"]["C"]])
+
+    sheet = book["visits"]
+    start = ago(days=2).astimezone(world.site_a.zone).replace(tzinfo=None, microsecond=0)
+    sheet.append([str(uuid.uuid4()), start, None, "service_only", None, "Quill Wren"])
+    filled = io.BytesIO()
+    book.save(filled)
+    result = imported(filled.getvalue(), name="filled.xlsx")
+    assert (result["status"], result["rows_written"]) == ("done", 1), result["errors"]
+    assert client_for("alice").get(csv_template.wsgi_request.get_full_path()).status_code == 403

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -13,6 +15,7 @@ from vigil.imports.models import Import
 from vigil.imports.selectors import import_for_user
 from vigil.imports.serializers import ImportSerializer
 from vigil.imports.services import import_create
+from vigil.imports.template_files import visits_template_csv, visits_template_xlsx
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -50,6 +53,39 @@ class ImportCreateApi(AuthenticatedApi):
             by=request.user,
         )
         return Response(ImportSerializer(upload).data, status=status.HTTP_202_ACCEPTED)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportTemplateApi(AuthenticatedApi):
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+        kind = serializers.ChoiceField(choices=Import.Kind.choices)
+        # Not `format`: DRF reads that query parameter as a renderer to choose.
+        file_type = serializers.ChoiceField(choices=["xlsx", "csv"], default="xlsx")
+        lang = serializers.ChoiceField(choices=["en", "fr"], default="en")
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses={(200, XLSX): OpenApiTypes.BINARY, (200, "text/csv"): OpenApiTypes.STR},
+        description="A blank file to fill in; the XLSX has sheets of notes and allowed values.",
+        tags=["imports"],
+    )
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        values = filters.validated_data
+        site, _ = site_for(user=request.user, slug=values["site"], roles=SUPERVISORS)
+        if values["file_type"] == "csv":
+            response = HttpResponse(visits_template_csv(), content_type="text/csv; charset=utf-8")
+        else:
+            response = HttpResponse(
+                visits_template_xlsx(site=site, lang=values["lang"]), content_type=XLSX
+            )
+        name = f"vigil-{values['kind']}-{site.slug}.{values['file_type']}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class ImportDetailApi(AuthenticatedApi):
