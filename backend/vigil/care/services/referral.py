@@ -22,7 +22,6 @@ from vigil.care.models import (
     ReferralStatusChange,
 )
 from vigil.care.services.common import (
-    UNSET,
     check_visit,
     iso,
     local_time,
@@ -33,13 +32,18 @@ from vigil.care.services.common import (
 from vigil.core.errors import Conflict, ReplayConflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
-from vigil.records.kit import audit_created, create_record, edit, save_at_version
+from vigil.records.kit import (
+    UNSET,
+    audit_created,
+    create_record,
+    edit,
+    edit_applies,
+    save_at_version,
+)
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
-    check_can_edit,
     check_record_time,
     fingerprint,
-    refuse_stale_unless_resent,
 )
 from vigil.records.voiding import void_record
 from vigil.sites.models import Site
@@ -319,30 +323,24 @@ def referral_update(
     version the editor read: stale → 412 (a resend of an edit already applied gets the stored
     referral). Moving the offer time moves the first history step; it cannot pass a later
     step."""
-    check_can_edit(
-        created_by_id=referral.created_by_id,
-        received_at=referral.received_at,
+    if not edit_applies(
+        referral,
         by=by,
         role=role,
         reason=reason,
-    )
-    if referral.voided:
-        raise Conflict("This referral was voided; it cannot be edited.")
-    if version != referral.version:
-        refuse_stale_unless_resent(
-            sent={
-                "category": category,
-                "destination": destination,
-                "agency": agency if agency is UNSET else agency.strip(),
-                "accompanied": accompanied,
-                "at": at,
-                "visit": visit,
-                "participant": code if code is UNSET else person_sent(code),
-            },
-            unset=UNSET,
-            stored=referral_snapshot(referral),
-            noun="referral",
-        )
+        version=version,
+        noun="referral",
+        sent=lambda: {
+            "category": category,
+            "destination": destination,
+            "agency": agency if agency is UNSET else agency.strip(),
+            "accompanied": accompanied,
+            "at": at,
+            "visit": visit,
+            "participant": code if code is UNSET else person_sent(code),
+        },
+        stored=referral_snapshot,
+    ):
         return referral
     site = referral.site
     old_at = referral.at

@@ -20,23 +20,27 @@ from vigil.care.models import (
     TestResult,
 )
 from vigil.care.services.common import (
-    UNSET,
     check_visit,
     iso,
     person_of,
     relink,
     resolve_person,
 )
-from vigil.core.errors import Conflict, FieldErrors
+from vigil.core.errors import FieldErrors
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
-from vigil.records.kit import audit_created, create_record, edit, save_at_version
+from vigil.records.kit import (
+    UNSET,
+    audit_created,
+    create_record,
+    edit,
+    edit_applies,
+    save_at_version,
+)
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
-    check_can_edit,
     check_record_time,
     fingerprint,
-    refuse_stale_unless_resent,
 )
 from vigil.records.voiding import void_record
 from vigil.sites.models import Site
@@ -218,29 +222,23 @@ def service_update(
     A change of kind carries its details along: leaving drug checking drops the results,
     becoming drug checking needs them (likewise for supplies and item lines).
     """
-    check_can_edit(
-        created_by_id=service.created_by_id,
-        received_at=service.received_at,
+    if not edit_applies(
+        service,
         by=by,
         role=role,
         reason=reason,
-    )
-    if service.voided:
-        raise Conflict("This service was voided; it cannot be edited.")
-    if version != service.version:
-        refuse_stale_unless_resent(
-            sent={
-                "kind": kind,
-                "at": at,
-                "visit": visit,
-                "participant": code if code is UNSET else person_sent(code),
-                "drug_check": drug_check if drug_check is UNSET else _drug_check_values(drug_check),
-                "supplies": supplies if supplies is UNSET else dict(_supply_values(supplies)),
-            },
-            unset=UNSET,
-            stored=service_snapshot(service),
-            noun="service",
-        )
+        version=version,
+        noun="service",
+        sent=lambda: {
+            "kind": kind,
+            "at": at,
+            "visit": visit,
+            "participant": code if code is UNSET else person_sent(code),
+            "drug_check": drug_check if drug_check is UNSET else _drug_check_values(drug_check),
+            "supplies": supplies if supplies is UNSET else dict(_supply_values(supplies)),
+        },
+        stored=service_snapshot,
+    ):
         return service
     site = service.site
     before = service_snapshot(service)
