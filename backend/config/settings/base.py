@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "SubstanceEnum": "vigil.visits.models.Substance",
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
+        "ImportKindEnum": "vigil.imports.models.Import.Kind",
     },
 }
 
