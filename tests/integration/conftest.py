@@ -7,28 +7,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from config.celery import app as celery_app
+from tests.integration.processes import BACKEND, process_env
 from vigil.core.tasks import ping
-
-BACKEND = Path(settings.BACKEND_DIR)
 
 
 def start_worker(*, node: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     """A `celery worker` process against the test database and broker, once it consumes tasks."""
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", **(extra_env or {})}
-    # The worker must use the database the tests read: pytest-django's test database.
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
     process = subprocess.Popen(
         [
             sys.executable,
@@ -46,7 +34,7 @@ def start_worker(*, node: str, extra_env: dict[str, str] | None = None) -> subpr
             "--without-gossip",
         ],
         cwd=BACKEND,
-        env=env,
+        env=process_env(**(extra_env or {})),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
