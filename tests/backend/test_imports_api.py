@@ -366,3 +366,42 @@ def test_the_templates_are_the_columns_the_import_reads(
     result = imported(filled.getvalue(), name="filled.xlsx")
     assert (result["status"], result["rows_written"]) == ("done", 1), result["errors"]
     assert client_for("alice").get(csv_template.wsgi_request.get_full_path()).status_code == 403
+
+
+def test_a_run_at_its_time_limit_sends_itself_again_and_continues(
+    world: World,
+    client_for: Callable[[str], TabletClient],
+    celery_messages: list[dict[str, Any]],
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from vigil.imports import services
+
+    settings.VIGIL_IMPORT_BATCH_ROWS = 2
+    written = services.visits_import
+    calls = 0
+
+    def slice_ends_on_the_second_batch(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise SoftTimeLimitExceeded()
+        return written(**kwargs)
+
+    monkeypatch.setattr(services, "visits_import", slice_ends_on_the_second_batch)
+    bob = client_for("bob")
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = upload(bob, as_csv([visit_row(booth=str(n), code=f"ABC{n}") for n in range(1, 6)]))
+    run_import_task.apply(args=celery_messages.pop()["body"][0]).get()
+    assert Import.objects.get(pk=answer.json()["id"]).rows_done == 2
+    assert [m["task"] for m in celery_messages] == ["vigil.imports.run"]  # the next slice
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run_imports(celery_messages)
+
+    result = bob.get(f"/api/v1/imports/{answer.json()['id']}").json()
+    assert (result["status"], result["rows_written"], Visit.objects.count()) == ("done", 5, 5)
+    assert result["progress"] == {"rows_done": 5, "rows_total": 5}

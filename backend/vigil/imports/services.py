@@ -22,6 +22,7 @@ from itertools import islice
 from typing import Any
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -64,7 +65,8 @@ def _enqueue(*, import_id: Any) -> None:
 
 
 def import_run(*, import_id: Any) -> Import:
-    """Run (or continue) an import; done or failed imports are left as they are."""
+    """Run (or continue) an import; done or failed imports are left as they are. An import
+    still `running` on return stopped at its time limit: run it again to continue."""
     upload = Import.objects.select_related("site", "created_by").get(pk=import_id)
     if upload.status in (Import.Status.DONE, Import.Status.FAILED):
         return upload
@@ -72,6 +74,10 @@ def import_run(*, import_id: Any) -> Import:
     upload.status = Import.Status.RUNNING
     try:
         errors = _run(upload)
+    except SoftTimeLimitExceeded:
+        # The task's time slice is over (under the broker's visibility timeout): the batch in
+        # hand is rolled back, and the task sends itself again to continue after `rows_done`.
+        return upload
     except UnreadableFile as exc:
         errors = [RowError(None, None, str(exc))]
     except Exception:
@@ -98,47 +104,46 @@ def _run(upload: Import) -> list[RowError]:
         return [RowError(None, None, "The uploaded file is gone. Upload it again.")]
     content = bytes(stored.content)
 
-    def rows() -> Iterator[tuple[int, ImportedVisit | None, list[RowError]]]:
+    def rows(skip: int = 0) -> Iterator[tuple[int, ImportedVisit | None, list[RowError]]]:
         _, cells = read_rows(content, file_name=upload.file_name)
         booths = {b.label: b for b in site.booths.all()}
-        for number, row in cells:
+        for number, row in islice(cells, skip, None):
             visit, errors = read_visit(site=site, booths=booths, role=role, number=number, row=row)
             yield number, visit, errors
 
-    columns, _ = read_rows(content, file_name=upload.file_name)
-    errors = _check_columns(columns)
-    if errors:
-        return errors
-    check = VisitRowsCheck(site=site)
-    total = 0
-    for batch in _batched(rows(), settings.VIGIL_IMPORT_BATCH_ROWS):
-        total += len(batch)
-        errors.extend(e for _, _, row_errors in batch for e in row_errors)
-        errors.extend(check.batch([(n, v) for n, v, _ in batch if v is not None]))
-    Import.objects.filter(pk=upload.pk).update(rows_total=total)
-    upload.rows_total = total
-    if upload.dry_run:
-        Import.objects.filter(pk=upload.pk).update(rows_done=total)
-    if errors or upload.dry_run:
-        return errors
+    size = settings.VIGIL_IMPORT_BATCH_ROWS
+    # `rows_total` is stored once every row has passed the check: a run continued (after a
+    # restart, or in a new time slice) goes straight on writing.
+    if upload.rows_total is None:
+        columns, _ = read_rows(content, file_name=upload.file_name)
+        errors = _check_columns(columns)
+        if errors:
+            return errors
+        check = VisitRowsCheck(site=site)
+        total = 0
+        for batch in _batched(rows(), size):
+            total += len(batch)
+            errors.extend(e for _, _, row_errors in batch for e in row_errors)
+            errors.extend(check.batch([(n, v) for n, v, _ in batch if v is not None]))
+        upload.rows_total = total
+        if errors or upload.dry_run:
+            upload.rows_done = total if upload.dry_run else 0
+            return errors  # saved with the outcome by `_finish`
+        Import.objects.filter(pk=upload.pk).update(rows_total=total)
     reason = f"Imported from {upload.file_name} (import {upload.pk})."
-    done = upload.rows_done
-    for number_in_file, batch in enumerate(_batched(rows(), settings.VIGIL_IMPORT_BATCH_ROWS)):
-        end = min((number_in_file + 1) * settings.VIGIL_IMPORT_BATCH_ROWS, total)
-        if end <= done:
-            continue  # written before a worker restart
+    for batch in _batched(rows(skip=upload.rows_done), size):
         visits = [v for _, v, _ in batch if v is not None]
         with transaction.atomic():
-            batch_written = visits_import(
+            written = visits_import(
                 site=site, visits=visits, by=upload.created_by, role=role, reason=reason
             )
-            _note_recompute(upload, batch_written.moments)
+            _note_recompute(upload, written.moments)
             Import.objects.filter(pk=upload.pk).update(
-                rows_done=end,
-                rows_written=F("rows_written") + batch_written.written,
+                rows_done=upload.rows_done + len(batch),
+                rows_written=F("rows_written") + written.written,
                 recompute=upload.recompute,
             )
-        upload.rows_done = end
+        upload.rows_done += len(batch)
     return []
 
 
@@ -187,7 +192,7 @@ def _finish(upload: Import, *, errors: list[RowError]) -> Import:
                 RowError(None, None, f"And {len(errors) - MAX_ERRORS} more errors.").as_json()
             )
         upload.finished_at = timezone.now()
-        upload.save(update_fields=["status", "errors", "finished_at"])
+        upload.save(update_fields=["status", "errors", "finished_at", "rows_total", "rows_done"])
         for site in Site.objects.filter(pk__in=upload.recompute):
             moments = [datetime.fromisoformat(m) for m in upload.recompute[str(site.pk)].values()]
             request_recompute(site=site, moments=moments)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
+from vigil.imports.models import Import
 from vigil.imports.services import RUN_IMPORT_TASK, import_run
 
 
 # Redelivered when its worker dies (acks_late): `import_run` continues after the rows written.
-@shared_task(
-    name=RUN_IMPORT_TASK, acks_late=True, time_limit=3 * 3600, soft_time_limit=3 * 3600 - 60
-)
-def run_import_task(import_id: str) -> str:
-    return import_run(import_id=import_id).status
+# It keeps the default time limits (under the broker's visibility timeout, so a run still going
+# is never handed to a second worker): a long import stops at the soft limit and sends itself
+# again, and the new message continues where it stopped.
+@shared_task(bind=True, name=RUN_IMPORT_TASK, acks_late=True)
+def run_import_task(self: Task[[str], str], import_id: str) -> str:
+    upload = import_run(import_id=import_id)
+    if upload.status == Import.Status.RUNNING:
+        self.apply_async(args=(import_id,))
+    return upload.status
