@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from vigil.accounts.access import SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
+from vigil.core.fields import ChoiceField
 from vigil.imports.models import Import
 from vigil.imports.selectors import import_for_user
 from vigil.imports.serializers import ImportSerializer
@@ -25,7 +26,7 @@ class ImportCreateApi(AuthenticatedApi):
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        kind = serializers.ChoiceField(choices=Import.Kind.choices)
+        kind = ChoiceField(choices=Import.Kind.choices)
         file = serializers.FileField(help_text="CSV (UTF-8) or XLSX; the header is row 1.")
         dry_run = serializers.BooleanField(
             required=False, default=False, help_text="Check every row and write nothing."
@@ -61,10 +62,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class ImportTemplateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        kind = serializers.ChoiceField(choices=Import.Kind.choices)
+        kind = ChoiceField(choices=Import.Kind.choices)
         # Not `format`: DRF reads that query parameter as a renderer to choose.
-        file_type = serializers.ChoiceField(choices=["xlsx", "csv"], default="xlsx")
-        lang = serializers.ChoiceField(choices=["en", "fr"], default="en")
+        file_type = ChoiceField(choices=["xlsx", "csv"], default="xlsx")
+        lang = ChoiceField(choices=["en", "fr"], default="en")
 
     @extend_schema(
         parameters=[FilterSerializer],
