@@ -15,15 +15,8 @@ from tests.integration.processes import BACKEND, process_env
 from vigil.core.tasks import ping
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
-    """Start `celery worker` against the test database and broker; yield its node name."""
-    # The worker must use the database the tests read: pytest-django's test database.
-    env = process_env()
-    node = f"vigil-test-{os.getpid()}@localhost"
-    # Start from empty queues: what earlier tests enqueued while no worker ran (recomputes of
-    # days whose records are flushed since) would otherwise keep this worker busy for minutes.
-    celery_app.control.purge()
+def start_worker(*, node: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """A `celery worker` process against the test database and broker, once it consumes tasks."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -41,26 +34,43 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
             "--without-gossip",
         ],
         cwd=BACKEND,
-        env=env,
+        env=process_env(**(extra_env or {})),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # Ready when it has consumed a task (the filesystem broker has no remote control).
+    result = ping.delay("ready")
+    deadline = time.monotonic() + 60
+    while not result.ready():
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"celery worker exited early:\n{output}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("celery worker did not consume a task within 60 s")
+        time.sleep(0.2)
+    return process
+
+
+def stop_worker(process: subprocess.Popen[str]) -> None:
+    process.terminate()
     try:
-        # Ready when it has consumed a task (the filesystem broker has no remote control).
-        result = ping.delay("ready")
-        deadline = time.monotonic() + 60
-        while not result.ready():
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"celery worker exited early:\n{output}")
-            if time.monotonic() > deadline:
-                pytest.fail("celery worker did not consume a task within 60 s")
-            time.sleep(0.2)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
+    """Start `celery worker` against the test database and broker; yield its node name."""
+    node = f"vigil-test-{os.getpid()}@localhost"
+    # Start from empty queues: what earlier tests enqueued while no worker ran (recomputes of
+    # days whose records are flushed since) would otherwise keep this worker busy for minutes.
+    celery_app.control.purge()
+    process = start_worker(node=node)
+    try:
         yield node
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_worker(process)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "vigil.reports",
     "vigil.incidents",
     "vigil.alerts",
+    "vigil.imports",
     "vigil.demo",
 ]
 
@@ -269,6 +270,7 @@ SPECTACULAR_SETTINGS = {
         "SubstanceEnum": "vigil.visits.models.Substance",
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
+        "ImportKindEnum": "vigil.imports.models.Import.Kind",
     },
 }
 
@@ -321,6 +323,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
 CELERY_TASK_ROUTES = {"vigil.reports.*": {"queue": "reports"}}
+# An import's rows are written (and its progress moves) this many at a time.
+VIGIL_IMPORT_BATCH_ROWS: int = env.int("VIGIL_IMPORT_BATCH_ROWS", default=1000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "Recompute sweep": {

@@ -34,3 +34,9 @@ if CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "global_keyprefix": f"vigil-test-{_RUN}:",
     }
+    # A test that kills a worker has its message delivered again within seconds.
+    if "VIGIL_TEST_VISIBILITY_TIMEOUT" in os.environ:
+        CELERY_BROKER_TRANSPORT_OPTIONS |= {
+            "visibility_timeout": int(os.environ["VIGIL_TEST_VISIBILITY_TIMEOUT"]),
+            "unacked_restore_interval": 1,
+        }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -41,4 +42,29 @@ def audit_record(
         site=site,
         changes=changes or {},
         reason=reason,
+    )
+
+
+def audit_records(
+    *,
+    actor: User,
+    action: AuditEvent.Action,
+    changes_of: Sequence[tuple[models.Model, dict[str, Any]]],
+    site: Site | None,
+    reason: str = "",
+) -> None:
+    """Append one audit event per record, in one INSERT (the writes of an import)."""
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                action=action,
+                object_type=obj._meta.label_lower,
+                object_id=str(obj.pk),
+                site=site,
+                changes=changes,
+                reason=reason,
+            )
+            for obj, changes in changes_of
+        ]
     )
