@@ -23,8 +23,8 @@ from tests.bench import servers
 SIZES = [int(n) for n in os.environ.get("VIGIL_BENCH_SIZES", "100000,1000000,10000000").split(",")]
 SECONDS = float(os.environ.get("VIGIL_BENCH_SECONDS", "30"))
 CLIENTS = int(os.environ.get("VIGIL_BENCH_CLIENTS", "32"))
-# For development only: a subset of writes,scale,reads,frontend (the table says which ran).
-PHASES = os.environ.get("VIGIL_BENCH_PHASES", "writes,scale,reads,frontend").split(",")
+# For development only: a subset of writes,scale,reads,imports,frontend (the table says which ran).
+PHASES = os.environ.get("VIGIL_BENCH_PHASES", "writes,scale,reads,imports,frontend").split(",")
 SITE_DAYS = 20
 READ_REPEAT = 10
 PERIOD_REPEAT = 5
@@ -106,7 +106,13 @@ def _run(env: dict[str, str], table: Table) -> None:
         ):
             memory.watch("gunicorn", web)
             memory.watch("celery", worker)
-            for name, phase in (("writes", _writes), ("scale", _scale), ("reads", _reads)):
+            phases = (
+                ("writes", _writes),
+                ("scale", _scale),
+                ("reads", _reads),
+                ("imports", _imports),
+            )
+            for name, phase in phases:
                 if name in PHASES:
                     phase(base, world, table)
                     print(f"  peak RSS so far (MiB): {memory.rounded()}", flush=True)
@@ -281,6 +287,26 @@ def _reads(base: str, world: Any, table: Table) -> None:
         f"GET period report, 31 days x 40 sites, dailies stored ({size})",
         median,
         f"{spread}; computing its 1,240 dailies through Celery: {backfill:.1f} s",
+    )
+
+
+def _imports(base: str, world: Any, table: Table) -> None:
+    from tests.bench import imports
+    from vigil.accounts.models import User
+    from vigil.sites.models import Site
+
+    print(f"imports: {imports.ROWS:,} visits from CSV", flush=True)
+    figures = imports.measure(
+        site=Site.objects.get(slug=world.queue_slug),
+        by=User.objects.get(username=world.supervisor.username),
+    )
+    table.figures["imports"] = figures
+    minutes = figures["import_seconds"] / 60
+    table.add(
+        f"import of {figures['rows']:,} visits (CSV: checked, then written with audit)",
+        f"{figures['import_seconds']:.0f} s ({figures['import_rows_per_second']:,} rows/s)",
+        f"plain COPY of the same rows: {figures['copy_seconds']:.1f} s",
+        f"in minutes (≤ 10 min): {_verdict(minutes <= 10)}",
     )
 
 

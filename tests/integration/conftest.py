@@ -7,33 +7,16 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from config.celery import app as celery_app
+from tests.integration.processes import BACKEND, process_env
 from vigil.core.tasks import ping
 
-BACKEND = Path(settings.BACKEND_DIR)
 
-
-@pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
-    """Start `celery worker` against the test database and broker; yield its node name."""
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    # The worker must use the database the tests read: pytest-django's test database.
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
-    node = f"vigil-test-{os.getpid()}@localhost"
-    # Start from empty queues: what earlier tests enqueued while no worker ran (recomputes of
-    # days whose records are flushed since) would otherwise keep this worker busy for minutes.
-    celery_app.control.purge()
+def start_worker(*, node: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """A `celery worker` process against the test database and broker, once it consumes tasks."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -51,26 +34,43 @@ def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> I
             "--without-gossip",
         ],
         cwd=BACKEND,
-        env=env,
+        env=process_env(**(extra_env or {})),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    # Ready when it has consumed a task (the filesystem broker has no remote control).
+    result = ping.delay("ready")
+    deadline = time.monotonic() + 60
+    while not result.ready():
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"celery worker exited early:\n{output}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail("celery worker did not consume a task within 60 s")
+        time.sleep(0.2)
+    return process
+
+
+def stop_worker(process: subprocess.Popen[str]) -> None:
+    process.terminate()
     try:
-        # Ready when it has consumed a task (the filesystem broker has no remote control).
-        result = ping.delay("ready")
-        deadline = time.monotonic() + 60
-        while not result.ready():
-            if process.poll() is not None:
-                output = process.stdout.read() if process.stdout else ""
-                pytest.fail(f"celery worker exited early:\n{output}")
-            if time.monotonic() > deadline:
-                pytest.fail("celery worker did not consume a task within 60 s")
-            time.sleep(0.2)
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
+    """Start `celery worker` against the test database and broker; yield its node name."""
+    node = f"vigil-test-{os.getpid()}@localhost"
+    # Start from empty queues: what earlier tests enqueued while no worker ran (recomputes of
+    # days whose records are flushed since) would otherwise keep this worker busy for minutes.
+    celery_app.control.purge()
+    process = start_worker(node=node)
+    try:
         yield node
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_worker(process)

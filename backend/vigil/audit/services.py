@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -65,3 +66,22 @@ def audit_events(events: list[AuditEvent]) -> None:
     """Append several audit events in one insert, in this order (inside the write's
     transaction)."""
     AuditEvent.objects.bulk_create(events)
+
+
+def audit_records(
+    *,
+    actor: User,
+    action: AuditEvent.Action,
+    changes_of: Sequence[tuple[models.Model, dict[str, Any]]],
+    site: Site | None,
+    reason: str = "",
+) -> None:
+    """Append one audit event per record, in one INSERT (the writes of an import)."""
+    audit_events(
+        [
+            audit_event(
+                actor=actor, action=action, obj=obj, site=site, changes=changes, reason=reason
+            )
+            for obj, changes in changes_of
+        ]
+    )

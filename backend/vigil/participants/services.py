@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record
+from vigil.audit.services import audit_record, audit_records
 from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Gender, Participant, ParticipantSite
@@ -31,6 +32,12 @@ class Sighting:
     created: bool
     # Where (site id) and when the participant's first live visit was before this write.
     first_visit: tuple[Any, datetime] | None
+
+
+def _follow_merges(participant: Participant) -> Participant:
+    while participant.merged_into_id is not None:
+        participant = Participant.objects.get(pk=participant.merged_into_id)
+    return participant
 
 
 def _with_sightings(participants: models.QuerySet[Participant], site: Site) -> Any:
@@ -85,6 +92,65 @@ def participant_resolve(*, site: Site, code: str, at: datetime, by: User) -> Par
     if sighting.created:
         audit_record(actor=by, action=AuditEvent.Action.CREATE, obj=sighting.participant, site=site)
     return sighting.participant
+
+
+def participants_resolve_digests(
+    *, site: Site, first_seen: Mapping[str, datetime], by: User, reason: str = ""
+) -> dict[str, Participant]:
+    """`participant_resolve` for many code digests at once (an import's batch of rows), with
+    the same bookkeeping in a fixed number of queries: each digest's participant, created on
+    first sight (audited), merges followed, and the first sightings moved earlier when
+    `first_seen` (each digest's earliest time in the batch) is earlier.
+    """
+    if not first_seen:
+        return {}
+    known = {p.code_digest: p for p in Participant.objects.filter(code_digest__in=list(first_seen))}
+    new = [
+        Participant(code_digest=digest, first_seen_site=site, first_seen_at=at)
+        for digest, at in first_seen.items()
+        if digest not in known
+    ]
+    if new:
+        Participant.objects.bulk_create(new, ignore_conflicts=True)
+        created = Participant.objects.filter(code_digest__in=[p.code_digest for p in new])
+        known.update({p.code_digest: p for p in created})
+        audit_records(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            changes_of=[(known[p.code_digest], {}) for p in new],
+            site=site,
+            reason=reason,
+        )
+    resolved = {digest: _follow_merges(p) for digest, p in known.items()}
+    earliest: dict[Any, datetime] = {}
+    for digest, at in first_seen.items():
+        pk = resolved[digest].pk
+        earliest[pk] = min(at, earliest.get(pk, at))
+    people = {p.pk: p for p in resolved.values()}
+    moved = []
+    for pk, at in earliest.items():
+        person = people[pk]
+        if person.first_seen_at is None or at < person.first_seen_at:
+            person.first_seen_site, person.first_seen_at = site, at
+            moved.append(person)
+    Participant.objects.bulk_update(moved, ["first_seen_site", "first_seen_at"])
+    seen = {
+        s.participant_id: s
+        for s in ParticipantSite.objects.filter(site=site, participant_id__in=earliest)
+    }
+    ParticipantSite.objects.bulk_create(
+        [
+            ParticipantSite(participant_id=pk, site=site, first_seen_at=at)
+            for pk, at in earliest.items()
+            if pk not in seen
+        ],
+        ignore_conflicts=True,
+    )
+    earlier = [s for pk, s in seen.items() if earliest[pk] < s.first_seen_at]
+    for s in earlier:
+        s.first_seen_at = earliest[s.participant_id]
+    ParticipantSite.objects.bulk_update(earlier, ["first_seen_at"])
+    return resolved
 
 
 @transaction.atomic

@@ -23,10 +23,12 @@ class VersionedRecord(models.Model):
 
 class FloorRecord(models.Model):
     """What every floor record keeps beside its content: who logged it, whether it was entered
-    late, whether it was voided (records are never deleted), and the digest of its create
-    request, so that a resend with the same content is recognised even after later edits."""
+    late, whether it came from an import of a site's past records, whether it was voided
+    (records are never deleted), and the digest of its create request, so that a resend with
+    the same content is recognised even after later edits."""
 
     backdated = models.BooleanField(default=False)
+    imported = models.BooleanField(default=False)
     voided = models.BooleanField(default=False)
     void_reason = models.TextField(blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)

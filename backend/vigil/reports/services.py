@@ -50,20 +50,27 @@ def closes_at(site: Site, day: date) -> datetime:
 
 @transaction.atomic
 def compute_site_day(*, site: Site, day: date) -> DailyReport:
-    """Compute one site-day and upsert its DailyReport. Running it twice gives the same row.
+    """Compute one site-day and upsert its DailyReport. Running it twice gives the same figures,
+    status and `computed_at`; only `checked_at` (when it last ran) moves.
 
     Status: provisional until the day closes (48 h after its local end), then final; a later
     computation that changes the figures of a closed day marks it revised.
     """
     values = compute_metrics(Scope.of([site], day, day))
-    closed = timezone.now() >= closes_at(site, day)
+    now = timezone.now()
+    closed = now >= closes_at(site, day)
     report = DailyReport.objects.select_for_update().filter(site=site, date=day).first()
     if report is None:
         status = DailyReport.Status.FINAL if closed else DailyReport.Status.PROVISIONAL
         try:
             with transaction.atomic():
                 return DailyReport.objects.create(
-                    site=site, date=day, status=status, computed_at=timezone.now(), metrics=values
+                    site=site,
+                    date=day,
+                    status=status,
+                    computed_at=now,
+                    checked_at=now,
+                    metrics=values,
                 )
         except IntegrityError:
             report = DailyReport.objects.select_for_update().get(site=site, date=day)
@@ -75,41 +82,44 @@ def compute_site_day(*, site: Site, day: date) -> DailyReport:
         status = DailyReport.Status.REVISED
     else:
         status = DailyReport.Status(report.status)
+    report.checked_at = now
     if report.metrics != values or report.status != status:
         report.metrics = values
         report.status = status
-        report.computed_at = timezone.now()
-        report.save(update_fields=["metrics", "status", "computed_at"])
+        report.computed_at = now
+        report.save(update_fields=["metrics", "status", "computed_at", "checked_at"])
+    else:
+        report.save(update_fields=["checked_at"])
     return report
 
 
+@transaction.atomic
 def recompute_pending(*, site: Site, day: date) -> DailyReport:
-    """Clear the pending mark first, so a write during the computation asks for another."""
+    """Clear the pending mark first, so a write during the computation asks for another (its
+    mark waits for this transaction). One transaction: a worker killed mid-run leaves the day
+    pending, for the sweep."""
     PendingRecompute.objects.filter(site=site, date=day).delete()
     return compute_site_day(site=site, day=day)
 
 
 def run_nightly(*, site: Site) -> list[DailyReport]:
-    """Yesterday, every day still provisional, and any recompute left pending for an hour."""
+    """Yesterday, every day still provisional, and every recompute still pending (closed days
+    included: a pending day is wrong until recomputed, whatever its age or status)."""
     yesterday = local_today(site) - timedelta(days=1)
-    stale = timezone.now() - timedelta(hours=1)
     days = {yesterday}
     days.update(
         DailyReport.objects.filter(
             site=site, status=DailyReport.Status.PROVISIONAL, date__lt=yesterday
         ).values_list("date", flat=True)
     )
-    days.update(
-        PendingRecompute.objects.filter(site=site, requested_at__lt=stale).values_list(
-            "date", flat=True
-        )
-    )
+    days.update(PendingRecompute.objects.filter(site=site).values_list("date", flat=True))
     return [recompute_pending(site=site, day=day) for day in sorted(days)]
 
 
 def request_recompute_now(*, site: Site, day: date) -> datetime:
     """A supervisor's recompute: enqueued at once (after any pending one), on the reports queue."""
     requested_at = timezone.now()
+    PendingRecompute.objects.get_or_create(site=site, date=day)  # for the sweep, if need be
     transaction.on_commit(partial(enqueue_recompute, site_id=site.pk, day=day))
     return requested_at
 

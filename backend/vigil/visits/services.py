@@ -6,16 +6,24 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, transaction
+from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_records, changes_between
 from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
-from vigil.participants.services import participant_resolve, participant_sight
+from vigil.participants.services import (
+    participant_resolve,
+    participant_sight,
+    participants_resolve_digests,
+)
 from vigil.records.kit import (
     UNSET,
     audit_created,
@@ -45,15 +53,15 @@ def _minutes_since(moment: datetime) -> int:
 
 def _check_booth(*, site: Site, kind: str, booth: Booth | None) -> None:
     if kind == Visit.Kind.SERVICE_ONLY and booth is not None:
-        raise field_error("booth", "A service-only visit has no booth.")
+        raise field_error("booth", gettext("A service-only visit has no booth."))
     if booth is not None and (booth.site_id != site.pk or not booth.active):
-        raise field_error("booth", "This booth is not in use at this site.")
+        raise field_error("booth", gettext("This booth is not in use at this site."))
     if (
         kind == Visit.Kind.CONSUMPTION
         and booth is None
         and site.booths.filter(active=True).exists()
     ):
-        raise field_error("booth", "Choose a booth for a consumption visit.")
+        raise field_error("booth", gettext("Choose a booth for a consumption visit."))
 
 
 def _open_visit_conflict(
@@ -66,19 +74,34 @@ def _open_visit_conflict(
         if occupant is not None:
             minutes = _minutes_since(occupant.checked_in_at)
             return Conflict(
-                f"Booth {booth.label} is occupied (for {minutes} min). Check that visit out first.",
-                fields={"booth": [f"Booth {booth.label} has been occupied for {minutes} min."]},
+                gettext(
+                    "Booth %(booth)s is occupied (for %(minutes)s min). Check that visit out first."
+                )
+                % {"booth": booth.label, "minutes": minutes},
+                fields={
+                    "booth": [
+                        gettext("Booth %(booth)s has been occupied for %(minutes)s min.")
+                        % {"booth": booth.label, "minutes": minutes}
+                    ]
+                },
                 extra={"visit": str(occupant.pk), "occupied_minutes": minutes},
             )
     if participant_id is not None:
         current = open_visits.filter(site=site, participant_id=participant_id).first()
         if current is not None:
-            where = f"booth {current.booth.label}" if current.booth else "a service visit"
+            where = (
+                gettext("booth %(booth)s") % {"booth": current.booth.label}
+                if current.booth
+                else gettext("a service visit")
+            )
             minutes = _minutes_since(current.checked_in_at)
             return Conflict(
-                f"This person already has an open visit ({where}, {minutes} min). "
-                "Check it out first.",
-                fields={"code": ["This person already has an open visit at this site."]},
+                gettext(
+                    "This person already has an open visit (%(where)s, %(minutes)s min). "
+                    "Check it out first."
+                )
+                % {"where": where, "minutes": minutes},
+                fields={"code": [gettext("This person already has an open visit at this site.")]},
                 extra={"visit": str(current.pk)},
             )
     return None
@@ -225,22 +248,29 @@ def visit_check_out(
 ) -> Visit:
     """Close a visit. A resend of the same check-out answers with the stored visit."""
     if visit.voided:
-        raise Conflict("This visit was voided.")
+        raise Conflict(gettext("This visit was voided."))
     if visit.checked_out_at is not None:
         same_time = checked_out_at is None or checked_out_at == visit.checked_out_at
         same_reason = did_not_consume_reason in ("", visit.did_not_consume_reason)
         if same_time and same_reason:
             return visit
         local = timezone.localtime(visit.checked_out_at, visit.site.zone)
-        raise Conflict(f"This visit was already checked out at {local:%H:%M}.")
+        raise Conflict(
+            gettext("This visit was already checked out at %(time)s.") % {"time": f"{local:%H:%M}"}
+        )
     if did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
-        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error(
+            "did_not_consume_reason", gettext("Only a consumption visit can end without use.")
+        )
     now = timezone.now()
     at = checked_out_at or now
     backdated = check_record_time(at=at, role=role, field="checked_out_at", now=now)
     if at < visit.checked_in_at:
         local = timezone.localtime(visit.checked_in_at, visit.site.zone)
-        raise field_error("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
+        raise field_error(
+            "checked_out_at",
+            gettext("Check-out is before check-in (%(time)s).") % {"time": f"{local:%H:%M}"},
+        )
     with edit(visit, by=by, site=visit.site, snapshot=visit_snapshot) as change:
         updated = Visit.objects.filter(
             pk=visit.pk, checked_out_at=None, version=visit.version
@@ -252,7 +282,9 @@ def visit_check_out(
             updated_at=now,
         )
         if updated != 1:
-            raise Conflict("This visit was changed at the same moment. Reload it and try again.")
+            raise Conflict(
+                gettext("This visit was changed at the same moment. Reload it and try again.")
+            )
         # Exactly what the UPDATE wrote (no read back: the site, booth and choices are unchanged).
         visit.checked_out_at = at
         visit.did_not_consume_reason = did_not_consume_reason
@@ -329,11 +361,13 @@ def visit_update(
     if new_kind != Visit.Kind.CONSUMPTION and fields.get(
         "did_not_consume_reason", visit.did_not_consume_reason
     ):
-        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error(
+            "did_not_consume_reason", gettext("Only a consumption visit can end without use.")
+        )
     start = fields.get("checked_in_at", visit.checked_in_at)
     end = fields.get("checked_out_at", visit.checked_out_at)
     if end is not None and end < start:
-        raise field_error("checked_out_at", "Check-out is before check-in.")
+        raise field_error("checked_out_at", gettext("Check-out is before check-in."))
     try:
         with edit(visit, by=by, site=site, snapshot=visit_snapshot, reason=reason) as change:
             if code is not UNSET:
@@ -387,3 +421,149 @@ def visit_void(*, visit: Visit, by: User, role: Role, reason: str) -> Visit:
     )
     request_recompute_of_moved_first_visits(before=first_before)
     return voided
+
+
+# --- Imports: a site's past visits, written in bulk under the same rules --------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedVisit:
+    """One visit of a site's past records, its code already replaced by its digest."""
+
+    id: uuid.UUID
+    kind: str
+    checked_in_at: datetime
+    booth: Booth | None = None
+    checked_out_at: datetime | None = None
+    code_digest: str | None = None
+    did_not_consume_reason: str = ""
+    substances: tuple[str, ...] = ()
+    routes: tuple[str, ...] = ()
+
+    def content_print(self, site: Site) -> str:
+        """The digest a rerun of the same row is recognised by (no code: its digest)."""
+        return fingerprint(
+            {
+                "site": site.pk,
+                "code": self.code_digest,
+                "kind": self.kind,
+                "booth": self.booth.pk if self.booth else None,
+                "checked_in_at": self.checked_in_at.isoformat(),
+                "checked_out_at": self.checked_out_at.isoformat() if self.checked_out_at else None,
+                "did_not_consume_reason": self.did_not_consume_reason,
+                "substances": sorted(set(self.substances)),
+                "routes": sorted(set(self.routes)),
+            }
+        )
+
+
+class ImportedVisits(NamedTuple):
+    """What `visits_import` wrote: how many visits, and the times whose site-days to recompute."""
+
+    written: int
+    moments: list[tuple[Any, datetime]]
+
+
+def visit_import_check(
+    *, site: Site, visit: ImportedVisit, role: Role, now: datetime | None = None
+) -> bool:
+    """The rules a check-in and a check-out apply, for one imported visit: times (future
+    refused, backdated allowed to supervisors), booth, check-out after check-in, a reason not
+    to consume only for a consumption. Raises the API's error; returns whether it is backdated.
+    """
+    now = now or timezone.now()
+    backdated = check_record_time(at=visit.checked_in_at, role=role, field="checked_in_at", now=now)
+    if visit.checked_out_at is not None:
+        backdated |= check_record_time(
+            at=visit.checked_out_at, role=role, field="checked_out_at", now=now
+        )
+        if visit.checked_out_at < visit.checked_in_at:
+            raise field_error("checked_out_at", "Check-out is before check-in.")
+    _check_booth(site=site, kind=visit.kind, booth=visit.booth)
+    if visit.did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
+        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
+    return backdated
+
+
+def visits_import(
+    *, site: Site, visits: Sequence[ImportedVisit], by: User, role: Role, reason: str
+) -> ImportedVisits:
+    """Write a batch of imported visits in bulk: what `visit_check_in` (and a check-out) write,
+    in a fixed number of queries, in one transaction.
+
+    1. A visit whose id is stored is skipped (a rerun writes nothing twice); the caller checked
+       beforehand that the stored one carries the same content (`visit_import_check` too).
+    2. Participants are resolved from the digests (`participants_resolve_digests`).
+    3. Each visit is marked imported and backdated as its times say, audited with `reason`.
+    4. No recompute is requested: the (site id, time) pairs returned in `moments` (the visits' own, and the
+       first visits they may have displaced, at any site) are for the caller to recompute once,
+       at the end of the import.
+    """
+    with transaction.atomic():
+        stored = set(
+            Visit.objects.filter(pk__in=[v.id for v in visits]).values_list("pk", flat=True)
+        )
+        fresh = [v for v in visits if v.id not in stored]
+        if not fresh:
+            return ImportedVisits(written=0, moments=[])
+        now = timezone.now()
+        backdated = {
+            v.id: visit_import_check(site=site, visit=v, role=role, now=now) for v in fresh
+        }
+        first_seen: dict[str, datetime] = {}
+        for v in fresh:
+            if v.code_digest:
+                first_seen[v.code_digest] = min(
+                    v.checked_in_at, first_seen.get(v.code_digest, v.checked_in_at)
+                )
+        people = participants_resolve_digests(
+            site=site, first_seen=first_seen, by=by, reason=reason
+        )
+        # The first visits these may displace: who was new on those days may not be any more.
+        displaced = list(
+            Visit.objects.filter(participant__in=[p.pk for p in people.values()], voided=False)
+            .values("participant_id", "site_id")
+            .annotate(first=Min("checked_in_at"))
+            .values_list("site_id", "first")
+        )
+        rows = Visit.objects.bulk_create(
+            [
+                Visit(
+                    id=v.id,
+                    site=site,
+                    participant=people[v.code_digest] if v.code_digest else None,
+                    kind=v.kind,
+                    booth=v.booth,
+                    checked_in_at=v.checked_in_at,
+                    checked_out_at=v.checked_out_at,
+                    did_not_consume_reason=v.did_not_consume_reason,
+                    backdated=backdated[v.id],
+                    imported=True,
+                    created_by=by,
+                    create_fingerprint=v.content_print(site),
+                )
+                for v in fresh
+            ]
+        )
+        choices: dict[Any, tuple[list[VisitSubstance], list[VisitRoute]]] = {
+            row.pk: (
+                [VisitSubstance(visit=row, substance=s) for s in sorted(set(v.substances))],
+                [VisitRoute(visit=row, route=r) for r in sorted(set(v.routes))],
+            )
+            for row, v in zip(rows, fresh, strict=True)
+        }
+        VisitSubstance.objects.bulk_create([s for subs, _ in choices.values() for s in subs])
+        VisitRoute.objects.bulk_create([r for _, rts in choices.values() for r in rts])
+        for row in rows:
+            _as_prefetched(row, "substance_rows", choices[row.pk][0])
+            _as_prefetched(row, "route_rows", choices[row.pk][1])
+        audit_records(
+            actor=by,
+            action=AuditEvent.Action.CREATE,
+            changes_of=[(row, changes_between({}, visit_snapshot(row))) for row in rows],
+            site=site,
+            reason=reason,
+        )
+    return ImportedVisits(
+        written=len(rows), moments=[(site.pk, v.checked_in_at) for v in fresh] + displaced
+    )

@@ -62,6 +62,7 @@ const en = {
   "review.police": "Police attended",
   "review.signs": "Signs",
   "review.substances": "Suspected substances",
+  "review.stillEmpty": "Still empty in this record: {fields}. Approve only if that is right, or return it.",
   "review.responders": "Responders",
   "review.loggedBy": "Logged by",
   "review.submitted": "Submitted",
@@ -126,6 +127,10 @@ const en = {
   "review.noHistory": "Not amended since approval: no earlier version kept.",
   "review.versionAmended": "Version {version}, replaced by {who} on {time}",
   "review.amendedBecause": "Reason:",
+  "lockouts.title": "Locked out of signing in",
+  "lockouts.until": "{name} ({username}) · until {time}",
+  "lockouts.lift": "Unlock {name}",
+  "lockouts.lifted": "{name} can sign in again.",
 } as const;
 
 const fr: Record<keyof typeof en, string> = {
@@ -191,6 +196,7 @@ const fr: Record<keyof typeof en, string> = {
   "review.police": "Police présente",
   "review.signs": "Signes",
   "review.substances": "Substances soupçonnées",
+  "review.stillEmpty": "Encore vide dans ce dossier : {fields}. N’approuvez que si c’est juste, sinon renvoyez-le.",
   "review.responders": "Intervenants",
   "review.loggedBy": "Saisi par",
   "review.submitted": "Soumis",
@@ -255,6 +261,10 @@ const fr: Record<keyof typeof en, string> = {
   "review.noHistory": "Pas modifié depuis l’approbation : aucune version antérieure conservée.",
   "review.versionAmended": "Version {version}, remplacée par {who} le {time}",
   "review.amendedBecause": "Raison :",
+  "lockouts.title": "Bloqués à la connexion",
+  "lockouts.until": "{name} ({username}) · jusqu'à {time}",
+  "lockouts.lift": "Débloquer {name}",
+  "lockouts.lifted": "{name} peut se reconnecter.",
 };
 
 export const reviewMessages: { en: typeof en; fr: Record<keyof typeof en, string> } = { en, fr };

@@ -21,6 +21,7 @@ from vigil.care.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+from vigil.care.selectors import with_referral_details
 from vigil.care.services.common import (
     check_visit,
     iso,
@@ -167,11 +168,12 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
         )
         audit_created(referral, by=by, site=site, snapshot=referral_snapshot(referral))
         request_recompute(site=site, moments=[referral.at])
-        return referral
+        return with_referral_details(referral)  # the answer, read before the commit
 
-    return create_record(
+    referral, created = create_record(
         Referral, pk=request.id, owner=site, content_print=content_print, insert=insert
     )
+    return (referral, True) if created else (with_referral_details(referral), False)
 
 
 def _label(status: str) -> str:
@@ -249,7 +251,7 @@ def referral_status_change(
         raise Conflict("This referral was voided; its status cannot change.")
     if _same_step(referral, status=status, at=at, change_id=change_id):
         referral.refresh_from_db()
-        return referral, False
+        return with_referral_details(referral), False
     if status not in REFERRAL_TRANSITIONS[referral.status]:
         raise _refusal(referral, status)
     site = referral.site
@@ -288,6 +290,7 @@ def referral_status_change(
             )
             # "Accepted" counts on the day the referral was made.
             request_recompute(site=site, moments=[referral.at])
+            with_referral_details(referral)  # the answer, read before the commit
     except _MovedMeanwhile:
         # Another worker moved or voided it since it was read: judge the move again against
         # what is stored now (a resend, a move still allowed, or a refusal naming the status).
@@ -300,7 +303,7 @@ def referral_status_change(
         referral.refresh_from_db()
         if not _same_step(referral, status=status, at=at, change_id=change_id):
             raise
-        return referral, False
+        return with_referral_details(referral), False
     return referral, True
 
 
@@ -384,13 +387,15 @@ def referral_update(
             referral.history.filter(status=ReferralStatus.OFFERED).update(at=new_at)
         referral.refresh_from_db()
         change.recompute(old_at, referral.at)
+        with_referral_details(referral)  # the answer, read before the commit
     return referral
 
 
+@transaction.atomic
 def referral_void(*, referral: Referral, by: User, role: Role, reason: str) -> Referral:
     """Void a referral with a reason: it stays on record, leaves every count and every
     follow-up list."""
-    return void_record(
+    voided = void_record(
         referral,
         by=by,
         role=role,
@@ -399,3 +404,4 @@ def referral_void(*, referral: Referral, by: User, role: Role, reason: str) -> R
         site=referral.site,
         report_time=referral.at,
     )
+    return with_referral_details(voided)  # the answer, read before the commit

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from vigil.accounts.models import Role, User
@@ -19,6 +20,7 @@ from vigil.care.models import (
     SupplyLine,
     TestResult,
 )
+from vigil.care.selectors import with_service_details
 from vigil.care.services.common import (
     check_visit,
     iso,
@@ -214,11 +216,12 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
         snapshot = _snapshot(service, drug_check=written, lines=lines)
         audit_created(service, by=by, site=site, snapshot=snapshot)
         request_recompute(site=site, moments=[service.at])
-        return service
+        return with_service_details(service)  # the answer, read before the commit
 
-    return create_record(
+    service, created = create_record(
         Service, pk=request.id, owner=site, content_print=content_print, insert=insert
     )
+    return (service, True) if created else (with_service_details(service), False)
 
 
 def service_update(
@@ -305,12 +308,14 @@ def service_update(
         if new_check != before["drug_check"] or new_supplies != sorted(before["supplies"].items()):
             _write_details(service, drug_check=new_check, supplies=new_supplies)
         change.recompute(old_at, service.at)
+        with_service_details(service)  # the answer, read before the commit
     return service
 
 
+@transaction.atomic
 def service_void(*, service: Service, by: User, role: Role, reason: str) -> Service:
     """Void a service with a reason: it stays on record and leaves every count."""
-    return void_record(
+    voided = void_record(
         service,
         by=by,
         role=role,
@@ -319,3 +324,4 @@ def service_void(*, service: Service, by: User, role: Role, reason: str) -> Serv
         site=service.site,
         report_time=service.at,
     )
+    return with_service_details(voided)  # the answer, read before the commit
