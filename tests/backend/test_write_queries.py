@@ -122,7 +122,7 @@ def test_a_referral(world: World, alice: TabletClient, django_assert_num_queries
         "accompanied": False,
         "status": "offered",
     }
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         _posted(alice.post("/api/v1/referrals/", body))
 
 
