@@ -8,27 +8,59 @@ from collections.abc import Sequence
 from typing import Any
 
 from vigil.care.models import ReferralCategory
+from vigil.incidents.rules import OVERDOSE_KINDS
+from vigil.reports.metrics import AGE_BAND_KEYS, GENDER_KEYS, TIME_BANDS
 from vigil.reports.models import DailyReport
 from vigil.reports.suppression import suppress
+
+
+def _demographic_sums(total: str, who: str) -> list[tuple[str, list[str]]]:
+    """The tables of unique (or new) participants: each margin adds up to the total, and the
+    crossed table is protected by row (an age band) and by column (a gender)."""
+    cell = f"{who}_by_age_gender"
+    return [
+        (total, [f"{who}_by_age_band.{band}" for band in AGE_BAND_KEYS]),
+        (total, [f"{who}_by_gender.{gender}" for gender in GENDER_KEYS]),
+        *(
+            (f"{who}_by_age_band.{band}", [f"{cell}.{band}.{gender}" for gender in GENDER_KEYS])
+            for band in AGE_BAND_KEYS
+        ),
+        *(
+            (f"{who}_by_gender.{gender}", [f"{cell}.{band}.{gender}" for band in AGE_BAND_KEYS])
+            for gender in GENDER_KEYS
+        ),
+    ]
+
 
 # Indicators that are the sum of others, so that suppression protects them together.
 SUMS: list[tuple[str, list[str]]] = [
     ("visits", ["consumption_visits", "service_only_visits"]),
+    ("visits", [f"visits_by_time_band.{band}" for band, _, _ in TIME_BANDS]),
     ("referrals", ["referrals_onsite", "referrals_offsite"]),
     ("referrals", [f"referrals_by_category.{category}" for category in ReferralCategory.values]),
+    ("overdoses", ["overdoses_staff_only", "overdoses_ems_treated"]),
+    ("overdoses", ["overdoses_with_naloxone", "overdoses_without_naloxone"]),
+    ("overdoses", [f"incidents_by_kind.{kind}" for kind in sorted(OVERDOSE_KINDS)]),
+    ("other_medical_emergencies", ["incidents_by_kind.other_medical"]),
+    *_demographic_sums("unique_participants", "participants"),
+    *_demographic_sums("new_participants", "new_participants"),
 ]
 # Rates and the counts they are computed from: withheld when one of those counts is hidden.
 RATES: dict[str, list[str]] = {"overdoses_per_1000_visits": ["overdoses", "visits"]}
+# Counts of distinct people: a total row cannot add them up over days.
+DISTINCT = ("unique_", "new_", "participants_by_", "peak_")
 # Figures that are not counts of people or events: never suppressed for being small.
 NOT_COUNTS = {"median_visit_minutes", *RATES}
 
 
 def flatten(values: dict[str, Any]) -> dict[str, Any]:
-    """`{"visits_by_route": {"oral": 2}}` → `{"visits_by_route.oral": 2}`."""
+    """`{"visits_by_route": {"oral": 2}}` → `{"visits_by_route.oral": 2}`, and a crossed table
+    `{"participants_by_age_gender": {"20_29": {"man": 3}}}` → `{"….20_29.man": 3}`."""
     flat: dict[str, Any] = {}
     for key, value in values.items():
         if isinstance(value, dict):
-            flat.update({f"{key}.{inner}": v for inner, v in sorted(value.items())})
+            inner = flatten(dict(sorted(value.items())))
+            flat.update({f"{key}.{name}": v for name, v in inner.items()})
         else:
             flat[key] = value
     return flat
@@ -37,11 +69,11 @@ def flatten(values: dict[str, Any]) -> dict[str, Any]:
 def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for key, value in flat.items():
-        outer, _, inner = key.partition(".")
-        if inner:
-            values.setdefault(outer, {})[inner] = value
-        else:
-            values[outer] = value
+        *outer, last = key.split(".")
+        level = values
+        for name in outer:
+            level = level.setdefault(name, {})
+        level[last] = value
     return values
 
 
@@ -72,9 +104,7 @@ def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
         (row, col): flat.get(col) for row, flat in enumerate(flats) for col in columns
     }
     total_row = len(flats)
-    additive = [
-        c for c in columns if c not in NOT_COUNTS and not c.startswith(("unique_", "new_", "peak_"))
-    ]
+    additive = [c for c in columns if c not in NOT_COUNTS and not c.startswith(DISTINCT)]
     for col in additive:
         cells[(total_row, col)] = sum(cells[(row, col)] or 0 for row in range(total_row))
     if suppressed:

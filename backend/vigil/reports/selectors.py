@@ -12,7 +12,13 @@ from vigil.reports.services import compute_site_day, local_today, with_rates
 from vigil.sites.models import Site
 
 # Recomputed over the whole period (never summed): a person counts once per period.
-RECOMPUTED = ("unique_participants", "new_participants", "median_visit_minutes", "peak_occupancy")
+RECOMPUTED = (
+    "unique_participants",
+    "new_participants",
+    *metrics.DEMOGRAPHICS,
+    "median_visit_minutes",
+    "peak_occupancy",
+)
 
 
 def daily_reports(*, sites: Sequence[Site], first: date, last: date) -> list[DailyReport]:
@@ -77,6 +83,7 @@ def period_metrics(*, sites: Sequence[Site], first: date, last: date) -> dict[st
     result = {k: dict(v) if isinstance(v, Counter) else v for k, v in total.items()}
     scope = Scope.of(sites, first, last)
     result |= metrics.participant_counts(scope)
+    result |= metrics.participant_demographics(scope)
     result["median_visit_minutes"] = metrics.median_visit_minutes(scope)
     result["peak_occupancy"] = metrics.peak_occupancy(scope)
     return with_rates(result)
