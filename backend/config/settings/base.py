@@ -40,12 +40,14 @@ INSTALLED_APPS = [
     "vigil.audit",
     "vigil.sites",
     "vigil.accounts",
+    "vigil.records",
     "vigil.participants",
     "vigil.visits",
     "vigil.care",
     "vigil.reports",
     "vigil.incidents",
     "vigil.alerts",
+    "vigil.demo",
 ]
 
 MIDDLEWARE = [
