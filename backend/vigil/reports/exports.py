@@ -7,11 +7,15 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from vigil.care.models import ReferralCategory
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.reports.metrics import AGE_BAND_KEYS, GENDER_KEYS, TIME_BANDS
-from vigil.reports.models import DailyReport
-from vigil.reports.suppression import suppress
+from vigil.reports.models import DailyReport, Submission
+from vigil.reports.profiles import AGE_LABELS, GENDER_LABELS, PROFILES, definition
+from vigil.reports.suppression import COMPLEMENT, suppress
 
 
 def _demographic_sums(total: str, who: str) -> list[tuple[str, list[str]]]:
@@ -47,10 +51,15 @@ SUMS: list[tuple[str, list[str]]] = [
 ]
 # Rates and the counts they are computed from: withheld when one of those counts is hidden.
 RATES: dict[str, list[str]] = {"overdoses_per_1000_visits": ["overdoses", "visits"]}
+SUPPRESSION_NOTE = (
+    'A count from 1 to the threshold minus one (10 by default) shows as "<10"; a cell hidden '
+    f'only so that a small one cannot be worked out from a total shows as "{COMPLEMENT}" '
+    "(it may be of any size); zero stays 0."
+)
 # Counts of distinct people: a total row cannot add them up over days.
 DISTINCT = ("unique_", "new_", "participants_by_", "peak_")
 # Figures that are not counts of people or events: never suppressed for being small.
-NOT_COUNTS = {"median_visit_minutes", *RATES}
+NOT_COUNTS = {"median_visit_minutes", "days_open", "hours_open", "booths_in_operation", *RATES}
 
 
 def flatten(values: dict[str, Any]) -> dict[str, Any]:
@@ -86,12 +95,15 @@ def _counts(flat: dict[str, Any]) -> dict[str, float | None]:
     }
 
 
+def suppressed_flat(flat: dict[str, Any]) -> dict[str, Any]:
+    """Dotted indicators with small cells hidden (the sums above protected together, the
+    rates withheld when a count they come from is hidden)."""
+    return {**flat, **suppress(_counts(flat), SUMS, derived=list(RATES.items()))}
+
+
 def suppressed_metrics(values: dict[str, Any]) -> dict[str, Any]:
-    """One report's indicators with small cells hidden (the sums above protected together,
-    the rates withheld when a count they come from is hidden)."""
-    flat = flatten(values)
-    hidden = suppress(_counts(flat), SUMS, derived=list(RATES.items()))
-    return unflatten({**flat, **hidden})
+    """One report's indicators with small cells hidden."""
+    return unflatten(suppressed_flat(flatten(values)))
 
 
 def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
@@ -147,3 +159,89 @@ def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _form_rows(submission: Submission, figures: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """(section, label, value) for each figure of the form, in the form's order."""
+    profile = PROFILES[submission.profile]
+    return [
+        (section.title, figure.label, figures.get(figure.key))
+        for section in profile.sections
+        for figure in section.figures
+    ]
+
+
+def submission_csv(submission: Submission, figures: dict[str, Any]) -> str:
+    """The form as CSV: one row per figure, with its section, name, label and value."""
+    profile = PROFILES[submission.profile]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "indicator", "label", "value"])
+    for section in profile.sections:
+        for figure in section.figures:
+            writer.writerow(
+                [section.title, figure.key, figure.label, _text(figures.get(figure.key))]
+            )
+    return out.getvalue()
+
+
+def submission_xlsx(submission: Submission, figures: dict[str, Any], *, status: str) -> bytes:
+    """The form as a spreadsheet: a sheet laid out like the form (a heading, then each
+    section's figures, the crossed table as a grid of age bands by gender), and a sheet of
+    definitions."""
+    profile = PROFILES[submission.profile]
+    book = Workbook()
+    form = book.active
+    assert form is not None
+    form.title = "Form"
+    bold = Font(bold=True)
+    form.append([profile.title])
+    form["A1"].font = Font(bold=True, size=14)
+    for label, value in (
+        ("Site", submission.site.name),
+        ("Month", f"{submission.month:%Y-%m}"),
+        ("Version", submission.version),
+        ("Submitted by", submission.submitted_by.display_name or submission.submitted_by.username),
+        ("Submitted at", submission.submitted_at.astimezone(submission.site.zone).isoformat()),
+        ("Status", status.replace("_", " ")),
+        ("Small cells suppressed", "yes" if profile.suppressed else "no"),
+    ):
+        form.append([label, value])
+    for section in profile.sections:
+        form.append([])
+        form.append([section.title])
+        form.cell(row=form.max_row, column=1).font = bold
+        crossed = [f for f in section.figures if f.key.count(".") == 2]
+        if crossed:
+            genders = list(dict.fromkeys(f.key.split(".")[2] for f in crossed))
+            bands = list(dict.fromkeys(f.key.split(".")[1] for f in crossed))
+            prefix = crossed[0].key.split(".")[0]
+            form.append(["Age band", *(GENDER_LABELS.get(g, g) for g in genders)])
+            for band in bands:
+                form.append(
+                    [
+                        AGE_LABELS.get(band, band),
+                        *(figures.get(f"{prefix}.{band}.{g}") for g in genders),
+                    ]
+                )
+            continue
+        for figure in section.figures:
+            form.append([figure.label, figures.get(figure.key)])
+    form.column_dimensions["A"].width = 42
+    for column in "BCDE":
+        form.column_dimensions[column].width = 16
+    sheet = book.create_sheet("Definitions")
+    sheet.append(["Indicator", "Label", "Definition"])
+    for cell in sheet[1]:
+        cell.font = bold
+    for section in profile.sections:
+        for figure in section.figures:
+            sheet.append([figure.key, figure.label, definition(figure.key)])
+    sheet.append([])
+    sheet.append(["Suppressed figures", "", SUPPRESSION_NOTE])
+    sheet.column_dimensions["A"].width = 44
+    sheet.column_dimensions["B"].width = 30
+    sheet.column_dimensions["C"].width = 90
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

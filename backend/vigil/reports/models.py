@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+
+from vigil.records.models import VersionedRecord
 
 
 class DailyReport(models.Model):
@@ -25,3 +28,32 @@ class DailyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.date} ({self.status})"
+
+
+class Submission(VersionedRecord):
+    """The figures of one regulator's form for one site-month, frozen when a supervisor sent
+    them. Resubmitting adds the next version; every version is kept as it was sent."""
+
+    class Profile(models.TextChoices):
+        HEALTH_CANADA_MONTHLY = "health_canada_monthly"
+        ONTARIO_CTS_MONTHLY = "ontario_cts_monthly"
+
+    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="submissions")
+    profile = models.CharField(max_length=32, choices=Profile.choices)
+    month = models.DateField(help_text="The first day of the month reported.")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    figures = models.JSONField(help_text="The figures as sent, by dotted indicator name.")
+
+    class Meta:
+        ordering = ["site", "-month", "profile", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "profile", "month", "version"], name="one_submission_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.month:%Y-%m} v{self.version}"

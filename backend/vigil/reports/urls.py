@@ -6,6 +6,8 @@ from vigil.reports.apis import (
     PeriodReportApi,
     RecomputeApi,
     SiteFloorApi,
+    SubmissionDownloadApi,
+    SubmissionListCreateApi,
 )
 
 urlpatterns = [
@@ -13,5 +15,11 @@ urlpatterns = [
     path("reports/daily.csv", DailyReportCsvApi.as_view(), name="report-daily-csv"),
     path("reports/period/", PeriodReportApi.as_view(), name="report-period"),
     path("reports/recompute", RecomputeApi.as_view(), name="report-recompute"),
+    path("reports/submissions/", SubmissionListCreateApi.as_view(), name="report-submissions"),
+    path(
+        "reports/submissions/<uuid:submission_id>/download",
+        SubmissionDownloadApi.as_view(),
+        name="report-submission-download",
+    ),
     path("sites/<slug:slug>/floor", SiteFloorApi.as_view(), name="site-floor"),
 ]
