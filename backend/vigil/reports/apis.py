@@ -266,6 +266,7 @@ def _month(value: str) -> date:
 
 class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     site = serializers.CharField(source="site.slug")
+    version = serializers.IntegerField(help_text="1 for the first sending, then 2, 3…")
     month = serializers.SerializerMethodField()
     submitted_by = serializers.SerializerMethodField()
     figures = serializers.SerializerMethodField(
