@@ -65,7 +65,7 @@ export function Submissions(props: { site: string; today: string; canSend: boole
       <h2 id="submissions-title">{t("submissions.title")}</h2>
       {props.canSend && (
         <form
-          class="field-row"
+          class="submission-form"
           onSubmit={(event) => {
             event.preventDefault();
             void send(profile, month);
