@@ -6,6 +6,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from kombu import Queue
 
 # Lets admin and serializer classes be subscripted for the type checker.
@@ -268,8 +269,22 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
 CELERY_TASK_ROUTES = {"vigil.reports.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Every six hours: on the first run of a site's new month, last month's forms are prepared and
+# its supervisors told (idempotent, so a run missed on the 1st is caught up by the next).
+CELERY_BEAT_SCHEDULE = {
+    "monthly-drafts": {
+        "task": "vigil.reports.prepare_monthly_drafts",
+        "schedule": crontab(minute="15", hour="*/6"),
+    },
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Email: sent only when the deployment names a server (EMAIL_URL, e.g.
+# smtp+tls://user:password@mail.example.org:587); otherwise nothing leaves (make run prints it).
+EMAIL_URL = env("EMAIL_URL", default="")
+vars().update(env.email_url_config(EMAIL_URL or "dummymail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="vigil@localhost")
 
 # --- Logging: plain lines on stdout, never a request body ---------------------------------------
 LOGGING = {

@@ -36,6 +36,7 @@ from vigil.reports.models import DailyReport, Submission
 from vigil.reports.profiles import PROFILES
 from vigil.reports.selectors import (
     daily_reports,
+    drafts_to_send,
     floor_of_site,
     period_metrics,
     report_access,
@@ -414,3 +415,48 @@ class SubmissionDownloadApi(AuthenticatedApi):
             )
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class MonthlyDraftListApi(AuthenticatedApi):
+    """The months prepared for the site's supervisors and not sent yet in every form."""
+
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("site", OpenApiTypes.STR, required=True)],
+        responses={
+            200: inline_serializer(
+                "MonthlyDraft",
+                {
+                    "site": serializers.CharField(),
+                    "month": serializers.CharField(help_text="YYYY-MM"),
+                    "prepared_at": serializers.DateTimeField(),
+                    "profiles": serializers.ListField(
+                        child=serializers.ChoiceField(choices=Submission.Profile.choices),
+                        help_text="The forms of the month not sent yet.",
+                    ),
+                },
+                many=True,
+            ),
+            **error_responses(400, 401, 403, 404),
+        },
+        tags=["reports"],
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, _ = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=SUPERVISORS
+        )
+        return Response(
+            [
+                {
+                    "site": site.slug,
+                    "month": f"{draft.month:%Y-%m}",
+                    "prepared_at": draft.prepared_at,
+                    "profiles": waiting,
+                }
+                for draft, waiting in drafts_to_send(site=site)
+            ]
+        )

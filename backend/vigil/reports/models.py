@@ -57,3 +57,24 @@ class Submission(VersionedRecord):
 
     def __str__(self) -> str:
         return f"{self.profile} {self.month:%Y-%m} v{self.version}"
+
+
+class MonthlyDraft(models.Model):
+    """A site-month whose forms were prepared after it ended (its dailies computed) and whose
+    supervisors were told: "March is ready to review and submit"."""
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month prepared.")
+    prepared_at = models.DateTimeField(auto_now_add=True)
+    emailed = models.PositiveSmallIntegerField(
+        default=0, help_text="How many supervisors were emailed."
+    )
+
+    class Meta:
+        ordering = ["site", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "month"], name="one_draft_per_site_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.month:%Y-%m} ready"

@@ -21,7 +21,7 @@ from vigil.core.errors import ApplicationError
 from vigil.incidents.selectors import incidents_on_floor, recent_overdose
 from vigil.reports import metrics
 from vigil.reports.exports import flatten
-from vigil.reports.models import DailyReport, Submission
+from vigil.reports.models import DailyReport, MonthlyDraft, Submission
 from vigil.reports.profiles import PROFILES, Profile
 from vigil.reports.scope import Scope
 from vigil.reports.services import compute_site_day, with_rates
@@ -261,3 +261,15 @@ def with_changes(submissions: Sequence[Submission]) -> list[tuple[Submission, di
         }
         result.append((submission, changed))
     return result
+
+
+def drafts_to_send(*, site: Site) -> list[tuple[MonthlyDraft, list[str]]]:
+    """Prepared months of the site with the profiles not sent yet: what its supervisors are
+    told is ready to review and submit."""
+    sent = set(Submission.objects.filter(site=site).values_list("month", "profile"))
+    drafts = []
+    for draft in MonthlyDraft.objects.filter(site=site):
+        waiting = [name for name in PROFILES if (draft.month, name) not in sent]
+        if waiting:
+            drafts.append((draft, waiting))
+    return drafts

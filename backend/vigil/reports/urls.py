@@ -3,6 +3,7 @@ from django.urls import path
 from vigil.reports.apis import (
     DailyReportCsvApi,
     DailyReportListApi,
+    MonthlyDraftListApi,
     PeriodReportApi,
     RecomputeApi,
     SiteFloorApi,
@@ -16,6 +17,7 @@ urlpatterns = [
     path("reports/period/", PeriodReportApi.as_view(), name="report-period"),
     path("reports/recompute", RecomputeApi.as_view(), name="report-recompute"),
     path("reports/submissions/", SubmissionListCreateApi.as_view(), name="report-submissions"),
+    path("reports/drafts/", MonthlyDraftListApi.as_view(), name="report-drafts"),
     path(
         "reports/submissions/<uuid:submission_id>/download",
         SubmissionDownloadApi.as_view(),

@@ -124,6 +124,8 @@ const en = {
   "submissions.xlsx": "Spreadsheet (XLSX)",
   "submissions.csv": "CSV",
   "submissions.suppressed": "small counts hidden",
+  "submissions.ready": "{month} is ready to review and submit: {forms}.",
+  "submissions.review": "Review the month",
 } as const;
 
 export const reportsMessages: { en: typeof en; fr: Record<keyof typeof en, string> } = {
@@ -253,5 +255,7 @@ export const reportsMessages: { en: typeof en; fr: Record<keyof typeof en, strin
     "submissions.xlsx": "Classeur (XLSX)",
     "submissions.csv": "CSV",
     "submissions.suppressed": "petits nombres masqués",
+    "submissions.ready": "{month} est prêt à être vérifié et envoyé : {forms}.",
+    "submissions.review": "Vérifier le mois",
   },
 };

@@ -5,6 +5,7 @@ import { Button, Notice } from "../../ui";
 import { formatFigure, SECTIONS, type Figure } from "./indicators";
 
 type Submission = Schemas["Submission"];
+type Draft = Schemas["MonthlyDraft"];
 type Profile = Schemas["ProfileEnum"];
 const PROFILES: Profile[] = ["health_canada_monthly", "ontario_cts_monthly"];
 
@@ -23,6 +24,7 @@ export function previousMonth(today: string): string {
 export function Submissions(props: { site: string; today: string; canSend: boolean }) {
   const { t, lang } = useI18n();
   const [sent, setSent] = useState<Submission[] | null>(null);
+  const [drafts, setDrafts] = useState<Draft[]>([]);
   const [profile, setProfile] = useState<Profile>("ontario_cts_monthly");
   const [month, setMonth] = useState(previousMonth(props.today));
   const [busy, setBusy] = useState(false);
@@ -34,6 +36,11 @@ export function Submissions(props: { site: string; today: string; canSend: boole
     call(api.GET("/api/v1/reports/submissions/", { params: { query: { site: props.site } } }))
       .then((list) => live && setSent(list))
       .catch((caught: unknown) => live && setFailure(caught as ApiError));
+    if (props.canSend) {
+      call(api.GET("/api/v1/reports/drafts/", { params: { query: { site: props.site } } }))
+        .then((ready) => live && setDrafts(ready))
+        .catch(() => live && setDrafts([]));
+    }
     return () => {
       live = false;
     };
@@ -63,6 +70,15 @@ export function Submissions(props: { site: string; today: string; canSend: boole
   return (
     <section class="panel submissions" aria-labelledby="submissions-title">
       <h2 id="submissions-title">{t("submissions.title")}</h2>
+      {drafts.map((draft) => (
+        <p key={draft.month} class="notice notice-info" role="status" data-testid="draft">
+          {t("submissions.ready", {
+            month: monthName(draft.month, lang),
+            forms: draft.profiles.map((p) => t(`submissions.profile.${p}`)).join(", "),
+          })}{" "}
+          <a href={`#/reports/monthly?site=${props.site}&month=${draft.month}`}>{t("submissions.review")}</a>
+        </p>
+      ))}
       {props.canSend && (
         <form
           class="submission-form"
@@ -143,6 +159,10 @@ export function Submissions(props: { site: string; today: string; canSend: boole
       </ul>
     </section>
   );
+}
+
+function monthName(month: string, lang: string): string {
+  return new Date(`${month}-15T12:00:00Z`).toLocaleDateString(lang, { month: "long", year: "numeric", timeZone: "UTC" });
 }
 
 function failureText(failure: ApiError): string {
