@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.backend.conftest import run_recomputes
 from tests.backend.incidents_support import complete, open_incident, tap
 from tests.conftest import TabletClient, World
 from vigil.accounts.models import Membership, Role
@@ -332,3 +333,23 @@ def test_new_participants_are_broken_down_like_unique_ones(world: World, bob: Ta
     assert metrics["new_participants"] == 1
     assert nonzero(metrics["new_participants_by_age_band"]) == {"20_29": 1}
     assert nonzero(metrics["new_participants_by_gender"]) == {"woman": 1}
+
+
+def test_correcting_a_gender_recomputes_the_days_the_person_visited(
+    world: World,
+    bob: TabletClient,
+    celery_messages: list[dict[str, Any]],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    first = person(bob, at(DAY, 9), "FIXME1", born=1990, gender="man")
+    visit(bob, at(DAY + timedelta(days=1), 9), "FIXME1")
+    assert nonzero(daily(bob)["participants_by_gender"]) == {"man": 1}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bob.patch(
+            f"/api/v1/participants/{first['participant']}", {"gender": "woman", "version": 2}
+        )
+    assert response.status_code == 200, response.content
+
+    assert run_recomputes(celery_messages) == {DAY, DAY + timedelta(days=1)}
+    assert nonzero(daily(bob)["participants_by_gender"]) == {"woman": 1}

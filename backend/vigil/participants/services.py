@@ -16,6 +16,7 @@ from vigil.records.recompute import request_recompute
 from vigil.records.rules import refuse_stale_unless_resent
 from vigil.sites.models import Site
 from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
+from vigil.visits.models import Visit
 
 
 def _follow_merges(participant: Participant) -> Participant:
@@ -88,7 +89,19 @@ def participant_update(
         site=site,
         changes=changes_between(before, after),
     )
+    if after != before:
+        _recompute_days_of(participant)
     return participant
+
+
+def _recompute_days_of(participant: Participant) -> None:
+    """The reports count people by age and gender on each day they visited: recompute those
+    past site-days (once each, after the commit)."""
+    visits = Visit.objects.filter(participant=participant, voided=False)
+    for site in Site.objects.filter(pk__in=visits.values("site")):
+        request_recompute(
+            site=site, moments=visits.filter(site=site).values_list("checked_in_at", flat=True)
+        )
 
 
 @transaction.atomic
