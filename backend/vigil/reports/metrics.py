@@ -278,54 +278,88 @@ DEMOGRAPHICS = tuple(
 )
 
 
-def _local_year(scope: Scope, time: str) -> Case:
-    """The local calendar year of `time` at each site of the scope (a period may cross the new
-    year, at a different instant in each time zone)."""
+def _scope_years(scope: Scope) -> tuple[set[int], Case]:
+    """The local calendar years the scope covers, and the local year of a visit's check-in
+    (a period may cross the new year, at a different instant in each time zone)."""
     whens = []
+    years = set()
     for span in scope.spans:
         zone = span.site.zone
         first = span.start.astimezone(zone).date()
         last = (span.end - timedelta(microseconds=1)).astimezone(zone).date()
+        years.update({first.year, last.year})
         for year in range(last.year, first.year, -1):
             new_year, _ = local_day_bounds(date(year, 1, 1), zone)
-            whens.append(When(site=span.site, **{f"{time}__gte": new_year}, then=Value(year)))
+            whens.append(When(site=span.site, checked_in_at__gte=new_year, then=Value(year)))
         whens.append(When(site=span.site, then=Value(first.year)))
-    return Case(*whens, default=Value(None), output_field=IntegerField())
+    return years, Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def _age_bands(age: Any, birth_year: str) -> Case:
+    return Case(
+        *(
+            When(
+                GreaterThan(age, low - 1) if low else Q(**{f"{birth_year}__isnull": False}),
+                then=Value(band),
+            )
+            for band, low in reversed(AGE_BANDS)
+        ),
+        default=Value(AGE_UNKNOWN),
+    )
 
 
 def participant_demographics(scope: Scope) -> Metrics:
     """Unique and new participants of the scope by age band and gender, and crossed (1 query).
 
-    1. Each participant with a live visit in the scope, once (a semi-join on the scope's visits).
-    2. Their age: the local year of their first visit in the scope minus their birth year.
-    3. New: their first live visit anywhere in the network is one of the scope's visits.
-    4. Grouped by age band and gender in the database; the margins are sums of the table, so
-       every table adds up to unique_participants (or new_participants).
+    Age is the local year of a person's first visit in the scope minus their birth year; new
+    is a person whose first live visit anywhere in the network is one of the scope's visits
+    (as `new_participants`). The margins are sums of the table, so every table adds up to
+    unique_participants (or new_participants).
+
+    Within one calendar year (every day, most periods) the year is one constant: the scope's
+    visits, by the site-day index, each person counted once in their cell. A period across
+    the new year reads each person's first visit in the scope instead.
     """
     in_scope = Visit.objects.filter(scope.q(time="checked_in_at"), voided=False)
-    theirs = in_scope.filter(participant=OuterRef("pk")).order_by("checked_in_at", "pk")
-    first_anywhere = Visit.objects.filter(participant=OuterRef("pk"), voided=False).order_by(
-        "checked_in_at", "pk"
-    )
-    age = F("year") - F("birth_year")
-    bands = [
-        When(GreaterThan(age, low - 1) if low else Q(birth_year__isnull=False), then=Value(band))
-        for band, low in reversed(AGE_BANDS)
-    ]
-    rows = (
-        Participant.objects.filter(pk__in=in_scope.values("participant"))
-        .annotate(
-            year=Subquery(
-                theirs.annotate(year=_local_year(scope, "checked_in_at")).values("year")[:1]
-            ),
-            first_visit=Subquery(first_anywhere.values("pk")[:1]),
+    years, local_year = _scope_years(scope)
+    first_anywhere = Visit.objects.filter(voided=False).order_by("checked_in_at", "pk")
+    rows: QuerySet[Any, dict[str, Any]]
+    if len(years) <= 1:
+        year = Value(years.pop() if years else 0, output_field=IntegerField())
+        rows = (
+            in_scope.filter(participant__isnull=False)
+            .annotate(
+                first_id=Subquery(
+                    first_anywhere.filter(participant=OuterRef("participant")).values("pk")[:1]
+                ),
+                band=_age_bands(year - F("participant__birth_year"), "participant__birth_year"),
+                gender=F("participant__gender"),
+            )
+            .values("band", "gender")
+            .annotate(
+                n=Count("participant", distinct=True),
+                new=Count("participant", distinct=True, filter=Q(pk=F("first_id"))),
+            )
+            .order_by()
         )
-        .annotate(is_new=Exists(in_scope.filter(pk=OuterRef("first_visit"))))
-        .annotate(band=Case(*bands, default=Value(AGE_UNKNOWN)))
-        .values("band", "gender")
-        .annotate(n=Count("pk"), new=Count("pk", filter=Q(is_new=True)))
-        .order_by()
-    )
+    else:
+        theirs = in_scope.filter(participant=OuterRef("pk")).order_by("checked_in_at", "pk")
+        rows = (
+            Participant.objects.filter(pk__in=in_scope.values("participant"))
+            .annotate(
+                year=Subquery(theirs.annotate(year=local_year).values("year")[:1]),
+                first_visit=Subquery(
+                    first_anywhere.filter(participant=OuterRef("pk")).values("pk")[:1]
+                ),
+            )
+            .annotate(
+                is_new=Exists(in_scope.filter(pk=OuterRef("first_visit"))),
+                band=_age_bands(F("year") - F("birth_year"), "birth_year"),
+            )
+            .values("band", "gender")
+            .annotate(n=Count("pk"), new=Count("pk", filter=Q(is_new=True)))
+            .order_by()
+        )
     tables: dict[str, dict[str, dict[str, int]]] = {
         which: {band: dict.fromkeys(GENDER_KEYS, 0) for band in AGE_BAND_KEYS}
         for which in ("n", "new")
