@@ -23,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    UUIDField,
     Value,
     When,
 )
@@ -271,10 +272,8 @@ AGE_UNKNOWN = "unknown"
 AGE_BAND_KEYS = [band for band, _ in AGE_BANDS] + [AGE_UNKNOWN]
 GENDER_KEYS = list(Gender.values)
 # The tables of participant_demographics: distinct people, recomputed over a period.
-DEMOGRAPHICS = tuple(
-    f"{who}_by_{table}"
-    for who in ("participants", "new_participants")
-    for table in ("age_band", "gender", "age_gender")
+UNIQUE_DEMOGRAPHICS = tuple(
+    f"participants_by_{table}" for table in ("age_band", "gender", "age_gender")
 )
 
 
@@ -308,13 +307,14 @@ def _age_bands(age: Any, birth_year: str) -> Case:
     )
 
 
-def participant_demographics(scope: Scope) -> Metrics:
+def participant_demographics(scope: Scope, *, with_new: bool = True) -> Metrics:
     """Unique and new participants of the scope by age band and gender, and crossed (1 query).
 
     Age is the local year of a person's first visit in the scope minus their birth year; new
     is a person whose first live visit anywhere in the network is one of the scope's visits
     (as `new_participants`). The margins are sums of the table, so every table adds up to
-    unique_participants (or new_participants).
+    unique_participants (or new_participants). `with_new=False` leaves the new participants'
+    tables out (a period adds them up from its days: one index probe per visit saved).
 
     Within one calendar year (every day, most periods) the year is one constant: the scope's
     visits, by the site-day index, each person counted once in their cell. A period across
@@ -326,16 +326,16 @@ def participant_demographics(scope: Scope) -> Metrics:
     rows: QuerySet[Any, dict[str, Any]]
     if len(years) <= 1:
         year = Value(years.pop() if years else 0, output_field=IntegerField())
+        first_id = Subquery(
+            first_anywhere.filter(participant=OuterRef("participant")).values("pk")[:1]
+        )
+        visits = in_scope.filter(participant__isnull=False).annotate(
+            band=_age_bands(year - F("participant__birth_year"), "participant__birth_year"),
+            gender=F("participant__gender"),
+            first_id=first_id if with_new else Value(None, output_field=UUIDField()),
+        )
         rows = (
-            in_scope.filter(participant__isnull=False)
-            .annotate(
-                first_id=Subquery(
-                    first_anywhere.filter(participant=OuterRef("participant")).values("pk")[:1]
-                ),
-                band=_age_bands(year - F("participant__birth_year"), "participant__birth_year"),
-                gender=F("participant__gender"),
-            )
-            .values("band", "gender")
+            visits.values("band", "gender")
             .annotate(
                 n=Count("participant", distinct=True),
                 new=Count("participant", distinct=True, filter=Q(pk=F("first_id"))),
@@ -344,17 +344,13 @@ def participant_demographics(scope: Scope) -> Metrics:
         )
     else:
         theirs = in_scope.filter(participant=OuterRef("pk")).order_by("checked_in_at", "pk")
+        first_visit = Subquery(first_anywhere.filter(participant=OuterRef("pk")).values("pk")[:1])
         rows = (
             Participant.objects.filter(pk__in=in_scope.values("participant"))
+            .annotate(year=Subquery(theirs.annotate(year=local_year).values("year")[:1]))
             .annotate(
-                year=Subquery(theirs.annotate(year=local_year).values("year")[:1]),
-                first_visit=Subquery(
-                    first_anywhere.filter(participant=OuterRef("pk")).values("pk")[:1]
-                ),
-            )
-            .annotate(
-                is_new=Exists(in_scope.filter(pk=OuterRef("first_visit"))),
                 band=_age_bands(F("year") - F("birth_year"), "birth_year"),
+                is_new=Exists(in_scope.filter(pk=first_visit)) if with_new else Value(False),
             )
             .values("band", "gender")
             .annotate(n=Count("pk"), new=Count("pk", filter=Q(is_new=True)))
@@ -368,7 +364,9 @@ def participant_demographics(scope: Scope) -> Metrics:
         for which, table in tables.items():
             table[row["band"]][row["gender"]] = row[which]
     result: Metrics = {}
-    for prefix, table in (("participants", tables["n"]), ("new_participants", tables["new"])):
+    whose = [("participants", "n")] + ([("new_participants", "new")] if with_new else [])
+    for prefix, which in whose:
+        table = tables[which]
         result[f"{prefix}_by_age_band"] = {b: sum(table[b].values()) for b in AGE_BAND_KEYS}
         result[f"{prefix}_by_gender"] = {
             g: sum(table[b][g] for b in AGE_BAND_KEYS) for g in GENDER_KEYS

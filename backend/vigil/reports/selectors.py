@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -29,11 +28,12 @@ from vigil.sites.models import Booth, Site, WeeklyHours
 from vigil.visits.models import Visit
 from vigil.visits.selectors import visits_of_site
 
-# Recomputed over the whole period (never summed): a person counts once per period.
+# Recomputed over the whole period (never summed): a person counts once per period. (A person
+# is new on one site-day of the network only, so the tables of new participants add up.)
 RECOMPUTED = (
     "unique_participants",
     "new_participants",
-    *metrics.DEMOGRAPHICS,
+    *metrics.UNIQUE_DEMOGRAPHICS,
     "median_visit_minutes",
     "peak_occupancy",
 )
@@ -148,12 +148,12 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
 
 
 def _add(total: dict[str, Any], values: dict[str, Any]) -> None:
+    """Add one day's counts into the period's, maps (and the crossed tables) cell by cell."""
     for key, value in values.items():
         if key in RECOMPUTED or key.endswith("_per_1000_visits"):
             continue
         if isinstance(value, dict):
-            inner = total.setdefault(key, Counter())
-            inner.update(value)
+            _add(total.setdefault(key, {}), value)
         elif isinstance(value, int):
             total[key] = total.get(key, 0) + value
 
@@ -164,10 +164,10 @@ def period_metrics(*, sites: Sequence[Site], first: date, last: date) -> dict[st
     total: dict[str, Any] = {}
     for report in daily_reports(sites=sites, first=first, last=last):
         _add(total, report.metrics)
-    result = {k: dict(v) if isinstance(v, Counter) else v for k, v in total.items()}
+    result = total
     scope = Scope.of(sites, first, last)
     result |= metrics.participant_counts(scope)
-    result |= metrics.participant_demographics(scope)
+    result |= metrics.participant_demographics(scope, with_new=False)
     result["median_visit_minutes"] = metrics.median_visit_minutes(scope)
     result["peak_occupancy"] = metrics.peak_occupancy(scope)
     return with_rates(result)
