@@ -7,6 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
+from vigil.records.recompute import sweep_pending_recomputes
 from vigil.reports.services import recompute_pending, run_nightly
 from vigil.reports.submissions import prepare_monthly_drafts
 from vigil.sites.models import Site
@@ -46,3 +47,9 @@ def nightly_task(site_id: str) -> int:
 )
 def prepare_monthly_drafts_task() -> int:
     return len(prepare_monthly_drafts())
+
+
+@shared_task(name="vigil.reports.sweep_pending")
+def sweep_pending_task() -> int:
+    """Every VIGIL_RECOMPUTE_SWEEP_SECONDS (beat): send the recomputes a broker outage lost."""
+    return sweep_pending_recomputes()
