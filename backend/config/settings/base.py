@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "SubstanceEnum": "vigil.visits.models.Substance",
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
+        "SubmissionProfileEnum": "vigil.reports.models.Submission.Profile",
     },
 }
 

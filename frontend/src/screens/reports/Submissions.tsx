@@ -6,7 +6,7 @@ import { formatFigure, SECTIONS, type Figure } from "./indicators";
 
 type Submission = Schemas["Submission"];
 type Draft = Schemas["MonthlyDraft"];
-type Profile = Schemas["ProfileEnum"];
+type Profile = Schemas["SubmissionProfileEnum"];
 const PROFILES: Profile[] = ["health_canada_monthly", "ontario_cts_monthly"];
 
 /** The month before the one `today` (YYYY-MM-DD) falls in, as YYYY-MM. */
