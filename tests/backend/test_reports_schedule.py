@@ -101,6 +101,10 @@ def test_a_time_zone_changed_in_the_admin_moves_the_nightly_entry_to_the_new_zon
         "booths-INITIAL_FORMS": len(booths),
         "booths-MIN_NUM_FORMS": 0,
         "booths-MAX_NUM_FORMS": 1000,
+        "weekly_hours-TOTAL_FORMS": 0,
+        "weekly_hours-INITIAL_FORMS": 0,
+        "weekly_hours-MIN_NUM_FORMS": 0,
+        "weekly_hours-MAX_NUM_FORMS": 1000,
     }
     for n, booth in enumerate(booths):
         form |= {

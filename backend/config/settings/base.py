@@ -6,6 +6,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
@@ -271,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
         "ImportKindEnum": "vigil.imports.models.Import.Kind",
+        "SubmissionProfileEnum": "vigil.reports.models.Submission.Profile",
     },
 }
 
@@ -331,9 +333,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vigil.reports.sweep_pending",
         "schedule": float(VIGIL_RECOMPUTE_SWEEP_SECONDS),
     },
+    # Every six hours: on the first run of a site's new month, last month's forms are prepared
+    # and its supervisors told (idempotent, so a run missed on the 1st is caught up next).
+    "monthly-drafts": {
+        "task": "vigil.reports.prepare_monthly_drafts",
+        "schedule": crontab(minute="15", hour="*/6"),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Email: sent only when the deployment names a server (EMAIL_URL, e.g.
+# smtp+tls://user:password@mail.example.org:587); otherwise nothing leaves (make run prints it).
+EMAIL_URL = env("EMAIL_URL", default="")
+vars().update(env.email_url_config(EMAIL_URL or "dummymail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="vigil@localhost")
 
 # --- Logging: plain lines on stdout, never a request body ---------------------------------------
 LOGGING = {

@@ -18,6 +18,7 @@ from vigil.records.recompute import request_recompute
 from vigil.records.rules import refuse_stale_unless_resent
 from vigil.sites.models import Site
 from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
+from vigil.visits.models import Visit
 
 
 def _follow_merges(participant: Participant) -> Participant:
@@ -141,7 +142,19 @@ def participant_update(
             **after,
         )
         participant.refresh_from_db()
+    if after != before:
+        _recompute_days_of(participant)
     return participant
+
+
+def _recompute_days_of(participant: Participant) -> None:
+    """The reports count people by age and gender on each day they visited: recompute those
+    past site-days (once each, after the commit)."""
+    visits = Visit.objects.filter(participant=participant, voided=False)
+    for site in Site.objects.filter(pk__in=visits.values("site")):
+        request_recompute(
+            site=site, moments=visits.filter(site=site).values_list("checked_in_at", flat=True)
+        )
 
 
 def _details(participant: Participant) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from datetime import time as time_of_day
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.utils import timezone
 from vigil.accounts.models import Role
 from vigil.accounts.services import user_grant
 from vigil.demo.records import DemoSummary, load_demo_records
-from vigil.sites.models import Site
+from vigil.sites.models import Site, WeeklyHours
 from vigil.sites.services import site_upsert
 from vigil.visits.models import Visit
 
@@ -54,6 +55,14 @@ class Command(BaseCommand):
                 booths=12,
                 inhalation_booths=2,
             )
+            # Open every day from 09:00 to 21:00: the regulator's "days and hours open".
+            for weekday in WeeklyHours.Weekday.values:
+                WeeklyHours.objects.get_or_create(
+                    site=site,
+                    weekday=weekday,
+                    opens=time_of_day(9),
+                    defaults={"closes": time_of_day(21)},
+                )
             users = {
                 username: user_grant(
                     username=username,
