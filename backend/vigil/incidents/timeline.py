@@ -37,6 +37,8 @@ from vigil.incidents.snapshots import (
     review_snapshot,
 )
 from vigil.reports.services import request_recompute
+from vigil.stock.models import Item
+from vigil.stock.services import source_of, stock_settle
 
 _CENTS = Decimal("0.01")
 
@@ -169,6 +171,7 @@ def incident_action_record(
             if stored is None:
                 raise
             return _replayed_action(stored, incident=incident, content_print=content_print), False
+        _use_naloxone(action, units=1, by=by)
         audit_record(
             actor=by,
             action=AuditEvent.Action.CREATE,
@@ -181,6 +184,19 @@ def incident_action_record(
             incident=incident, before=before, amendment=amendment, by=by, reason=reason, now=now
         )
     return action, True
+
+
+def _use_naloxone(action: IncidentAction, *, units: int, by: User) -> None:
+    """A naloxone dose uses one unit of the site's usual form; a voided one gives it back."""
+    if action.kind == IncidentAction.Kind.NALOXONE:
+        stock_settle(
+            site=action.incident.site,
+            item=Item.NALOXONE,
+            source=source_of(action),
+            units=units,
+            by=by,
+            at=action.at,
+        )
 
 
 def _before(incident: Incident, *, amendment: bool) -> dict[str, Any]:
@@ -238,6 +254,7 @@ def incident_action_void(
             voided=True, void_reason=reason, voided_at=now, voided_by=by
         )
         action.refresh_from_db()
+        _use_naloxone(action, units=0, by=by)
         audit_record(
             actor=by,
             action=AuditEvent.Action.VOID,

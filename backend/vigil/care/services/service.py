@@ -43,6 +43,8 @@ from vigil.core.voiding import void_record
 from vigil.participants.codes import code_digest
 from vigil.reports.services import request_recompute
 from vigil.sites.models import Site
+from vigil.stock.models import Item
+from vigil.stock.services import source_of, stock_settle
 from vigil.visits.models import Visit
 
 # A test strip answers for one target only; FTIR and "other" (several tests) may answer for all.
@@ -113,6 +115,22 @@ def _write_details(
         DrugCheck.objects.create(service=service, **drug_check)
     SupplyLine.objects.bulk_create(
         [SupplyLine(service=service, item=item, quantity=quantity) for item, quantity in supplies]
+    )
+
+
+def _kits_of(supplies: Sequence[tuple[str, int]]) -> int:
+    return dict(supplies).get(SupplyItem.NALOXONE_KIT, 0)
+
+
+def _use_kits(service: Service, *, units: int, by: User) -> None:
+    """Naloxone kits handed out leave the site's stock; an edit or a void settles the change."""
+    stock_settle(
+        site=service.site,
+        item=Item.NALOXONE_KIT,
+        source=source_of(service),
+        units=units,
+        by=by,
+        at=service.at,
     )
 
 
@@ -198,6 +216,8 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
                 create_fingerprint=content_print,
             )
             _write_details(service, drug_check=drug_check, supplies=supplies)
+            if _kits_of(supplies):
+                _use_kits(service, units=_kits_of(supplies), by=by)
             audit_record(
                 actor=by,
                 action=AuditEvent.Action.CREATE,
@@ -301,6 +321,8 @@ def service_update(
         service.refresh_from_db()
         if new_check != before["drug_check"] or new_supplies != sorted(before["supplies"].items()):
             _write_details(service, drug_check=new_check, supplies=new_supplies)
+        if _kits_of(new_supplies) != before["supplies"].get(SupplyItem.NALOXONE_KIT, 0):
+            _use_kits(service, units=_kits_of(new_supplies), by=by)
         audit_record(
             actor=by,
             action=AuditEvent.Action.UPDATE,
@@ -313,9 +335,12 @@ def service_update(
     return service
 
 
+@transaction.atomic
 def service_void(*, service: Service, by: User, role: Role, reason: str) -> Service:
-    """Void a service with a reason: it stays on record and leaves every count."""
-    return void_record(
+    """Void a service with a reason: it stays on record and leaves every count; the naloxone
+    kits it handed out go back to stock."""
+    already = service.voided
+    service = void_record(
         service,
         by=by,
         role=role,
@@ -324,3 +349,6 @@ def service_void(*, service: Service, by: User, role: Role, reason: str) -> Serv
         site=service.site,
         report_time=service.at,
     )
+    if not already and service.supply_lines.filter(item=SupplyItem.NALOXONE_KIT).exists():
+        _use_kits(service, units=0, by=by)
+    return service
