@@ -15,7 +15,7 @@ from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict
-from vigil.core.records import check_record_time
+from vigil.records.rules import check_record_time
 from vigil.incidents.models import Debrief, Incident
 from vigil.incidents.services import bad, locked
 

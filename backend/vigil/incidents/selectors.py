@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.access import RECORD_WRITERS
 from vigil.accounts.models import Membership, Role, User
-from vigil.core.records import local_day_bounds
+from vigil.core.calendar import local_day_bounds
 from vigil.incidents.models import Debrief, Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Participant

@@ -21,7 +21,7 @@ from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
-from vigil.core.records import fingerprint
+from vigil.records.rules import fingerprint
 from vigil.sites.models import Site
 from vigil.stock.models import (
     EXPIRING_ITEMS,
