@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "SubstanceEnum": "vigil.visits.models.Substance",
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
+        "SupplyItemEnum": "vigil.care.models.SupplyItem",
+        "StockItemEnum": "vigil.stock.models.Item",
     },
 }
 

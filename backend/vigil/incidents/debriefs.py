@@ -15,9 +15,9 @@ from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict
-from vigil.records.rules import check_record_time
 from vigil.incidents.models import Debrief, Incident
 from vigil.incidents.services import bad, locked
+from vigil.records.rules import check_record_time
 
 
 def _content(debrief: Debrief | None) -> dict[str, Any]:

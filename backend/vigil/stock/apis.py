@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.models import User
-from vigil.records.rules import replay_conflicts_show
 from vigil.core.schema import conflict_with_current, error_responses
+from vigil.records.rules import replay_conflicts_show
 from vigil.stock.models import Item, StockCheck, StockMovement
 from vigil.stock.selectors import site_stock
 from vigil.stock.serializers import (
