@@ -1,14 +1,17 @@
 import type {
   ActionKind,
   ConsumptionRoute,
+  DebriefSupport,
   DidNotConsumeReason,
   IncidentKind,
   Location,
   NaloxoneRoute,
   Outcome,
+  OxygenLevel,
   ReferralCategory,
   ReferralStatus,
   ServiceKind,
+  StockItem,
   Substance,
 } from "../api";
 import { enqueue, type OutboxEntry } from "../outbox";
@@ -206,6 +209,54 @@ export async function referralFollowUp(
     body: { id: crypto.randomUUID(), status, at: now() },
     summary,
   });
+}
+
+export interface StockReceipt {
+  site: string;
+  item: StockItem;
+  lot: string;
+  expires_on: string | null;
+  quantity: number;
+}
+
+export async function recordReceipt(input: StockReceipt, summary: string): Promise<void> {
+  await enqueue({
+    method: "POST",
+    path: "/stock/receipts",
+    body: { id: crypto.randomUUID(), ...input },
+    summary,
+  });
+}
+
+export interface ShiftCheckRecord {
+  site: string;
+  counts: { item: StockItem; counted: number }[];
+  equipment: { oxygen_level: OxygenLevel; aed_ready: boolean; bvm_present: boolean };
+  handover_note: string;
+}
+
+export async function recordShiftCheck(input: ShiftCheckRecord, summary: string): Promise<void> {
+  await enqueue({
+    method: "POST",
+    path: "/stock/checks",
+    body: { id: crypto.randomUUID(), ...input },
+    summary,
+  });
+}
+
+export interface DebriefRecord {
+  status: "held" | "declined";
+  held_at?: string;
+  attendees?: number;
+  supports: DebriefSupport[];
+}
+
+export async function recordDebrief(
+  incident: string,
+  input: DebriefRecord,
+  summary: string,
+): Promise<void> {
+  await enqueue({ method: "POST", path: `/incidents/${incident}/debrief`, body: { ...input }, summary });
 }
 
 /** The queued writes to one path (e.g. "/alerts/<id>"), in sending order. */

@@ -6,6 +6,7 @@ import { navigate } from "../../state/route";
 import { checkOut, openIncident, type Pending } from "../../state/records";
 import { Notice } from "../../ui";
 import { minutesSince } from "./time";
+import { StockNotice } from "../stock/StockNotice";
 import { BoothTile, type TileVisit } from "./BoothTile";
 import { visitsByBooth } from "./occupancy";
 
@@ -132,6 +133,7 @@ export function Floor({ site, user }: Props) {
       {failure && floor !== null && failure.isNetwork && (
         <Notice kind="info">{t("floor.stale")}</Notice>
       )}
+      <StockNotice site={site} />
       <nav class="floor-actions" aria-label={t("floor.actions")}>
         <a class="btn btn-primary btn-inline" href="#/check-in">
           {t("floor.checkIn")}
