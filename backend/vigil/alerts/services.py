@@ -8,24 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.alerts.models import Alert
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.audit.services import audit_record
+from vigil.core.errors import Conflict, StaleVersion, field_error
+from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at_version
 from vigil.records.rules import fingerprint, refuse_stale_unless_resent
 from vigil.sites.models import Site
 
+ENDED = "This alert has ended. Post a new one instead."
+
 # A drug alert can stay up for weeks; past this it is a standing instruction, not an alert.
 ALERT_MAX_DAYS = 90
-
-
-def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
 
 
 def alert_snapshot(alert: Alert) -> dict[str, str | None]:
@@ -39,9 +38,9 @@ def alert_snapshot(alert: Alert) -> dict[str, str | None]:
 
 def _check_expiry(expires_at: datetime, *, now: datetime) -> None:
     if expires_at <= now:
-        raise _bad("expires_at", "The expiry is already past. Choose a later time.")
+        raise field_error("expires_at", "The expiry is already past. Choose a later time.")
     if expires_at > now + timedelta(days=ALERT_MAX_DAYS):
-        raise _bad("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
+        raise field_error("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
 
 
 @dataclass(frozen=True)
@@ -51,14 +50,6 @@ class AlertPost:
     level: str
     expires_at: datetime
     id: uuid.UUID | None = None
-
-
-def _replayed(stored: Alert, *, site: Site, content_print: str) -> Alert:
-    if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint != content_print:
-        raise ReplayConflict("This alert was already sent with other content.", record=stored)
-    return stored
 
 
 def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
@@ -74,53 +65,36 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
             "expires_at": request.expires_at.isoformat(),
         }
     )
-    if request.id is not None:
-        stored = Alert.objects.filter(pk=request.id).first()
-        if stored is not None:
-            return _replayed(stored, site=site, content_print=content_print), False
-    now = timezone.now()
-    if not message:
-        raise _bad("message", "Write the notice.")
-    _check_expiry(request.expires_at, now=now)
-    alert_id = request.id or uuid.uuid4()
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                id=alert_id,
-                site=site,
-                message=message,
-                level=request.level,
-                expires_at=request.expires_at,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=alert,
-                site=site,
-                changes=changes_between({}, alert_snapshot(alert)),
-            )
-    except IntegrityError:
-        stored = Alert.objects.filter(pk=alert_id).first()
-        if stored is None:
-            raise
-        return _replayed(stored, site=site, content_print=content_print), False
-    return alert, True
+
+    def insert() -> Alert:
+        if not message:
+            raise field_error("message", "Write the notice.")
+        _check_expiry(request.expires_at, now=timezone.now())
+        alert = Alert.objects.create(
+            id=request.id or uuid.uuid4(),
+            site=site,
+            message=message,
+            level=request.level,
+            expires_at=request.expires_at,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        audit_created(alert, by=by, site=site, snapshot=alert_snapshot(alert))
+        return alert
+
+    return create_record(
+        Alert, pk=request.id, owner=site, content_print=content_print, insert=insert, noun="alert"
+    )
 
 
-_UNSET: Any = object()
-
-
-@transaction.atomic
 def alert_update(
     *,
     alert: Alert,
     by: User,
     version: int,
-    message: str = _UNSET,
-    level: str = _UNSET,
-    expires_at: datetime = _UNSET,
+    message: str = UNSET,
+    level: str = UNSET,
+    expires_at: datetime = UNSET,
 ) -> Alert:
     """Correct a notice still shown on the tablets: its words, level or expiry.
 
@@ -131,42 +105,41 @@ def alert_update(
     """
     now = timezone.now()
     if alert.ended_at is not None or alert.expires_at <= now:
-        raise Conflict("This alert has ended. Post a new one instead.")
+        raise Conflict(ENDED)
     if version != alert.version:
         # A resend of an edit already applied answers the stored alert, writing nothing.
         refuse_stale_unless_resent(
             sent={"message": message, "level": level, "expires_at": expires_at},
-            unset=_UNSET,
+            unset=UNSET,
             stored={"message": alert.message, "level": alert.level, "expires_at": alert.expires_at},
             noun="alert",
         )
         return alert
-    before = alert_snapshot(alert)
     values: dict[str, Any] = {}
-    if message is not _UNSET:
+    if message is not UNSET:
         values["message"] = message.strip()
         if not values["message"]:
-            raise _bad("message", "Write the notice.")
-    if level is not _UNSET:
+            raise field_error("message", "Write the notice.")
+    if level is not UNSET:
         values["level"] = level
-    if expires_at is not _UNSET:
+    if expires_at is not UNSET:
         _check_expiry(expires_at, now=now)
         values["expires_at"] = expires_at
-    changed = Alert.objects.filter(
-        pk=alert.pk, version=version, ended_at=None, expires_at__gt=now
-    ).update(**values, version=version + 1)
-    alert.refresh_from_db()
-    if changed != 1:
-        if alert.ended_at is not None or alert.expires_at <= now:
-            raise Conflict("This alert has ended. Post a new one instead.")
-        raise StaleVersion("Someone changed this alert since you opened it. Reload it.")
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=alert,
-        site=alert.site,
-        changes=changes_between(before, alert_snapshot(alert)),
-    )
+    with edit(alert, by=by, site=alert.site, snapshot=alert_snapshot):
+        try:
+            save_at_version(
+                alert,
+                version=version,
+                noun="alert",
+                when=Q(ended_at=None, expires_at__gt=now),
+                **values,
+            )
+        except StaleVersion:
+            alert.refresh_from_db()
+            if alert.ended_at is not None or alert.expires_at <= now:
+                raise Conflict(ENDED) from None
+            raise
+        alert.refresh_from_db()
     return alert
 
 

@@ -7,28 +7,43 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from rest_framework import status as http
 
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Role, User
-from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict
+from vigil.core.errors import ApplicationError, Conflict, field_error
 from vigil.incidents.models import Debrief, Incident
-from vigil.incidents.services import bad, locked
+from vigil.incidents.services import locked
+from vigil.records.kit import edit
 from vigil.records.rules import check_record_time
 
 
-def _content(debrief: Debrief | None) -> dict[str, Any]:
+def debrief_snapshot(incident: Incident) -> dict[str, Any]:
+    """The incident's debrief as audited: `debrief_*` fields, empty while it is due."""
+    debrief = Debrief.objects.filter(incident=incident).first()
     if debrief is None:
         return {}
     return {
-        "status": debrief.status,
-        "held_at": debrief.held_at.isoformat() if debrief.held_at else None,
-        "attendees": debrief.attendees,
-        "supports": sorted(debrief.supports),
+        "debrief_status": debrief.status,
+        "debrief_held_at": debrief.held_at.isoformat() if debrief.held_at else None,
+        "debrief_attendees": debrief.attendees,
+        "debrief_supports": sorted(debrief.supports),
     }
+
+
+def _check(
+    status: str, held_at: datetime | None, attendees: int | None, supports: list[str]
+) -> None:
+    if Debrief.Support.NONE in supports and len(supports) > 1:
+        raise field_error("supports", "Choose 'none' alone, or the supports that were offered.")
+    if status == Debrief.Status.HELD:
+        if held_at is None:
+            raise field_error("held_at", "Say when the debrief was held.")
+        if attendees is None:
+            raise field_error("attendees", "Say how many people attended.")
+    elif held_at is not None or attendees is not None:
+        name = "held_at" if held_at is not None else "attendees"
+        raise field_error(name, "A declined debrief has no time or attendees. Choose held.")
 
 
 def debrief_record(
@@ -53,19 +68,7 @@ def debrief_record(
             "Only a supervisor records a debrief.", status_code=http.HTTP_403_FORBIDDEN
         )
     chosen = sorted(set(supports))
-    if Debrief.Support.NONE in chosen and len(chosen) > 1:
-        raise bad("supports", "Choose 'none' alone, or the supports that were offered.")
-    held = status == Debrief.Status.HELD
-    if held:
-        if held_at is None:
-            raise bad("held_at", "Say when the debrief was held.")
-        if attendees is None:
-            raise bad("attendees", "Say how many people attended.")
-    else:
-        if held_at is not None:
-            raise bad("held_at", "A declined debrief has no time. Choose held.")
-        if attendees is not None:
-            raise bad("attendees", "A declined debrief has no attendees. Choose held.")
+    _check(status, held_at, attendees, chosen)
     with transaction.atomic():
         incident = locked(incident)
         if incident.voided:
@@ -75,25 +78,18 @@ def debrief_record(
         if held_at is not None:
             check_record_time(at=held_at, role=role, field="held_at")
             if held_at < incident.started_at:
-                raise bad("held_at", "The debrief is held after the incident. Check the date.")
-        stored = Debrief.objects.filter(incident=incident).first()
-        before = _content(stored)
-        debrief = stored or Debrief(incident=incident)
-        debrief.status = status
-        debrief.held_at = held_at
-        debrief.attendees = attendees
-        debrief.supports = chosen
-        after = _content(debrief)
-        if before == after:
-            return debrief
-        debrief.recorded_by = by
-        debrief.recorded_at = timezone.now()
-        debrief.save()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE if stored is None else AuditEvent.Action.UPDATE,
-            obj=debrief,
-            site=incident.site,
-            changes=changes_between(before, after),
-        )
-    return debrief
+                raise field_error(
+                    "held_at", "The debrief is held after the incident. Check the date."
+                )
+        with edit(incident, by=by, site=incident.site, snapshot=debrief_snapshot):
+            Debrief.objects.update_or_create(
+                incident=incident,
+                defaults={
+                    "status": status,
+                    "held_at": held_at,
+                    "attendees": attendees,
+                    "supports": chosen,
+                    "recorded_by": by,
+                },
+            )
+        return Debrief.objects.get(incident=incident)

@@ -6,12 +6,10 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
-from vigil.accounts.models import User
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.core.schema import conflict_with_current, error_responses
 from vigil.records.rules import replay_conflicts_show
 from vigil.stock.models import Item, StockCheck, StockMovement
@@ -40,7 +38,7 @@ def _answer(body: Any, created: bool) -> Response:
     return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class StockApi(APIView):
+class StockApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
 
@@ -51,8 +49,7 @@ class StockApi(APIView):
         responses={200: SiteStockSerializer, **error_responses(400, 401, 403, 404)},
         tags=_TAGS,
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site, _ = site_for(
@@ -62,7 +59,7 @@ class StockApi(APIView):
         return Response(SiteStockSerializer(site_stock(site=site, today=today)).data)
 
 
-class StockReceiptApi(APIView):
+class StockReceiptApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
@@ -87,8 +84,7 @@ class StockReceiptApi(APIView):
         },
         tags=_TAGS,
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -106,7 +102,7 @@ class StockReceiptApi(APIView):
         return _answer(StockMovementSerializer(movement).data, created)
 
 
-class StockAdjustmentApi(APIView):
+class StockAdjustmentApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
@@ -136,8 +132,7 @@ class StockAdjustmentApi(APIView):
         },
         tags=_TAGS,
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -168,7 +163,7 @@ class StockCountInput(serializers.Serializer[dict[str, Any]]):
     counted = serializers.IntegerField(min_value=0, max_value=_QUANTITY_MAX)
 
 
-class StockCheckApi(APIView):
+class StockCheckApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
@@ -193,8 +188,7 @@ class StockCheckApi(APIView):
         },
         tags=_TAGS,
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.db.models import Sum
 from django.utils import timezone
 
 from vigil.accounts.models import User
-from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import field_error
+from vigil.records.kit import audit_created, create_record
 from vigil.records.rules import fingerprint
 from vigil.sites.models import Site
 from vigil.stock.models import (
@@ -30,10 +29,6 @@ from vigil.stock.models import (
     StockLot,
     StockMovement,
 )
-
-
-def _bad(name: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={name: [message]})
 
 
 def source_of(record: models.Model) -> str:
@@ -129,22 +124,6 @@ def outstanding_shortfall(*, site: Site, item: str) -> int:
     return max(0, total or 0)
 
 
-# --- Replays --------------------------------------------------------------------------------
-
-
-def _replayed(
-    model: type[StockMovement] | type[StockCheck], *, pk: Any, site: Site, print_: str
-) -> Any:
-    stored = model.objects.filter(pk=pk).first()
-    if stored is None:
-        return None
-    if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint != print_:
-        raise ReplayConflict("This record was already sent with other content.", record=stored)
-    return stored
-
-
 # --- Receipts and adjustments ---------------------------------------------------------------
 
 
@@ -158,10 +137,25 @@ class Receipt:
     id: uuid.UUID | None = None
 
 
+def _lot_of(lots: Sequence[StockLot], name: str) -> StockLot | None:
+    return next((lot for lot in lots if lot.lot == name.strip()), None)
+
+
+def _movement_snapshot(movement: StockMovement) -> dict[str, Any]:
+    return {
+        "item": movement.item,
+        "lot": movement.lot.lot if movement.lot else None,
+        "kind": movement.kind,
+        "quantity": movement.quantity,
+        "reason": movement.reason,
+        "note": movement.note,
+    }
+
+
 def stock_receive(*, request: Receipt, by: User) -> tuple[StockMovement, bool]:
     """Enter stock received. Returns (movement, created); a resend returns the stored one.
 
-    1. An item that expires needs its expiry date (and its lot number).
+    1. An item that expires needs its expiry date and its lot number.
     2. A lot already on record keeps its expiry: a different date is refused.
     3. The lot's on-hand goes up; the receipt is audited.
     """
@@ -176,59 +170,42 @@ def stock_receive(*, request: Receipt, by: User) -> tuple[StockMovement, bool]:
             "quantity": request.quantity,
         }
     )
-    receipt_id = request.id or uuid.uuid4()
-    stored = _replayed(StockMovement, pk=receipt_id, site=site, print_=content_print)
-    if stored is not None:
-        return stored, False
-    if request.item in EXPIRING_ITEMS:
-        if request.expires_on is None:
-            raise _bad("expires_on", "Give the expiry date printed on the box.")
-        if not lot_name:
-            raise _bad("lot", "Give the lot number printed on the box.")
-    try:
-        with transaction.atomic():
-            lots = _locked_lots(site, request.item)
-            lot = next((each for each in lots if each.lot == lot_name), None)
-            if lot is None:
-                lot = StockLot.objects.create(
-                    site=site, item=request.item, lot=lot_name, expires_on=request.expires_on
-                )
-            elif lot.expires_on != request.expires_on:
-                on_record = lot.expires_on.isoformat() if lot.expires_on else "no expiry"
-                raise _bad(
-                    "expires_on",
-                    f"Lot {lot_name} is on record with {on_record}. Check the box.",
-                )
-            lot.on_hand += request.quantity
-            lot.save(update_fields=["on_hand"])
-            movement = StockMovement.objects.create(
-                id=receipt_id,
-                site=site,
-                item=request.item,
-                lot=lot,
-                kind=StockMovement.Kind.RECEIPT,
-                quantity=request.quantity,
-                at=timezone.now(),
-                created_by=by,
-                create_fingerprint=content_print,
+
+    def insert() -> StockMovement:
+        if request.item in EXPIRING_ITEMS:
+            if request.expires_on is None:
+                raise field_error("expires_on", "Give the expiry date printed on the box.")
+            if not lot_name:
+                raise field_error("lot", "Give the lot number printed on the box.")
+        lot = _lot_of(_locked_lots(site, request.item), lot_name)
+        if lot is None:
+            lot = StockLot.objects.create(
+                site=site, item=request.item, lot=lot_name, expires_on=request.expires_on
             )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=movement,
-                site=site,
-                changes={
-                    "item": [None, request.item],
-                    "lot": [None, lot_name],
-                    "quantity": [None, request.quantity],
-                },
+        elif lot.expires_on != request.expires_on:
+            on_record = lot.expires_on.isoformat() if lot.expires_on else "no expiry"
+            raise field_error(
+                "expires_on", f"Lot {lot_name} is on record with {on_record}. Check the box."
             )
-    except IntegrityError:
-        stored = _replayed(StockMovement, pk=receipt_id, site=site, print_=content_print)
-        if stored is None:
-            raise
-        return stored, False
-    return movement, True
+        lot.on_hand += request.quantity
+        lot.save(update_fields=["on_hand"])
+        movement = StockMovement.objects.create(
+            id=request.id or uuid.uuid4(),
+            site=site,
+            item=request.item,
+            lot=lot,
+            kind=StockMovement.Kind.RECEIPT,
+            quantity=request.quantity,
+            at=timezone.now(),
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        audit_created(movement, by=by, site=site, snapshot=_movement_snapshot(movement))
+        return movement
+
+    return create_record(
+        StockMovement, pk=request.id, owner=site, content_print=content_print, insert=insert
+    )
 
 
 @dataclass(frozen=True)
@@ -258,55 +235,42 @@ def stock_adjust(*, request: Adjustment, by: User) -> tuple[StockMovement, bool]
             "note": request.note,
         }
     )
-    adjustment_id = request.id or uuid.uuid4()
-    stored = _replayed(StockMovement, pk=adjustment_id, site=site, print_=content_print)
-    if stored is not None:
-        return stored, False
-    if request.quantity == 0:
-        raise _bad("quantity", "Give how many units come in (+) or go out (-).")
-    if request.reason == StockMovement.Reason.OTHER and not request.note.strip():
-        raise _bad("note", "Say what happened to this stock.")
-    try:
-        with transaction.atomic():
-            lots = _locked_lots(site, request.item)
-            lot = next((each for each in lots if each.lot == request.lot.strip()), None)
-            if lot is None:
-                raise _bad("lot", "This lot is not on record for this item. Enter a receipt.")
-            if lot.on_hand + request.quantity < 0:
-                raise _bad(
-                    "quantity",
-                    f"Lot {lot.lot or '-'} holds {lot.on_hand}: it cannot lose "
-                    f"{-request.quantity}. Count the stock instead.",
-                )
-            lot.on_hand += request.quantity
-            lot.save(update_fields=["on_hand"])
-            movement = StockMovement.objects.create(
-                id=adjustment_id,
-                site=site,
-                item=request.item,
-                lot=lot,
-                kind=StockMovement.Kind.ADJUSTMENT,
-                quantity=request.quantity,
-                reason=request.reason,
-                note=request.note,
-                at=timezone.now(),
-                created_by=by,
-                create_fingerprint=content_print,
+
+    def insert() -> StockMovement:
+        if request.quantity == 0:
+            raise field_error("quantity", "Give how many units come in (+) or go out (-).")
+        if request.reason == StockMovement.Reason.OTHER and not request.note.strip():
+            raise field_error("note", "Say what happened to this stock.")
+        lot = _lot_of(_locked_lots(site, request.item), request.lot)
+        if lot is None:
+            raise field_error("lot", "This lot is not on record for this item. Enter a receipt.")
+        if lot.on_hand + request.quantity < 0:
+            raise field_error(
+                "quantity",
+                f"Lot {lot.lot or '-'} holds {lot.on_hand}: it cannot lose "
+                f"{-request.quantity}. Count the stock instead.",
             )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.UPDATE,
-                obj=lot,
-                site=site,
-                changes={"on_hand": [lot.on_hand - request.quantity, lot.on_hand]},
-                reason=f"{request.reason}: {request.note}".rstrip(": "),
-            )
-    except IntegrityError:
-        stored = _replayed(StockMovement, pk=adjustment_id, site=site, print_=content_print)
-        if stored is None:
-            raise
-        return stored, False
-    return movement, True
+        lot.on_hand += request.quantity
+        lot.save(update_fields=["on_hand"])
+        movement = StockMovement.objects.create(
+            id=request.id or uuid.uuid4(),
+            site=site,
+            item=request.item,
+            lot=lot,
+            kind=StockMovement.Kind.ADJUSTMENT,
+            quantity=request.quantity,
+            reason=request.reason,
+            note=request.note,
+            at=timezone.now(),
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        audit_created(movement, by=by, site=site, snapshot=_movement_snapshot(movement))
+        return movement
+
+    return create_record(
+        StockMovement, pk=request.id, owner=site, content_print=content_print, insert=insert
+    )
 
 
 # --- Shift checks ---------------------------------------------------------------------------
@@ -336,9 +300,9 @@ def _count_item(
 ) -> tuple[StockCount, list[StockMovement]]:
     """Record one count and bring the stock to it (a lot's, or the item's across its lots)."""
     if count.lot is not None:
-        lot = next((each for each in lots if each.lot == count.lot.strip()), None)
+        lot = _lot_of(lots, count.lot)
         if lot is None:
-            raise _bad("counts", f"Lot {count.lot} of {count.item} is not on record.")
+            raise field_error("counts", f"Lot {count.lot} of {count.item} is not on record.")
         expected = lot.on_hand
         lot.on_hand = count.counted
         moves = (
@@ -377,17 +341,13 @@ def _count_item(
 def stock_check_record(*, request: ShiftCheck, by: User) -> tuple[StockCheck, bool]:
     """Record a start-of-shift check. Returns (check, created); a resend returns the stored one.
 
-    1. Each item is counted once (a lot, or the item as a whole).
+    1. Each item is counted once: as a whole, or lot by lot.
     2. Each count keeps what Vigil expected; the stock is brought to the count, and the item's
        shortfall (units used with none on record) is settled.
     3. Audited with the differences.
     """
     site = request.site
     counts = sorted(request.counts, key=lambda c: (c.item, c.lot or ""))
-    keys = [(c.item, c.lot) for c in counts]
-    whole = {c.item for c in counts if c.lot is None}
-    if len(set(keys)) != len(keys) or any(c.item in whole and c.lot is not None for c in counts):
-        raise _bad("counts", "Count each item once: as a whole, or lot by lot.")
     content_print = fingerprint(
         {
             "site": site.pk,
@@ -398,63 +358,58 @@ def stock_check_record(*, request: ShiftCheck, by: User) -> tuple[StockCheck, bo
             "handover_note": request.handover_note,
         }
     )
-    check_id = request.id or uuid.uuid4()
-    stored = _replayed(StockCheck, pk=check_id, site=site, print_=content_print)
-    if stored is not None:
-        return stored, False
-    now = request.at or timezone.now()
-    try:
-        with transaction.atomic():
-            check = StockCheck.objects.create(
-                id=check_id,
+
+    def insert() -> StockCheck:
+        keys = [(c.item, c.lot) for c in counts]
+        whole = {c.item for c in counts if c.lot is None}
+        if len(set(keys)) != len(keys) or any(c.item in whole and c.lot for c in counts):
+            raise field_error("counts", "Count each item once: as a whole, or lot by lot.")
+        now = request.at or timezone.now()
+        check = StockCheck.objects.create(
+            id=request.id or uuid.uuid4(),
+            site=site,
+            at=now,
+            oxygen_level=request.oxygen_level,
+            aed_ready=request.aed_ready,
+            bvm_present=request.bvm_present,
+            handover_note=request.handover_note,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        rows: list[StockCount] = []
+        for item in sorted({c.item for c in counts}):
+            lots = _locked_lots(site, item)
+            template = StockMovement(
                 site=site,
+                item=item,
+                kind=StockMovement.Kind.COUNT,
+                shift_check=check,
                 at=now,
-                oxygen_level=request.oxygen_level,
-                aed_ready=request.aed_ready,
-                bvm_present=request.bvm_present,
-                handover_note=request.handover_note,
                 created_by=by,
-                create_fingerprint=content_print,
             )
-            rows: list[StockCount] = []
-            for item in sorted({c.item for c in counts}):
-                lots = _locked_lots(site, item)
-                template = StockMovement(
-                    site=site,
-                    item=item,
-                    kind=StockMovement.Kind.COUNT,
-                    shift_check=check,
-                    at=now,
-                    created_by=by,
-                )
-                moves: list[StockMovement] = []
-                for count in (c for c in counts if c.item == item):
-                    row, changes = _count_item(check, count, lots, template)
-                    rows.append(row)
-                    moves += changes
-                short = outstanding_shortfall(site=site, item=item)
-                if short:
-                    moves.append(_movement(template, lot=None, shortfall=-short))
-                _apply(lots, moves)
-            StockCount.objects.bulk_create(rows)
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=check,
-                site=site,
-                changes={
-                    "counts": [
-                        None,
-                        {f"{r.item}:{r.lot.lot if r.lot else '*'}": r.difference for r in rows},
-                    ],
-                    "oxygen_level": [None, check.oxygen_level],
-                    "aed_ready": [None, check.aed_ready],
-                    "bvm_present": [None, check.bvm_present],
-                },
-            )
-    except IntegrityError:
-        stored = _replayed(StockCheck, pk=check_id, site=site, print_=content_print)
-        if stored is None:
-            raise
-        return stored, False
-    return check, True
+            moves: list[StockMovement] = []
+            for count in (c for c in counts if c.item == item):
+                row, changes = _count_item(check, count, lots, template)
+                rows.append(row)
+                moves += changes
+            short = outstanding_shortfall(site=site, item=item)
+            if short:
+                moves.append(_movement(template, lot=None, shortfall=-short))
+            _apply(lots, moves)
+        StockCount.objects.bulk_create(rows)
+        audit_created(
+            check,
+            by=by,
+            site=site,
+            snapshot={
+                "counts": {f"{r.item}:{r.lot.lot if r.lot else '*'}": r.difference for r in rows},
+                "oxygen_level": check.oxygen_level,
+                "aed_ready": check.aed_ready,
+                "bvm_present": check.bvm_present,
+            },
+        )
+        return check
+
+    return create_record(
+        StockCheck, pk=request.id, owner=site, content_print=content_print, insert=insert
+    )
