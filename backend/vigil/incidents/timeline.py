@@ -170,7 +170,7 @@ def incident_action_record(
             if stored is None:
                 raise
             return _replayed_action(stored, incident=incident, content_print=content_print), False
-        _use_naloxone(action, units=1, by=by)
+        _use_naloxone(action, incident=incident, units=1, by=by)
         audit_record(
             actor=by,
             action=AuditEvent.Action.CREATE,
@@ -185,11 +185,11 @@ def incident_action_record(
     return action, True
 
 
-def _use_naloxone(action: IncidentAction, *, units: int, by: User) -> None:
+def _use_naloxone(action: IncidentAction, *, incident: Incident, units: int, by: User) -> None:
     """A naloxone dose uses one unit of the site's usual form; a voided one gives it back."""
     if action.kind == IncidentAction.Kind.NALOXONE:
         stock_settle(
-            site=action.incident.site,
+            site=incident.site,
             item=Item.NALOXONE,
             source=source_of(action),
             units=units,
@@ -255,7 +255,7 @@ def incident_action_void(
             voided=True, void_reason=reason, voided_at=now, voided_by=by
         )
         action.refresh_from_db()
-        _use_naloxone(action, units=0, by=by)
+        _use_naloxone(action, incident=incident, units=0, by=by)
         audit_record(
             actor=by,
             action=AuditEvent.Action.VOID,

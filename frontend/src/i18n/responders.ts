@@ -72,6 +72,7 @@ const en = {
   "shiftCheck.counted": "Counted",
   "shiftCheck.difference": "Difference",
   "shiftCheck.match": "Every count matches.",
+  "shiftCheck.offline": "Check queued. The tablet is offline: the differences are worked out when it is sent.",
   "shiftCheck.summary": "Shift check",
 
   "debrief.queueTitle": "Debriefs",
@@ -180,6 +181,7 @@ const fr: Record<keyof typeof en, string> = {
   "shiftCheck.counted": "Compté",
   "shiftCheck.difference": "Écart",
   "shiftCheck.match": "Tous les comptes concordent.",
+  "shiftCheck.offline": "Contrôle en file. La tablette est hors ligne : les écarts seront calculés à l’envoi.",
   "shiftCheck.summary": "Contrôle de quart",
 
   "debrief.queueTitle": "Débriefings",

@@ -4,7 +4,7 @@ import { useI18n } from "../../i18n";
 import { recordShiftCheck } from "../../state/records";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { useStock } from "./StockNotice";
-import { CRITICAL_ITEMS, expectedCounts } from "./stock";
+import { CRITICAL_ITEMS, expectedCounts, signed } from "./stock";
 import "./stock.css";
 
 const OXYGEN_LEVELS: OxygenLevel[] = ["full", "ok", "low", "empty"];
@@ -12,7 +12,8 @@ const MAX_COUNT = 10_000;
 
 interface Result {
   item: StockItem;
-  expected: number;
+  /** Unknown while the tablet could not read the stock (offline). */
+  expected: number | null;
   counted: number;
 }
 
@@ -56,16 +57,21 @@ export function ShiftCheck({ site }: { site: Site }) {
     );
     setBusy(false);
     setProblem(null);
-    setResult(counted.map((row) => ({ ...row, expected: expected[row.item] ?? 0 })));
+    setResult(
+      counted.map((row) => ({ ...row, expected: stock ? (expected[row.item] ?? 0) : null })),
+    );
   }
 
   if (result) {
+    const known = result.every((row) => row.expected !== null);
     const differs = result.some((row) => row.counted !== row.expected);
     return (
       <main class="screen" aria-labelledby="check-title">
         <ScreenHead id="check-title" title={t("shiftCheck.title")} />
         <section class="panel check-result" data-testid="check-result">
-          <p class="lede">{differs ? t("shiftCheck.done") : t("shiftCheck.match")}</p>
+          <p class="lede">
+            {!known ? t("shiftCheck.offline") : differs ? t("shiftCheck.done") : t("shiftCheck.match")}
+          </p>
           <table class="stock-table">
             <thead>
               <tr>
@@ -83,15 +89,13 @@ export function ShiftCheck({ site }: { site: Site }) {
             </thead>
             <tbody>
               {result.map((row) => {
-                const difference = row.counted - row.expected;
+                const difference = row.expected === null ? null : row.counted - row.expected;
                 return (
                   <tr key={row.item}>
                     <th scope="row">{t(`stockItem.${row.item}`)}</th>
-                    <td class="num">{row.expected}</td>
+                    <td class="num">{row.expected ?? "—"}</td>
                     <td class="num">{row.counted}</td>
-                    <td class={`num${difference !== 0 ? " diff-off" : ""}`}>
-                      {difference > 0 ? `+${difference}` : difference}
-                    </td>
+                    <td class={`num${difference ? " diff-off" : ""}`}>{signed(difference)}</td>
                   </tr>
                 );
               })}

@@ -49,3 +49,9 @@ export function expectedCounts(stock: SiteStock | null): Partial<Record<StockIte
   for (const row of stock?.items ?? []) expected[row.item] = row.on_hand;
   return expected;
 }
+
+/** A count's difference as the check shows it: +1, -2, 0, or a dash when unknown. */
+export function signed(difference: number | null): string {
+  if (difference === null) return "—";
+  return difference > 0 ? `+${difference}` : String(difference);
+}
