@@ -170,6 +170,9 @@ def test_a_supervisor_records_a_held_debrief_from_the_queue(
     assert debrief.attendees == 3
     assert sorted(debrief.supports) == ["eap_referral", "peer_support"]
     expect(page.get_by_text("No debrief is due.")).to_be_visible()
+    # This month's critical incident moves from due to held: critical, held, declined, due.
+    this_month = responders.get_by_role("row").last
+    expect(this_month.get_by_role("cell")).to_have_text(["1", "1", "0", "0"])
 
     page.get_by_role("button", name="Français").click()
     expect(page.get_by_role("heading", name="Débriefings", exact=True)).to_be_visible()

@@ -159,18 +159,16 @@ function DebriefForm({ incident, onQueued }: { incident: IncidentSummary; onQueu
 
 function RespondersTable({ site }: { site: Site }) {
   const { t, lang } = useI18n();
+  const { state } = useOutbox();
   const [view, setView] = useState<Responders | null>(null);
-  useEffect(() => {
-    let live = true;
+  const load = useCallback(() => {
     call(api.GET("/api/v1/incidents/responders", { params: { query: { site: site.slug } } }))
-      .then((found) => {
-        if (live) setView(found);
-      })
+      .then(setView)
       .catch(() => undefined);
-    return () => {
-      live = false;
-    };
   }, [site.slug]);
+  useEffect(load, [load]);
+  // A debrief delivered moves its month from due to held or declined.
+  useReloadOnDelivery(state.pending, load);
   if (!view) return null;
   const monthName = (month: string) =>
     new Intl.DateTimeFormat(lang, { month: "short", year: "numeric", timeZone: "UTC" }).format(
