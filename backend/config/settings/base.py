@@ -6,6 +6,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 # Lets admin and serializer classes be subscripted for the type checker.
@@ -152,6 +153,9 @@ VIGIL_LONG_VISIT_MINUTES: int = env.int("VIGIL_LONG_VISIT_MINUTES", default=180)
 VIGIL_REPORT_CLOSE_HOURS: int = env.int("VIGIL_REPORT_CLOSE_HOURS", default=48)
 # Writes to a past day wait this long before its report is recomputed (a burst costs one run).
 VIGIL_RECOMPUTE_DELAY_SECONDS: int = env.int("VIGIL_RECOMPUTE_DELAY_SECONDS", default=10)
+# Beat sends again, this often, every recompute still pending after its delay plus this long:
+# one whose task never reached the broker (away at the time) or was lost with the broker's data.
+VIGIL_RECOMPUTE_SWEEP_SECONDS: int = env.int("VIGIL_RECOMPUTE_SWEEP_SECONDS", default=60)
 # Counts from 1 to threshold-1 are shown as "<threshold" in anything that leaves the site.
 VIGIL_SUPPRESSION_THRESHOLD: int = env.int("VIGIL_SUPPRESSION_THRESHOLD", default=10)
 # Incident review: due this long after the onset (a death, another critical incident, any other).
@@ -240,6 +244,21 @@ SPECTACULAR_SETTINGS = {
 # CELERY_BROKER_URL selects Redis (redis://…); without it the embedded filesystem broker is used.
 CELERY_BROKER_URL: str = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Redis gives a task to another worker when the worker that took it has not acknowledged it
+# within this many seconds (tasks acknowledge when they finish, acks_late): this is how a task
+# killed mid-run, or held by a worker that lost the broker, runs again. Kombu's default is an
+# hour. It must exceed the longest a worker holds a message (the recompute delay, then the hard
+# time limit), or a task still running would run twice.
+VIGIL_BROKER_VISIBILITY_SECONDS: int = env.int("VIGIL_BROKER_VISIBILITY_SECONDS", default=600)
+if VIGIL_BROKER_VISIBILITY_SECONDS <= VIGIL_RECOMPUTE_DELAY_SECONDS + CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "VIGIL_BROKER_VISIBILITY_SECONDS must exceed VIGIL_RECOMPUTE_DELAY_SECONDS plus the "
+        f"task time limit ({CELERY_TASK_TIME_LIMIT} s)."
+    )
+if CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": VIGIL_BROKER_VISIBILITY_SECONDS}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("out", "processed", "control"):
@@ -267,12 +286,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
 CELERY_TASK_ROUTES = {"vigil.reports.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "Recompute sweep": {
+        "task": "vigil.reports.sweep_pending",
+        "schedule": float(VIGIL_RECOMPUTE_SWEEP_SECONDS),
+    },
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -275,11 +275,10 @@ class ServiceListCreateApi(AuthenticatedApi):
             drug_check=values.get("drug_check"),
             supplies=values.get("supplies") or (),
         )
+        # Answered from what was written: a read after the commit could fail and turn a stored
+        # service into a 500 (the tablet would then hold it as unsent).
         with _conflicts_show(ServiceSerializer):
             service, created = service_create(request=new, by=request.user, role=role)
-        service, _ = service_for_user(
-            user=request.user, service_id=service.pk, roles=RECORD_WRITERS
-        )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ServiceSerializer(service).data, status=code)
 
@@ -323,10 +322,7 @@ class ServiceDetailApi(AuthenticatedApi):
             changes["visit"] = _visit_of(service.site, changes["visit"])
         if "code" in changes:
             changes["code"] = changes["code"] or None
-        service_update(service=service, by=request.user, role=role, **changes)
-        service, _ = service_for_user(
-            user=request.user, service_id=service_id, roles=RECORD_WRITERS
-        )
+        service = service_update(service=service, by=request.user, role=role, **changes)
         return Response(ServiceSerializer(service).data)
 
 
@@ -343,11 +339,8 @@ class ServiceVoidApi(AuthenticatedApi):
         )
         data = VoidReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        service_void(
+        service = service_void(
             service=service, by=request.user, role=role, reason=data.validated_data["reason"]
-        )
-        service, _ = service_for_user(
-            user=request.user, service_id=service_id, roles=RECORD_WRITERS
         )
         return Response(ServiceSerializer(service).data)
 
@@ -432,11 +425,8 @@ class ReferralListCreateApi(AuthenticatedApi):
             code=values.get("code") or None,
             at=values.get("at"),
         )
-        with _conflicts_show(ReferralSerializer):
+        with _conflicts_show(ReferralSerializer):  # answered from what was written
             referral, created = referral_create(request=new, by=request.user, role=role)
-        referral, _ = referral_for_user(
-            user=request.user, referral_id=referral.pk, roles=RECORD_WRITERS
-        )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ReferralSerializer(referral).data, status=code)
 
@@ -486,10 +476,7 @@ class ReferralDetailApi(AuthenticatedApi):
             changes["visit"] = _visit_of(referral.site, changes["visit"])
         if "code" in changes:
             changes["code"] = changes["code"] or None
-        referral_update(referral=referral, by=request.user, role=role, **changes)
-        referral, _ = referral_for_user(
-            user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
-        )
+        referral = referral_update(referral=referral, by=request.user, role=role, **changes)
         return Response(ReferralSerializer(referral).data)
 
 
@@ -521,7 +508,7 @@ class ReferralStatusApi(AuthenticatedApi):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         with _conflicts_show(ReferralSerializer):
-            referral_status_change(
+            referral, _ = referral_status_change(
                 referral=referral,
                 status=values["status"],
                 at=values.get("at"),
@@ -529,9 +516,6 @@ class ReferralStatusApi(AuthenticatedApi):
                 by=request.user,
                 role=role,
             )
-        referral, _ = referral_for_user(
-            user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
-        )
         return Response(ReferralSerializer(referral).data)
 
 
@@ -548,10 +532,7 @@ class ReferralVoidApi(AuthenticatedApi):
         )
         data = VoidReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        referral_void(
+        referral = referral_void(
             referral=referral, by=request.user, role=role, reason=data.validated_data["reason"]
-        )
-        referral, _ = referral_for_user(
-            user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
         )
         return Response(ReferralSerializer(referral).data)

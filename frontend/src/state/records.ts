@@ -1,20 +1,16 @@
 import type {
   ActionKind,
   ConsumptionRoute,
-  DebriefSupport,
   DidNotConsumeReason,
   IncidentKind,
   Location,
   NaloxoneRoute,
   Outcome,
-  OxygenLevel,
-  ReferralCategory,
   ReferralStatus,
-  ServiceKind,
-  StockItem,
   Substance,
 } from "../api";
-import { enqueue, type OutboxEntry } from "../outbox";
+import type { OutboxEntry } from "../outbox";
+import { write, type WriteBody } from "../outbox/write";
 
 /**
  * Every write of the floor app, as an outbox entry. Each record gets its UUID here, on the
@@ -35,17 +31,17 @@ export interface CheckIn {
 
 export async function checkIn(input: CheckIn, summary: string): Promise<string> {
   const id = crypto.randomUUID();
-  const body: Record<string, unknown> = {
+  const body: WriteBody<"/api/v1/visits/", "POST"> = {
     id,
     site: input.site,
     kind: input.kind,
     checked_in_at: now(),
     substances: input.substances,
     routes: input.routes,
+    ...(input.code ? { code: input.code } : {}),
+    ...(input.booth ? { booth: input.booth } : {}),
   };
-  if (input.code) body["code"] = input.code;
-  if (input.booth) body["booth"] = input.booth;
-  await enqueue({ method: "POST", path: "/visits/", body, summary });
+  await write({ method: "POST", path: "/api/v1/visits/", body, summary });
   return id;
 }
 
@@ -55,12 +51,11 @@ export async function checkOut(
   summary: string,
   after?: string,
 ): Promise<void> {
-  const body: Record<string, unknown> = { checked_out_at: now() };
-  if (reason) body["did_not_consume_reason"] = reason;
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/visits/${visit}/check-out`,
-    body,
+    path: "/api/v1/visits/{visit_id}/check-out",
+    params: { visit_id: visit },
+    body: { checked_out_at: now(), ...(reason ? { did_not_consume_reason: reason } : {}) },
     summary,
     ...(after ? { dependsOn: after } : {}),
   });
@@ -80,20 +75,19 @@ export async function openIncident(
   after?: string,
 ): Promise<{ id: string; key: string }> {
   const id = crypto.randomUUID();
-  const body: Record<string, unknown> = {
-    id,
-    site: input.site,
-    kind: input.kind,
-    location: input.location,
-    started_at: now(),
-    signs: [],
-    suspected_substances: [],
-  };
-  if (input.visit) body["visit"] = input.visit;
-  const key = await enqueue({
+  const key = await write({
     method: "POST",
-    path: "/incidents/",
-    body,
+    path: "/api/v1/incidents/",
+    body: {
+      id,
+      site: input.site,
+      kind: input.kind,
+      location: input.location,
+      started_at: now(),
+      signs: [],
+      suspected_substances: [],
+      ...(input.visit ? { visit: input.visit } : {}),
+    },
     summary,
     ...(after ? { dependsOn: after } : {}),
   });
@@ -114,9 +108,10 @@ export async function tapAction(
   summary: string,
   after?: string,
 ): Promise<void> {
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/incidents/${incident}/actions/`,
+    path: "/api/v1/incidents/{incident_id}/actions/",
+    params: { incident_id: incident },
     body: { id: crypto.randomUUID(), at: now(), ...tap },
     summary,
     ...(after ? { dependsOn: after } : {}),
@@ -138,64 +133,49 @@ export async function completeIncident(
   summaries: { save: string; submit: string },
   after?: string,
 ): Promise<void> {
-  const save = await enqueue({
+  const save = await write({
     method: "PATCH",
-    path: `/incidents/${incident}`,
+    path: "/api/v1/incidents/{incident_id}",
+    params: { incident_id: incident },
     body: { ...completion },
     summary: summaries.save,
     ...(after ? { dependsOn: after } : {}),
   });
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/incidents/${incident}/submit`,
+    path: "/api/v1/incidents/{incident_id}/submit",
+    params: { incident_id: incident },
     body: {},
     summary: summaries.submit,
     dependsOn: save,
   });
 }
 
-export interface ServiceRecord {
-  site: string;
-  kind: ServiceKind;
-  visit?: string;
-  code?: string;
-  drug_check?: Record<string, string>;
-  supplies?: { item: string; quantity: number }[];
-}
+/** A service as the floor records it: the schema's body, less the id and time set here. */
+export type ServiceRecord = Omit<WriteBody<"/api/v1/services/", "POST">, "id" | "at">;
+
+/** A referral as the floor records it: the schema's body, less the id and time set here. */
+export type ReferralRecord = Omit<WriteBody<"/api/v1/referrals/", "POST">, "id" | "at">;
 
 /** A service or a referral: a new record with its own id, timed at the tap. */
-async function recordCare(
-  path: "/services/" | "/referrals/",
-  input: ServiceRecord | ReferralRecord,
-  summary: string,
-  after?: string,
-): Promise<void> {
-  await enqueue({
+export async function recordService(input: ServiceRecord, summary: string, after?: string): Promise<void> {
+  await write({
     method: "POST",
-    path,
+    path: "/api/v1/services/",
     body: { id: crypto.randomUUID(), at: now(), ...input },
     summary,
     ...(after ? { dependsOn: after } : {}),
   });
 }
 
-export function recordService(input: ServiceRecord, summary: string, after?: string) {
-  return recordCare("/services/", input, summary, after);
-}
-
-export interface ReferralRecord {
-  site: string;
-  category: ReferralCategory;
-  destination: "onsite_connected" | "offsite";
-  agency: string;
-  accompanied: boolean;
-  status: ReferralStatus;
-  visit?: string;
-  code?: string;
-}
-
-export function recordReferral(input: ReferralRecord, summary: string, after?: string) {
-  return recordCare("/referrals/", input, summary, after);
+export async function recordReferral(input: ReferralRecord, summary: string, after?: string): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/referrals/",
+    body: { id: crypto.randomUUID(), at: now(), ...input },
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
 }
 
 export async function referralFollowUp(
@@ -203,60 +183,51 @@ export async function referralFollowUp(
   status: ReferralStatus,
   summary: string,
 ): Promise<void> {
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/referrals/${referral}/status`,
+    path: "/api/v1/referrals/{referral_id}/status",
+    params: { referral_id: referral },
     body: { id: crypto.randomUUID(), status, at: now() },
     summary,
   });
 }
 
-export interface StockReceipt {
-  site: string;
-  item: StockItem;
-  lot: string;
-  expires_on: string | null;
-  quantity: number;
-}
+export type StockReceipt = WriteBody<"/api/v1/stock/receipts", "POST">;
 
 export async function recordReceipt(input: StockReceipt, summary: string): Promise<void> {
-  await enqueue({
+  await write({
     method: "POST",
-    path: "/stock/receipts",
-    body: { id: crypto.randomUUID(), ...input },
+    path: "/api/v1/stock/receipts",
+    body: { ...input, id: crypto.randomUUID() },
     summary,
   });
 }
 
-export interface ShiftCheckRecord {
-  site: string;
-  counts: { item: StockItem; counted: number }[];
-  equipment: { oxygen_level: OxygenLevel; aed_ready: boolean; bvm_present: boolean };
-  handover_note: string;
-}
+export type ShiftCheckRecord = WriteBody<"/api/v1/stock/checks", "POST">;
 
 export async function recordShiftCheck(input: ShiftCheckRecord, summary: string): Promise<void> {
-  await enqueue({
+  await write({
     method: "POST",
-    path: "/stock/checks",
-    body: { id: crypto.randomUUID(), ...input },
+    path: "/api/v1/stock/checks",
+    body: { ...input, id: crypto.randomUUID() },
     summary,
   });
 }
 
-export interface DebriefRecord {
-  status: "held" | "declined";
-  held_at?: string;
-  attendees?: number;
-  supports: DebriefSupport[];
-}
+export type DebriefRecord = WriteBody<"/api/v1/incidents/{incident_id}/debrief", "POST">;
 
 export async function recordDebrief(
   incident: string,
   input: DebriefRecord,
   summary: string,
 ): Promise<void> {
-  await enqueue({ method: "POST", path: `/incidents/${incident}/debrief`, body: { ...input }, summary });
+  await write({
+    method: "POST",
+    path: "/api/v1/incidents/{incident_id}/debrief",
+    params: { incident_id: incident },
+    body: input,
+    summary,
+  });
 }
 
 /** The queued writes to one path (e.g. "/alerts/<id>"), in sending order. */
