@@ -67,6 +67,7 @@ POST_AS_SUPERVISOR_A = {**SUPERVISE_A, "bob": 201, "erin": 201}
 # The matrix's incidents are routine: a supervisor of A reaches the rule that only a critical
 # incident has a debrief (409); nobody else gets that far.
 DEBRIEF_A = {**SUPERVISE_A, "bob": 409, "erin": 409}
+LIFT_A = {**SUPERVISE_A, "bob": 204, "erin": 204}
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class Row:
 
 
 MATRIX: dict[str, list[Row]] = {
+    "api:auth-csrf": [Row("GET", lambda w: "/api/v1/auth/csrf", dict.fromkeys(PERSONA_NAMES, 204))],
     "api:auth-login": [
         Row("POST", lambda w: "/api/v1/auth/login", dict.fromkeys(PERSONA_NAMES, 400)),
     ],
@@ -197,6 +199,10 @@ MATRIX: dict[str, list[Row]] = {
     "api:me": [Row("GET", lambda w: "/api/v1/me", SIGNED_IN_OK)],
     "api:site-list": [Row("GET", lambda w: "/api/v1/sites/", SIGNED_IN_OK)],
     "api:site-floor": [Row("GET", lambda c: "/api/v1/sites/harbour/floor", RECORDS_A)],
+    "api:site-lockouts": [Row("GET", lambda c: "/api/v1/sites/harbour/lockouts", SUPERVISE_A)],
+    "api:site-lockout-lift": [
+        Row("POST", lambda c: "/api/v1/sites/harbour/lockouts/alice/lift", LIFT_A),
+    ],
     "api:participant-lookup": [
         Row(
             "POST",

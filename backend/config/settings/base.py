@@ -6,6 +6,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -14,9 +15,9 @@ django_stubs_ext.monkeypatch()
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent.parent
 REPO_DIR = BACKEND_DIR.parent
-VAR_DIR = REPO_DIR / "var"
-
 env = environ.Env()
+# Local state of the embedded mode: SQLite file, broker folders, its secrets.
+VAR_DIR = Path(env("VIGIL_VAR_DIR", default=str(REPO_DIR / "var")))
 
 SECRET_KEY: str = env("SECRET_KEY", default="")
 DEBUG: bool = env.bool("DEBUG", default=False)
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "csp",
     "vigil.core",
     "vigil.audit",
     "vigil.sites",
@@ -54,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "vigil.core.middleware.api_never_cached",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -173,6 +177,33 @@ VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE: bool = env.bool(
 )
 VIGIL_DEMO_PASSWORD = "vigil-demo"  # noqa: S105  (refused by production settings)
 
+# --- Hostile input and error reports -------------------------------------------------------------
+# Records are small JSON bodies: a larger one is refused with a 413 (vigil.core.parsers).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Django's refusals (CSRF, a body it cannot read) answer in the API's error shape under /api/.
+CSRF_FAILURE_VIEW = "vigil.core.errors.csrf_failure"
+# Error reports mask the pepper, connection URLs and every request body (vigil.core.errors).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "vigil.core.errors.ExceptionReporterFilter"
+
+# Content-Security-Policy (django-csp): the app runs only its own scripts, styles and fetches;
+# no inline script anywhere. The API docs loosen it for Swagger UI's styles (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
@@ -195,7 +226,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["vigil.core.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["vigil.core.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "vigil.core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "vigil.core.schema.AutoSchema",

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.core.errors import field_error
+from vigil.core.fields import BoundedDateField
 from vigil.reports.exports import daily_csv, suppressed_metrics
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import daily_reports, floor_of_site, period_metrics, report_access
@@ -41,8 +42,8 @@ _params = [
 
 class _RangeSerializer(serializers.Serializer[dict[str, Any]]):
     site = serializers.ListField(child=serializers.SlugField(), required=False)
-    from_ = serializers.DateField()
-    to = serializers.DateField()
+    from_ = BoundedDateField()
+    to = BoundedDateField()
     suppress = serializers.BooleanField(required=False, default=False)
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -112,8 +113,8 @@ class PeriodReportApi(AuthenticatedApi):
                 "PeriodReport",
                 {
                     "sites": serializers.ListField(child=serializers.CharField()),
-                    "from": serializers.DateField(),
-                    "to": serializers.DateField(),
+                    "from": BoundedDateField(),
+                    "to": BoundedDateField(),
                     "suppressed": serializers.BooleanField(),
                     "metrics": ReportMetricsSerializer(
                         help_text=f"The indicators of the period, by name. {SUPPRESSED_CELLS}"
@@ -163,7 +164,7 @@ class DailyReportCsvApi(AuthenticatedApi):
 class RecomputeApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        date = serializers.DateField()
+        date = BoundedDateField()
 
     @extend_schema(
         request=InputSerializer,
@@ -172,7 +173,7 @@ class RecomputeApi(AuthenticatedApi):
                 "RecomputeAccepted",
                 {
                     "site": serializers.CharField(),
-                    "date": serializers.DateField(),
+                    "date": BoundedDateField(),
                     "requested_at": serializers.DateTimeField(),
                 },
             )

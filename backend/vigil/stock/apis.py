@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
+from vigil.core.fields import BoundedDateField, ChoiceField
 from vigil.core.schema import conflict_with_current, error_responses
 from vigil.records.rules import replay_conflicts_show
 from vigil.stock.models import Item, StockCheck, StockMovement
@@ -63,9 +64,9 @@ class StockReceiptApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
-        item = serializers.ChoiceField(choices=Item.choices)
+        item = ChoiceField(choices=Item.choices)
         lot = serializers.CharField(required=False, allow_blank=True, max_length=40)
-        expires_on = serializers.DateField(required=False, allow_null=True)
+        expires_on = BoundedDateField(required=False, allow_null=True)
         quantity = serializers.IntegerField(min_value=1, max_value=_QUANTITY_MAX)
 
         class Meta:
@@ -106,14 +107,14 @@ class StockAdjustmentApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
-        item = serializers.ChoiceField(choices=Item.choices)
+        item = ChoiceField(choices=Item.choices)
         lot = serializers.CharField(allow_blank=True, max_length=40)
         quantity = serializers.IntegerField(
             min_value=-_QUANTITY_MAX,
             max_value=_QUANTITY_MAX,
             help_text="Units into the lot (+) or out of it (-).",
         )
-        reason = serializers.ChoiceField(choices=StockMovement.Reason.choices)
+        reason = ChoiceField(choices=StockMovement.Reason.choices)
         note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
         class Meta:
@@ -152,7 +153,7 @@ class StockAdjustmentApi(AuthenticatedApi):
 
 
 class StockCountInput(serializers.Serializer[dict[str, Any]]):
-    item = serializers.ChoiceField(choices=Item.choices)
+    item = ChoiceField(choices=Item.choices)
     lot = serializers.CharField(
         required=False,
         allow_null=True,

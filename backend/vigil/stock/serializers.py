@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from vigil.core.fields import BoundedDateField, ChoiceField
 from vigil.stock.models import Item, StockCheck, StockCount, StockMovement
 
 
 class LotStockSerializer(serializers.Serializer[object]):
     lot = serializers.CharField()
-    expires_on = serializers.DateField(allow_null=True)
+    expires_on = BoundedDateField(allow_null=True)
     on_hand = serializers.IntegerField()
 
 
 class ItemStockSerializer(serializers.Serializer[object]):
-    item = serializers.ChoiceField(choices=Item.choices)
+    item = ChoiceField(choices=Item.choices)
     on_hand = serializers.IntegerField()
     par_level = serializers.IntegerField()
     shortfall = serializers.IntegerField(
@@ -22,16 +23,14 @@ class ItemStockSerializer(serializers.Serializer[object]):
 
 
 class StockWarningSerializer(serializers.Serializer[object]):
-    kind = serializers.ChoiceField(
-        choices=["below_par", "expiring", "expired", "shortfall", "equipment"]
-    )
-    item = serializers.ChoiceField(choices=Item.choices)
+    kind = ChoiceField(choices=["below_par", "expiring", "expired", "shortfall", "equipment"])
+    item = ChoiceField(choices=Item.choices)
     lot = serializers.CharField(allow_null=True)
-    expires_on = serializers.DateField(allow_null=True)
+    expires_on = BoundedDateField(allow_null=True)
     on_hand = serializers.IntegerField(allow_null=True)
     par_level = serializers.IntegerField(allow_null=True)
     shortfall = serializers.IntegerField(allow_null=True)
-    detail = serializers.ChoiceField(
+    detail = ChoiceField(
         choices=["oxygen_low", "oxygen_empty", "aed_not_ready", "bvm_missing"], allow_null=True
     )
 
@@ -47,7 +46,7 @@ class StockCountSerializer(serializers.ModelSerializer[StockCount]):
 
 
 class EquipmentSerializer(serializers.Serializer[StockCheck]):
-    oxygen_level = serializers.ChoiceField(choices=StockCheck.OxygenLevel.choices)
+    oxygen_level = ChoiceField(choices=StockCheck.OxygenLevel.choices)
     aed_ready = serializers.BooleanField()
     bvm_present = serializers.BooleanField()
 
@@ -86,7 +85,7 @@ class SiteStockSerializer(serializers.Serializer[object]):
 class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
     site = serializers.CharField(source="site.slug", read_only=True)
     lot = serializers.CharField(source="lot.lot", default=None, allow_null=True, read_only=True)
-    expires_on = serializers.DateField(
+    expires_on = BoundedDateField(
         source="lot.expires_on", default=None, allow_null=True, read_only=True
     )
     created_by = serializers.CharField(

@@ -25,7 +25,6 @@ export const SUBSTANCES: Substance[] = [
   "unknown",
 ];
 const ROUTES: ConsumptionRoute[] = ["injection", "inhalation", "intranasal", "oral"];
-const RECENT_OVERDOSE_MS = 7 * 24 * 3600 * 1000;
 
 /** Upper-case, no spaces or hyphens: how the server normalises a visit code. */
 export function normaliseCode(raw: string): string {
@@ -44,7 +43,7 @@ interface Props {
  * lives in this screen's memory and in the queued check-in only; it is never shown again.
  */
 export function CheckIn({ site, booth: preselected }: Props) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const outbox = useOutbox();
   const { floor, pending } = useFloor(site.slug, outbox.state.pending, outbox.pending);
   const [code, setCode] = useState("");
@@ -115,9 +114,6 @@ export function CheckIn({ site, booth: preselected }: Props) {
 
   const ready = anonymous || found.kind !== "none";
   const lookup = found.kind === "found" ? found.lookup : null;
-  const recentOverdose =
-    lookup?.last_overdose_at != null &&
-    Date.now() - Date.parse(lookup.last_overdose_at) < RECENT_OVERDOSE_MS;
 
   return (
     <main class="screen" aria-labelledby="checkin-title">
@@ -188,13 +184,7 @@ export function CheckIn({ site, booth: preselected }: Props) {
               ? t("checkIn.returning", { count: lookup.visits_count })
               : t("checkIn.new")}
           </p>
-          {recentOverdose && lookup.last_overdose_at && (
-            <Notice kind="error">
-              {t("checkIn.recentOverdose", {
-                date: new Date(lookup.last_overdose_at).toLocaleDateString(lang),
-              })}
-            </Notice>
-          )}
+          {lookup.recent_overdose && <Notice kind="error">{t("checkIn.recentOverdose")}</Notice>}
           {lookup.open_referrals.length > 0 && (
             <p>{t("checkIn.openReferrals", { count: lookup.open_referrals.length })}</p>
           )}

@@ -5,6 +5,7 @@ import { navigate, useRoute } from "../../state/route";
 import { Chips, Notice } from "../../ui";
 import { DebriefsDue } from "./Debriefs";
 import { siteDateTime } from "./format";
+import { Lockouts } from "./Lockouts";
 import {
   INCIDENT_KINDS,
   STATUS_FILTERS,
@@ -68,6 +69,8 @@ export function ReviewQueue({ site }: { site: Site }) {
           {page ? t("review.count", { count: page.count }) : t("app.loading")}
         </p>
       </div>
+
+      <Lockouts site={site} />
 
       <section class="panel review-filters" aria-label={t("review.filters")}>
         <Chips
