@@ -204,6 +204,11 @@ function SignedIn({ user }: { user: User }) {
   const { sites, failure } = useSites();
   const [site, setSite] = useState<string | null>(() => chosenSite(user));
   const route = useRoute();
+  // A new screen opens at its top (the recorder's action grid, not where the floor was scrolled).
+  const screenKey = `${route.name}/${route.params.join("/")}`;
+  useEffect(() => {
+    if (typeof scrollTo === "function") scrollTo(0, 0);
+  }, [screenKey]);
 
   if (user.memberships.length === 0) {
     return (
@@ -315,7 +320,7 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
       return <CheckIn key={location.hash} site={site} booth={param("booth")} />;
     case "incident":
       return route.params[0] ? (
-        <Recorder key={route.params[0]} site={site} id={route.params[0]} />
+        <Recorder key={route.params[0]} site={site} id={route.params[0]} user={user} />
       ) : (
         <Floor site={site} user={user} />
       );
@@ -330,7 +335,7 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
     case "shift-check":
       return <ShiftCheck site={site} />;
     case "outbox":
-      return <OutboxScreen />;
+      return <OutboxScreen site={site} />;
     default:
       return <Floor site={site} user={user} />;
   }
