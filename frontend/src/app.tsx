@@ -16,7 +16,10 @@ import { AlertsScreen } from "./screens/alerts/AlertsScreen";
 import { ParticipantsScreen } from "./screens/participants/ParticipantsScreen";
 import { ReportsScreen } from "./screens/reports/ReportsScreen";
 import { IncidentReview } from "./screens/review/IncidentReview";
+import { Debriefs } from "./screens/review/Debriefs";
 import { ReviewQueue } from "./screens/review/ReviewQueue";
+import { ShiftCheck } from "./screens/stock/ShiftCheck";
+import { StockScreen } from "./screens/stock/StockScreen";
 import { forgetSites, useOutbox, useSites } from "./state/hooks";
 import { useRoute, type Route } from "./state/route";
 import {
@@ -260,6 +263,8 @@ function NavBar({ role, route }: { role: Role; route: string }) {
       : [
           { name: "floor", label: "nav.floor" },
           { name: "review", label: "nav.review" },
+          { name: "debriefs", label: "nav.debriefs" },
+          { name: "stock", label: "nav.stock" },
           { name: "alerts", label: "nav.alerts" },
           { name: "participants", label: "nav.participants" },
           { name: "reports", label: "nav.reports" },
@@ -300,6 +305,8 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
         ) : (
           <ReviewQueue site={site} />
         );
+      case "debriefs":
+        return <Debriefs site={site} />;
       case "alerts":
         return <AlertsScreen site={site} />;
       case "participants":
@@ -323,6 +330,10 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
       return <ReferralForm key={location.hash} site={site} visit={param("visit")} />;
     case "mine":
       return <MyIncidents site={site} />;
+    case "stock":
+      return <StockScreen site={site} />;
+    case "shift-check":
+      return <ShiftCheck site={site} />;
     case "outbox":
       return <OutboxScreen site={site} />;
     default:

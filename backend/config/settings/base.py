@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "vigil.participants",
     "vigil.visits",
     "vigil.care",
+    "vigil.stock",
     "vigil.reports",
     "vigil.incidents",
     "vigil.alerts",
@@ -171,6 +172,8 @@ VIGIL_INCIDENT_CRITICAL_REVIEW_HOURS: int = env.int(
     "VIGIL_INCIDENT_CRITICAL_REVIEW_HOURS", default=48
 )
 VIGIL_INCIDENT_ROUTINE_REVIEW_DAYS: int = env.int("VIGIL_INCIDENT_ROUTINE_REVIEW_DAYS", default=7)
+# A critical incident's debrief is due this long after the response ended.
+VIGIL_DEBRIEF_HOURS: int = env.int("VIGIL_DEBRIEF_HOURS", default=72)
 # A supervisor may review an incident they logged or responded to only when no other
 # supervisor or admin is a member of the site; False forbids it even then.
 VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE: bool = env.bool(
@@ -273,6 +276,8 @@ SPECTACULAR_SETTINGS = {
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
         "ImportKindEnum": "vigil.imports.models.Import.Kind",
         "SubmissionProfileEnum": "vigil.reports.models.Submission.Profile",
+        "SupplyItemEnum": "vigil.care.models.SupplyItem",
+        "StockItemEnum": "vigil.stock.models.Item",
     },
 }
 

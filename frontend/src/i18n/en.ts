@@ -1,10 +1,12 @@
 import { participantsMessages } from "./participants";
 import { reportsMessages } from "./reports";
+import { respondersMessages } from "./responders";
 import { reviewMessages } from "./review";
 
 // The English catalogue is the reference: every key here must exist in every other language.
 export const en = {
   ...reviewMessages.en,
+  ...respondersMessages.en,
   ...participantsMessages.en,
   ...reportsMessages.en,
   "app.name": "Vigil",

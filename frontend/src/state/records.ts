@@ -251,6 +251,44 @@ export async function referralFollowUp(
   });
 }
 
+export type StockReceipt = WriteBody<"/api/v1/stock/receipts", "POST">;
+
+export async function recordReceipt(input: StockReceipt, summary: string): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/stock/receipts",
+    body: { ...input, id: crypto.randomUUID() },
+    summary,
+  });
+}
+
+export type ShiftCheckRecord = WriteBody<"/api/v1/stock/checks", "POST">;
+
+export async function recordShiftCheck(input: ShiftCheckRecord, summary: string): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/stock/checks",
+    body: { ...input, id: crypto.randomUUID() },
+    summary,
+  });
+}
+
+export type DebriefRecord = WriteBody<"/api/v1/incidents/{incident_id}/debrief", "POST">;
+
+export async function recordDebrief(
+  incident: string,
+  input: DebriefRecord,
+  summary: string,
+): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/incidents/{incident_id}/debrief",
+    params: { incident_id: incident },
+    body: input,
+    summary,
+  });
+}
+
 /** The queued writes to one path (e.g. "/alerts/<id>"), in sending order. */
 export function entriesTo(
   entries: readonly OutboxEntry[],

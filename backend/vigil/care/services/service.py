@@ -46,6 +46,8 @@ from vigil.records.rules import (
 )
 from vigil.records.voiding import void_record
 from vigil.sites.models import Site
+from vigil.stock.models import Item
+from vigil.stock.services import source_of, stock_settle
 from vigil.visits.models import Visit
 
 # A test strip answers for one target only; FTIR and "other" (several tests) may answer for all.
@@ -116,6 +118,22 @@ def _write_details(
         DrugCheck.objects.create(service=service, **drug_check)
     SupplyLine.objects.bulk_create(
         [SupplyLine(service=service, item=item, quantity=quantity) for item, quantity in supplies]
+    )
+
+
+def _kits_of(supplies: Sequence[tuple[str, int]]) -> int:
+    return dict(supplies).get(SupplyItem.NALOXONE_KIT, 0)
+
+
+def _use_kits(service: Service, *, units: int, by: User) -> None:
+    """Naloxone kits handed out leave the site's stock; an edit or a void settles the change."""
+    stock_settle(
+        site=service.site,
+        item=Item.NALOXONE_KIT,
+        source=source_of(service),
+        units=units,
+        by=by,
+        at=service.at,
     )
 
 
@@ -195,6 +213,8 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
             create_fingerprint=content_print,
         )
         _write_details(service, drug_check=drug_check, supplies=supplies)
+        if _kits_of(supplies):
+            _use_kits(service, units=_kits_of(supplies), by=by)
         audit_created(service, by=by, site=site, snapshot=service_snapshot(service))
         request_recompute(site=site, moments=[service.at])
         return with_service_details(service)  # the answer, read before the commit
@@ -288,6 +308,8 @@ def service_update(
         service.refresh_from_db()
         if new_check != before["drug_check"] or new_supplies != sorted(before["supplies"].items()):
             _write_details(service, drug_check=new_check, supplies=new_supplies)
+        if _kits_of(new_supplies) != before["supplies"].get(SupplyItem.NALOXONE_KIT, 0):
+            _use_kits(service, units=_kits_of(new_supplies), by=by)
         change.recompute(old_at, service.at)
         with_service_details(service)  # the answer, read before the commit
     return service
@@ -295,7 +317,9 @@ def service_update(
 
 @transaction.atomic
 def service_void(*, service: Service, by: User, role: Role, reason: str) -> Service:
-    """Void a service with a reason: it stays on record and leaves every count."""
+    """Void a service with a reason: it stays on record and leaves every count; the naloxone
+    kits it handed out go back to stock."""
+    already = service.voided
     voided = void_record(
         service,
         by=by,
@@ -305,4 +329,6 @@ def service_void(*, service: Service, by: User, role: Role, reason: str) -> Serv
         site=service.site,
         report_time=service.at,
     )
+    if not already and voided.supply_lines.filter(item=SupplyItem.NALOXONE_KIT).exists():
+        _use_kits(voided, units=0, by=by)
     return with_service_details(voided)  # the answer, read before the commit

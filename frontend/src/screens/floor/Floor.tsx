@@ -6,6 +6,7 @@ import { navigate } from "../../state/route";
 import { checkOut, openIncident, undoCheckOut, UNDO_MS, type Pending } from "../../state/records";
 import { Notice, UndoStrip } from "../../ui";
 import { duration, minutesSince, timeOfDay } from "./time";
+import { StockNotice } from "../stock/StockNotice";
 import { BoothTile, type TileVisit } from "./BoothTile";
 import { visitsByBooth } from "./occupancy";
 
@@ -166,6 +167,7 @@ export function Floor({ site, user }: Props) {
       {failure && floor !== null && asOf === null && failure.isNetwork && (
         <Notice kind="info">{t("floor.stale")}</Notice>
       )}
+      <StockNotice site={site} />
       <nav class="floor-actions" aria-label={t("floor.actions")}>
         <a class="btn btn-primary btn-inline" href="#/check-in">
           {t("floor.checkIn")}

@@ -11,7 +11,12 @@ from django.utils import timezone
 
 from vigil.accounts.models import Role
 from vigil.accounts.services import user_grant
-from vigil.demo.records import DemoSummary, load_demo_records
+from vigil.demo.records import (
+    DemoSummary,
+    load_demo_records,
+    load_demo_shift_check,
+    load_demo_stock,
+)
 from vigil.sites.models import Site, WeeklyHours
 from vigil.sites.services import site_upsert
 from vigil.visits.models import Visit
@@ -75,7 +80,9 @@ class Command(BaseCommand):
             }
             loaded = Visit.objects.filter(site=site).exists()
             if not loaded:
+                load_demo_stock(site=site, by=users["supervisor"])
                 summary = load_demo_records(site=site, users=users, days=max(0, options["days"]))
+                load_demo_shift_check(site=site, by=users["staff"])
         self.stdout.write(f"Demo site {site.slug} ({site.timezone}, 12 booths) is ready.")
         if loaded:
             self.stdout.write("It already holds records: no records added.")
