@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("vigil.reports.urls")),
     path("", include("vigil.incidents.urls")),
     path("", include("vigil.alerts.urls")),
+    path("", include("vigil.safety.urls")),
 ]
 
 urlpatterns = [

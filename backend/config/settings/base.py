@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "vigil.reports",
     "vigil.incidents",
     "vigil.alerts",
+    "vigil.safety",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,11 @@ VIGIL_INCIDENT_ROUTINE_REVIEW_DAYS: int = env.int("VIGIL_INCIDENT_ROUTINE_REVIEW
 VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE: bool = env.bool(
     "VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE", default=True
 )
+# Drug-alert suggestions: this many overdoses at a site within this many minutes suggest an
+# alert to its supervisors; suggestions look back this many hours.
+VIGIL_OVERDOSE_CLUSTER_COUNT: int = env.int("VIGIL_OVERDOSE_CLUSTER_COUNT", default=3)
+VIGIL_OVERDOSE_CLUSTER_MINUTES: int = env.int("VIGIL_OVERDOSE_CLUSTER_MINUTES", default=60)
+VIGIL_ALERT_SUGGESTION_HOURS: int = env.int("VIGIL_ALERT_SUGGESTION_HOURS", default=24)
 VIGIL_DEMO_PASSWORD = "vigil-demo"  # noqa: S105  (refused by production settings)
 
 # --- Internationalisation -----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from vigil.participants.selectors import (
     participant_summary,
 )
 from vigil.participants.services import participant_merge, participant_update
+from vigil.safety.models import Restriction
 
 
 class ParticipantSerializer(serializers.ModelSerializer[Participant]):
@@ -46,6 +47,15 @@ LookupOutput = inline_serializer(
             required=False, help_text="For PATCH /participants/{id}; absent when unknown."
         ),
         "open_referrals": OpenReferralSerializer(many=True),
+        "restriction": inline_serializer(
+            "DoorRestriction",
+            {
+                "scope": serializers.ChoiceField(choices=Restriction.Scope.choices),
+                "until": serializers.DateTimeField(allow_null=True),
+            },
+            allow_null=True,
+            help_text="Restricted at this site: the scope and until when; never the reason.",
+        ),
     },
 )
 
@@ -100,6 +110,7 @@ class ParticipantLookupApi(APIView):
                     "birth_year": None,
                     "gender": None,
                     "open_referrals": [],
+                    "restriction": None,
                 }
             )
         return Response(participant_summary(participant=participant, site=site))

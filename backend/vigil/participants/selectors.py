@@ -48,6 +48,7 @@ def participant_summary(*, participant: Participant, site: Site) -> dict[str, An
     referrals still waiting for an answer or an outcome, so that someone follows them up."""
     from vigil.care.selectors import open_referrals_of
     from vigil.incidents.selectors import last_overdose_at
+    from vigil.safety.selectors import restriction_for_door
     from vigil.visits.models import Visit
 
     stats = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
@@ -66,6 +67,8 @@ def participant_summary(*, participant: Participant, site: Site) -> dict[str, An
         # For a correction (PATCH) made from the lookup without reading the person again.
         "version": participant.version,
         "open_referrals": open_referrals_of(participant=participant, site=site),
+        # Only "restricted (scope) until DATE": never the reason or the note.
+        "restriction": restriction_for_door(participant_id=participant.pk, site=site),
     }
 
 

@@ -15,6 +15,7 @@ from vigil.alerts.selectors import alerts_on_floor
 from vigil.core.records import local_day_bounds
 from vigil.incidents.selectors import incidents_on_floor, recent_overdose
 from vigil.reports.selectors import today_on_floor
+from vigil.safety.selectors import waitlist_of_site
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Visit
 
@@ -64,7 +65,7 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
 
     A constant number of queries whatever the number of open visits or records of the day
     (booths, open visits with their participants' visit counts and recent overdoses,
-    substances, routes, incidents, alerts, today's figures).
+    substances, routes, incidents, alerts, the waiting list, today's figures).
     """
     visits_here = (
         Visit.objects.filter(site=site, participant=OuterRef("participant"), voided=False)
@@ -90,5 +91,6 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
         "open_visits": len(open_visits),
         "incidents": list(incidents_on_floor(site=site)),
         "alerts": list(alerts_on_floor(site=site)),
+        "waitlist": list(waitlist_of_site(site=site)),
         "today": today_on_floor(site=site),
     }
