@@ -32,11 +32,13 @@ run: $(VENV)/.runtime frontend
 	$(MANAGE) vigil_demo --if-empty
 	PORT=$(PORT) ops/run-embedded.sh
 
-## make test: ruff, mypy, the frontend's tests, then pytest (PostgreSQL/Redis when their URLs are set).
+## make test: ruff, mypy, the layer contract (import-linter), the frontend's tests, then pytest
+## (PostgreSQL/Redis when their URLs are set).
 test: $(VENV)/.dev frontend
 	$(BIN)/ruff check --config backend/pyproject.toml backend tests
 	$(BIN)/ruff format --config backend/pyproject.toml --check backend tests
 	cd backend && ../$(BIN)/mypy .
+	cd backend && ../$(BIN)/lint-imports --no-cache
 	cd frontend && npm test --silent
 	cd backend && ../$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(BIN)/pytest -c backend/pyproject.toml --rootdir . $(PYTEST_ARGS)
@@ -45,6 +47,7 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check --config backend/pyproject.toml backend tests
 	$(BIN)/ruff format --config backend/pyproject.toml --check backend tests
 	cd backend && ../$(BIN)/mypy .
+	cd backend && ../$(BIN)/lint-imports --no-cache
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --config backend/pyproject.toml --fix backend tests

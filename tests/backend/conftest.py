@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from django.utils import timezone
 from kombu.messaging import Producer
 
 from tests.conftest import TabletClient
+from vigil.reports.tasks import compute_site_day_task
 from vigil.sites.models import Booth, Site
 
 
@@ -67,3 +68,16 @@ def celery_messages(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, 
         yield messages
     finally:
         before_task_publish.disconnect(capture)
+
+
+def run_recomputes(messages: list[dict[str, Any]]) -> set[date]:
+    """Run the compute_site_day tasks published so far (see `celery_messages`), as the worker
+    would; the days they computed."""
+    days = set()
+    for message in messages:
+        if message["task"] == "vigil.reports.compute_site_day":
+            args = message["body"][0]
+            compute_site_day_task.apply(args=args).get()
+            days.add(date.fromisoformat(args[1]))
+    messages.clear()
+    return days

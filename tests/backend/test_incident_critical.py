@@ -1,4 +1,4 @@
-"""Critical incidents: each rule of DOMAIN.md, the review due time, and overdue marking."""
+"""Critical incidents: each rule of docs/domain.md, the review due time, and overdue marking."""
 
 from __future__ import annotations
 

@@ -17,15 +17,15 @@ from vigil.accounts.models import Membership, Role, User
 from vigil.accounts.services import user_grant
 from vigil.alerts.selectors import alerts_of_site
 from vigil.audit.models import AuditEvent
-from vigil.core.demo import ALERT_MESSAGE, load_demo_records
-from vigil.core.records import local_day_bounds
+from vigil.core.calendar import local_day_bounds
+from vigil.demo.records import ALERT_MESSAGE, load_demo_records
 from vigil.incidents.models import Incident
 from vigil.participants import codes
 from vigil.reports.models import DailyReport
+from vigil.reports.selectors import floor_of_site
 from vigil.sites.models import Booth, Site
 from vigil.sites.services import site_upsert
 from vigil.visits.models import Visit
-from vigil.visits.selectors import floor_of_site
 
 # The demo at a tenth of its size: the same shapes, in a second or two.
 small_demo = partial(load_demo_records, visits_per_day=(12, 16), pool=25)
@@ -105,7 +105,7 @@ def test_vigil_user_refuses_an_unknown_site() -> None:
 
 @pytest.mark.django_db
 def test_vigil_demo_loads_harbour_and_the_four_demo_users_once() -> None:
-    with patch("vigil.core.management.commands.vigil_demo.load_demo_records", small_demo):
+    with patch("vigil.demo.management.commands.vigil_demo.load_demo_records", small_demo):
         output = run("vigil_demo", "--if-empty")
         again = run("vigil_demo", "--if-empty")
         visits = Visit.objects.count()

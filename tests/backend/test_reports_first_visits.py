@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from tests.backend.conftest import run_recomputes
 from tests.conftest import TabletClient, World
 from vigil.reports.models import DailyReport
 from vigil.reports.services import local_today
-from vigil.reports.tasks import compute_site_day_task
 
 Clients = Callable[[str], TabletClient]
 
@@ -55,18 +55,6 @@ def _new_on(client: TabletClient, *days: date) -> list[int]:
     return [by_day[str(day)]["metrics"]["new_participants"] for day in days]
 
 
-def _run_recomputes(messages: list[dict[str, Any]]) -> set[date]:
-    """Run the compute_site_day tasks published so far; the days they computed."""
-    days = set()
-    for message in messages:
-        if message["task"] == "vigil.reports.compute_site_day":
-            args = message["body"][0]
-            compute_site_day_task.apply(args=args).get()
-            days.add(date.fromisoformat(args[1]))
-    messages.clear()
-    return days
-
-
 def _status(world: World, day: date) -> str:
     return str(DailyReport.objects.get(site=world.site_a, date=day).status)
 
@@ -87,7 +75,7 @@ def test_voiding_a_first_visit_makes_the_person_new_on_the_day_of_their_next(
         voided = bob.post(f"/api/v1/visits/{mistaken['id']}/void", {"reason": "not this person"})
     assert voided.status_code == 200, voided.content
 
-    assert _run_recomputes(celery_messages) == {earlier, later}
+    assert run_recomputes(celery_messages) == {earlier, later}
     assert _new_on(bob, earlier, later) == [0, 1]
     assert (_status(world, earlier), _status(world, later)) == ("revised", "revised")
 
@@ -106,7 +94,7 @@ def test_an_earlier_visit_entered_late_moves_the_person_new_to_its_day(
     with django_capture_on_commit_callbacks(execute=True):
         _visit(bob, world, earlier, "newface-2")
 
-    assert _run_recomputes(celery_messages) == {earlier, later}
+    assert run_recomputes(celery_messages) == {earlier, later}
     assert _new_on(bob, earlier, later) == [1, 0]
 
 
@@ -129,7 +117,7 @@ def test_a_merge_moves_the_person_new_to_the_first_day_of_either_code(
         )
     assert merged.status_code == 200, merged.content
 
-    assert _run_recomputes(celery_messages) == {earlier, later}
+    assert run_recomputes(celery_messages) == {earlier, later}
     assert _new_on(bob, earlier, later) == [1, 0]
 
 
@@ -146,4 +134,4 @@ def test_a_visit_of_someone_seen_before_recomputes_no_other_day(
     with django_capture_on_commit_callbacks(execute=True):
         _visit(bob, world, later, "REGULAR1")
 
-    assert _run_recomputes(celery_messages) == {later}
+    assert run_recomputes(celery_messages) == {later}

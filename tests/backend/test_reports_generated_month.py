@@ -11,7 +11,7 @@ sides of each site's local midnight.
 Every record goes through the service functions, as a supervisor of its site (the month is
 past, so every record is backdated), so it follows the floor's rules. The test keeps its own
 ledger of what it asked for (times, codes, kinds, what it voided) and computes every indicator
-of DOMAIN.md ("Counting rules (reports)") from that ledger: never from the database. The
+of docs/domain.md from that ledger: never from the database. The
 ledger's figures are compared with the stored daily reports of every site-day, and with the
 period figures of each site and of the network (directly and through the API).
 """
@@ -74,7 +74,7 @@ ZONES = {"harbour": ZoneInfo("America/Toronto"), "eastside": ZoneInfo("America/V
 SITES = tuple(ZONES)
 FOREVER = datetime(2100, 1, 1, tzinfo=UTC)
 
-# The vocabularies of DOMAIN.md, written out here rather than read from the models.
+# The vocabularies of docs/domain.md, written out here rather than read from the models.
 SUBSTANCES = (
     "fentanyl",
     "heroin",
@@ -153,7 +153,7 @@ STRIP_TARGET = {
 
 
 def canonical(code: str) -> str:
-    """A visit code as DOMAIN.md says it is normalised: upper-case, no spaces or hyphens."""
+    """A visit code as docs/domain.md says it is normalised: upper-case, no spaces or hyphens."""
     return re.sub(r"[\s-]", "", code).upper()
 
 
@@ -246,7 +246,7 @@ class Ledger:
 def expected_metrics(
     ledger: Ledger, sites: Sequence[str], first: date, last: date
 ) -> dict[str, Any]:
-    """Every indicator of DOMAIN.md over `sites` and the local days `first`..`last`.
+    """Every indicator of docs/domain.md over `sites` and the local days `first`..`last`.
 
     Works the same for one site-day, a site's month, or the network's month: additive counts
     over the records in scope; people distinct over the whole scope (a person at both sites
@@ -345,7 +345,7 @@ def differences(where: str, expected: dict[str, Any], got: dict[str, Any]) -> li
     lines = []
     missing, unexpected = sorted(set(expected) - set(got)), sorted(set(got) - set(expected))
     if missing or unexpected:
-        lines.append(f"{where}: indicators missing {missing}, not in DOMAIN.md {unexpected}")
+        lines.append(f"{where}: indicators missing {missing}, not in docs/domain.md {unexpected}")
     for key in sorted(set(expected) & set(got)):
         want, have = expected[key], got[key]
         if isinstance(want, dict) and isinstance(have, dict):

@@ -1,4 +1,4 @@
-"""The period's unique and new participants, counted in one aggregate, follow DOMAIN.md's rules
+"""The period's unique and new participants, counted in one aggregate, follow docs/domain.md's rules
 exactly as the per-visit definitions do: a person counts once over the period and the sites;
 new when their first non-voided visit anywhere in the network (earliest check-in, then id)
 falls in the period at one of the sites; anonymous visits never count.

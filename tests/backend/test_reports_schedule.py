@@ -14,7 +14,8 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from tests.conftest import PASSWORD, World
 from vigil.accounts.models import Role, User
-from vigil.reports.models import DailyReport, PendingRecompute
+from vigil.records.models import PendingRecompute
+from vigil.reports.models import DailyReport
 from vigil.reports.services import local_today
 from vigil.reports.tasks import nightly_task
 from vigil.sites.services import site_upsert

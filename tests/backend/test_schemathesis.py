@@ -38,7 +38,7 @@ from tests.conftest import PASSWORD, World
 SCHEMA_PATH = "/api/schema/?format=json"
 SESSION_OPERATIONS = r"^/api/v1/auth/(login|logout)$"
 
-# The statuses of API.md's error contract, all answered as {"detail": str, "fields": {...}}.
+# The statuses of the error contract (docs/api.md), all answered as {"detail": str, "fields": {...}}.
 # See `documented_status` for when an undocumented one is tolerated.
 API_ERROR_STATUSES = frozenset({400, 401, 403, 404, 405, 409, 412, 415, 429})
 
@@ -124,7 +124,7 @@ def documented_status(ctx: CheckContext, response: Response, case: Case[Any]) ->
     """schemathesis' status_code_conformance, with one transition allowance.
 
     An operation whose schema documents no 4xx at all (its errors are not written down yet)
-    may answer an API.md error status, as JSON in the API error shape. As soon as an operation
+    may answer an error status of docs/api.md, as JSON in the API error shape. As soon as an operation
     documents any 4xx, it is held to the strict check: every status it answers is documented,
     and schemathesis validates the error body against the documented schema.
     """

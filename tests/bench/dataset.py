@@ -3,7 +3,7 @@
 Visit number n (0, 1, 2, ...) decides everything about visit n, so a larger size extends a
 smaller one: loading 1 M after 100 k adds visits 100 000 to 999 999, further back in time.
 
-- 40 sites, 500 visits per site-day (20 000 a day over the network, DOMAIN.md's scale): the
+- 40 sites, 500 visits per site-day (20 000 a day over the network, the scale docs/domain.md plans for): the
   history grows backwards from yesterday, so 10 M visits cover 500 days. Every site-day looks
   alike whatever the size: what grows is the table around it.
 - Check-ins from 08:00 local time, every ~2 minutes, visits of 8 to 48 minutes in 13 booths;

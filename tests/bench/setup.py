@@ -14,7 +14,7 @@ from celery import group
 from tests.bench import dataset, servers
 from tests.bench.load import Tablet
 from vigil.accounts.models import Membership, Role, User
-from vigil.core.records import local_day_bounds
+from vigil.core.calendar import local_day_bounds
 from vigil.incidents.services import IncidentOpen, incident_open
 from vigil.reports.services import compute_site_day, local_today
 from vigil.reports.tasks import compute_site_day_task, nightly_task

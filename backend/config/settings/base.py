@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "vigil.audit",
     "vigil.sites",
     "vigil.accounts",
+    "vigil.records",
     "vigil.participants",
     "vigil.visits",
     "vigil.care",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "vigil.incidents",
     "vigil.alerts",
     "vigil.safety",
+    "vigil.demo",
 ]
 
 MIDDLEWARE = [

@@ -19,8 +19,8 @@ from vigil.alerts.services import AlertPost, alert_expire, alert_post, alert_upd
 from vigil.alerts.suggestions import suggestions_for
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
-from vigil.core.records import replay_conflicts_show
 from vigil.core.schema import conflict_with_current, error_responses, paginated
+from vigil.records.rules import replay_conflicts_show
 
 _TAGS = ["alerts"]
 

@@ -19,7 +19,7 @@ from vigil.alerts.suggestions import suggestion_of
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import fingerprint, refuse_stale_unless_resent
+from vigil.records.rules import fingerprint, refuse_stale_unless_resent
 from vigil.sites.models import Site
 
 # A drug alert can stay up for weeks; past this it is a standing instruction, not an alert.

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from vigil.core.models import VoidableRecord
+from vigil.records.models import VoidableRecord
 from vigil.visits.models import Substance
 
 # A sane upper bound for one supply line: a box of 100 syringes ten times over is already a
@@ -44,7 +44,7 @@ class ServiceKind(models.TextChoices):
 class Service(VoidableRecord):
     """One intervention for a person (by visit or code) or for someone anonymous."""
 
-    # The time that places the record on a report's day (see reports.services.request_recompute).
+    # The time that places the record on a report's day (see vigil.records.recompute).
     REPORT_TIME_FIELD = "at"
 
     site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="services")
@@ -219,7 +219,7 @@ OPEN_REFERRAL_STATUSES = (ReferralStatus.OFFERED, ReferralStatus.ACCEPTED)
 class Referral(VoidableRecord):
     """A referral to treatment, housing or care, with its current status (history apart)."""
 
-    # The time that places the record on a report's day (see reports.services.request_recompute).
+    # The time that places the record on a report's day (see vigil.records.recompute).
     REPORT_TIME_FIELD = "at"
 
     class Destination(models.TextChoices):

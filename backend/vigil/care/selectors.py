@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.models import Membership, Role, User
 from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatusChange, Service
-from vigil.core.records import local_day_bounds
+from vigil.core.calendar import local_day_bounds
 from vigil.participants.models import Participant
 from vigil.sites.models import Site
 from vigil.visits.models import Visit

@@ -1,4 +1,4 @@
-"""OpenAPI schema: the error contract of API.md, unique component names, session auth."""
+"""OpenAPI schema: the error contract of docs/api.md, unique component names, session auth."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
 
-# API.md's error: {"detail": "plain words", "fields": {"field": ["plain words", ...]}}; a 409
+# The error of docs/api.md: {"detail": "plain words", "fields": {"field": ["plain words", ...]}}; a 409
 # may carry more (the stored record as `current`, ...).
 def _error_fields() -> dict[str, serializers.Field[Any, Any, Any, Any]]:
     return {
@@ -33,7 +33,7 @@ _MEANINGS = {
 
 
 # How a PATCH of a visit, incident, service or referral treats its version (see
-# vigil.core.records.refuse_stale_unless_resent).
+# vigil.records.rules.refuse_stale_unless_resent).
 EDIT_AT_VERSION = (
     "Name the `version` you read. A stale version is a 412, unless every field sent already "
     "holds the value sent (the outbox resending an edit whose answer was lost): that answers "
@@ -81,7 +81,7 @@ def paginated(name: str, item: type[serializers.Serializer[Any]]) -> OpenApiResp
     )
 
 
-# API.md: 400 bad input, 401 not logged in, 403 the role may not, 404 not found or not yours.
+# docs/api.md: 400 bad input, 401 not logged in, 403 the role may not, 404 not found or not yours.
 COMMON_ERRORS = {str(code): _MEANINGS[code] for code in (400, 401, 403, 404)}
 _ERROR_COMPONENT = {
     "type": "object",

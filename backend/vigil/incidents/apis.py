@@ -15,7 +15,6 @@ from vigil.accounts.models import User
 from vigil.core.errors import ApplicationError
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
-from vigil.core.records import replay_conflicts_show, require_version
 from vigil.core.schema import (
     EDIT_AT_VERSION,
     conflict_with_current,
@@ -40,6 +39,7 @@ from vigil.incidents.services import (
     incident_void,
 )
 from vigil.incidents.timeline import ActionTap, incident_action_record, incident_action_void
+from vigil.records.rules import replay_conflicts_show, require_version
 from vigil.sites.models import Site
 from vigil.visits.models import Substance, Visit
 

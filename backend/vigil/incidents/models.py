@@ -8,8 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from vigil.core.models import FloorRecord, VoidableRecord
 from vigil.incidents import rules
+from vigil.records.models import FloorRecord, VoidableRecord
 from vigil.visits.models import Substance
 
 NARRATIVE_WARNING = (
@@ -22,7 +22,7 @@ NARRATIVE_WARNING = (
 class Incident(VoidableRecord):
     """One event needing a response, with its live timeline and its review by a supervisor."""
 
-    # The time that places an incident on a report's day (see reports.services.request_recompute).
+    # The time that places an incident on a report's day (see vigil.records.recompute).
     REPORT_TIME_FIELD = "started_at"
 
     class Kind(models.TextChoices):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.models import Membership, Role, User
-from vigil.core.records import local_day_bounds
+from vigil.core.calendar import local_day_bounds
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Participant

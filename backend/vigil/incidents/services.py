@@ -37,12 +37,6 @@ from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import (
-    FUTURE_TOLERANCE,
-    check_record_time,
-    fingerprint,
-    refuse_stale_unless_resent,
-)
 from vigil.incidents import rules
 from vigil.incidents.models import (
     Incident,
@@ -55,7 +49,13 @@ from vigil.incidents.models import (
 from vigil.incidents.snapshots import audited, incident_snapshot
 from vigil.participants.codes import code_digest
 from vigil.participants.services import participant_resolve
-from vigil.reports.services import request_recompute
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import (
+    FUTURE_TOLERANCE,
+    check_record_time,
+    fingerprint,
+    refuse_stale_unless_resent,
+)
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
 

@@ -18,7 +18,6 @@ from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
-from vigil.core.records import fingerprint
 from vigil.incidents import rules
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.services import (
@@ -36,7 +35,8 @@ from vigil.incidents.snapshots import (
     incident_snapshot,
     review_snapshot,
 )
-from vigil.reports.services import request_recompute
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import fingerprint
 
 _CENTS = Decimal("0.01")
 

@@ -8,9 +8,15 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.access import RECORD_WRITERS, site_for
 from vigil.accounts.models import Membership, Role, User
+from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, Service
+from vigil.care.selectors import open_referrals_of
+from vigil.incidents.models import Incident
+from vigil.incidents.selectors import last_overdose_at
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Participant, ParticipantSite
+from vigil.safety.selectors import restriction_for_door
 from vigil.sites.models import Site
+from vigil.visits.models import Visit
 
 
 def participant_by_code(*, code: str) -> Participant | None:
@@ -19,6 +25,18 @@ def participant_by_code(*, code: str) -> Participant | None:
     while participant is not None and participant.merged_into_id is not None:
         participant = participant.merged_into
     return participant
+
+
+# Who a code never seen stands for: a person not yet on record, so no stored value equals it.
+_NEW_PERSON = object()
+
+
+def person_sent(code: str | None) -> Any:
+    """The participant an edit's code names, in snapshot form (their id), or None."""
+    if not code:
+        return None
+    known = participant_by_code(code=code)
+    return str(known.pk) if known is not None else _NEW_PERSON
 
 
 def participant_for_user(
@@ -46,11 +64,6 @@ def participant_for_user(
 def participant_summary(*, participant: Participant, site: Site) -> dict[str, Any]:
     """What a worker sees after typing a code: counts at this site, never the code, and the
     referrals still waiting for an answer or an outcome, so that someone follows them up."""
-    from vigil.care.selectors import open_referrals_of
-    from vigil.incidents.selectors import last_overdose_at
-    from vigil.safety.selectors import restriction_for_door
-    from vigil.visits.models import Visit
-
     stats = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
         visits_count=Count("id"), last_visit_at=Max("checked_in_at")
     )
@@ -97,11 +110,6 @@ def participant_detail(
     """A person's details and what they have at this site: counts of visits, incidents,
     services and open referrals (voided records left out), as a supervisor reviews them before
     a correction or a merge. Never the code; records at other sites are only counted as sites."""
-    from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, Service
-    from vigil.incidents.models import Incident
-    from vigil.incidents.selectors import last_overdose_at
-    from vigil.visits.models import Visit
-
     visits = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
         count=Count("id"), last=Max("checked_in_at")
     )

@@ -10,15 +10,12 @@ from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, StaleVersion
-from vigil.core.records import refuse_stale_unless_resent
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Gender, Participant, ParticipantSite
-from vigil.reports.services import (
-    first_visits,
-    request_recompute,
-    request_recompute_of_moved_first_visits,
-)
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import refuse_stale_unless_resent
 from vigil.sites.models import Site
+from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
 
 
 def _follow_merges(participant: Participant) -> Participant:

@@ -11,17 +11,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigil.accounts.access import REPORT_READERS, SUPERVISORS, site_for
+from vigil.accounts.access import RECORD_WRITERS, REPORT_READERS, SUPERVISORS, site_for
 from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
 from vigil.core.errors import ApplicationError
 from vigil.reports.exports import daily_csv, suppressed_metrics
 from vigil.reports.models import DailyReport
-from vigil.reports.selectors import daily_reports, period_metrics
+from vigil.reports.selectors import daily_reports, floor_of_site, period_metrics
 from vigil.reports.services import request_recompute_now
 from vigil.reports.suppression import COMPLEMENT
 from vigil.sites.models import Site
+from vigil.visits.serializers import FloorSerializer
 
 MAX_DAYS = 366
 SUPPRESSED_CELLS = (
@@ -220,3 +221,11 @@ class RecomputeApi(APIView):
             {"site": site.slug, "date": day, "requested_at": requested_at},
             status=status.HTTP_202_ACCEPTED,
         )
+
+
+class SiteFloorApi(APIView):
+    @extend_schema(responses={200: FloorSerializer}, tags=["sites"])
+    def get(self, request: Request, slug: str) -> Response:
+        assert isinstance(request.user, User)
+        site, _ = site_for(user=request.user, slug=slug, roles=RECORD_WRITERS)
+        return Response(FloorSerializer(floor_of_site(site=site)).data)

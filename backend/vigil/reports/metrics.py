@@ -1,4 +1,4 @@
-"""The counting rules of DOMAIN.md, as aggregate queries (GROUP BY in the database).
+"""The counting rules of docs/domain.md, as aggregate queries (GROUP BY in the database).
 
 Every function takes a Scope (sites and their local-day spans) and returns indicators. Voided
 records never count. The number of queries is fixed: it does not grow with the table.

@@ -25,24 +25,3 @@ class DailyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.date} ({self.status})"
-
-
-class PendingRecompute(models.Model):
-    """A site-day whose report must be recomputed; one row however many writes touch it.
-
-    Inserting is the deduplication: a burst of writes to one past day inserts one row and
-    enqueues one task; the task removes the row before computing, so a write that lands during
-    the computation enqueues a fresh one.
-    """
-
-    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    requested_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["site", "date"], name="one_pending_recompute"),
-        ]
-
-    def __str__(self) -> str:
-        return f"recompute {self.site_id} {self.date}"

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.db.models import Q
 
-from vigil.core.records import local_day_bounds
+from vigil.core.calendar import local_day_bounds
 from vigil.sites.models import Site
 
 

@@ -17,8 +17,8 @@ from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.models import User
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
-from vigil.core.records import replay_conflicts_show
 from vigil.core.schema import conflict_with_current, error_responses, paginated
+from vigil.records.rules import replay_conflicts_show
 from vigil.safety.models import Complaint, Restriction, TurnAwayReason
 from vigil.safety.selectors import (
     complaint_for_user,

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from vigil.core.models import VoidableRecord
+from vigil.records.models import VoidableRecord
 
 
 class Restriction(VoidableRecord):

@@ -15,11 +15,11 @@ from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
-from vigil.core.models import VoidableRecord
-from vigil.core.records import check_record_time, fingerprint
 from vigil.participants.models import Participant, ParticipantSite
 from vigil.participants.services import participant_resolve
-from vigil.reports.services import request_recompute
+from vigil.records.models import VoidableRecord
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import check_record_time, fingerprint
 from vigil.safety.models import (
     Complaint,
     Restriction,

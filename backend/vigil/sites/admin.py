@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from vigil.reports.services import schedule_nightly
 from vigil.sites.models import Booth, Site
+from vigil.sites.services import schedule_nightly
 
 
 class BoothInline(admin.TabularInline[Booth, Site]):

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
-from django.db import transaction
+import json
 
-from vigil.reports.services import schedule_nightly
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
 from vigil.sites.models import Booth, Site
+
+# The report task each site runs nightly, by its stable name (defined in vigil.reports.tasks).
+NIGHTLY_TASK = "vigil.reports.nightly"
 
 
 @transaction.atomic
@@ -46,3 +51,48 @@ def site_upsert(
     site.booths.exclude(label__in=kept).update(active=False)
     schedule_nightly(site=site)
     return site, created
+
+
+# When the nightly run starts, in the site's own time zone: 02:30, every day.
+NIGHTLY_AT = {
+    "minute": "30",
+    "hour": "2",
+    "day_of_week": "*",
+    "day_of_month": "*",
+    "month_of_year": "*",
+}
+
+
+def _crontab(*, zone: str, when: dict[str, str]) -> CrontabSchedule:
+    crontab, _ = CrontabSchedule.objects.get_or_create(timezone=zone, **when)
+    return crontab
+
+
+@transaction.atomic
+def schedule_nightly(*, site: Site) -> PeriodicTask:
+    """A beat entry per site at its local 02:30, editable in the admin afterwards.
+
+    1. A site without an entry gets one at 02:30 in its time zone.
+    2. An entry edited in the admin (disabled, another hour) keeps its edits when the site is
+       saved again.
+    3. When the site's time zone has changed, the entry moves to a crontab of the new zone at
+       the same local time (02:30 unless edited): beat would otherwise run it at 02:30 of the
+       old zone. Crontabs are shared between entries, so the entry is re-pointed; the old
+       crontab is left as it is.
+    """
+    task, _ = PeriodicTask.objects.select_related("crontab").get_or_create(
+        name=f"Nightly reports: {site.slug}",
+        defaults={
+            "task": NIGHTLY_TASK,
+            "crontab": _crontab(zone=site.timezone, when=NIGHTLY_AT),
+            "kwargs": json.dumps({"site_id": str(site.pk)}),
+            "queue": "reports",
+        },
+    )
+    current = task.crontab
+    if current is not None and str(current.timezone) != site.timezone:
+        task.crontab = _crontab(
+            zone=site.timezone, when={field: getattr(current, field) for field in NIGHTLY_AT}
+        )
+        task.save(update_fields=["crontab", "date_changed"])
+    return task

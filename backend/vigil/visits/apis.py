@@ -15,13 +15,13 @@ from vigil.accounts.models import User
 from vigil.core.errors import ApplicationError
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
-from vigil.core.records import replay_conflicts_show
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
+from vigil.records.rules import replay_conflicts_show
 from vigil.safety.models import WaitlistEntry
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Route, Substance, Visit
-from vigil.visits.selectors import floor_of_site, visit_for_user, visits_of_site
-from vigil.visits.serializers import FloorSerializer, VisitSerializer
+from vigil.visits.selectors import visit_for_user, visits_of_site
+from vigil.visits.serializers import VisitSerializer
 from vigil.visits.services import (
     CheckIn,
     visit_check_in,
@@ -258,11 +258,3 @@ class VisitVoidApi(APIView):
         visit_void(visit=visit, by=request.user, role=role, reason=data.validated_data["reason"])
         visit, _ = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
         return Response(VisitSerializer(visit).data)
-
-
-class SiteFloorApi(APIView):
-    @extend_schema(responses={200: FloorSerializer}, tags=["sites"])
-    def get(self, request: Request, slug: str) -> Response:
-        assert isinstance(request.user, User)
-        site, _ = site_for(user=request.user, slug=slug, roles=RECORD_WRITERS)
-        return Response(FloorSerializer(floor_of_site(site=site)).data)

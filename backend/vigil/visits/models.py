@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 
-from vigil.core.models import VoidableRecord
+from vigil.records.models import VoidableRecord
 
 
 class Substance(models.TextChoices):
@@ -34,7 +34,7 @@ class Route(models.TextChoices):
 class Visit(VoidableRecord):
     """One person's visit: a consumption session in a booth, or a service-only visit."""
 
-    # The time that places a visit on a report's day (see reports.services.request_recompute).
+    # The time that places a visit on a report's day (see vigil.records.recompute).
     REPORT_TIME_FIELD = "checked_in_at"
 
     class Kind(models.TextChoices):

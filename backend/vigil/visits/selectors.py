@@ -1,22 +1,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.models import Membership, Role, User
-from vigil.alerts.selectors import alerts_on_floor
-from vigil.core.records import local_day_bounds
-from vigil.incidents.selectors import incidents_on_floor, recent_overdose
-from vigil.reports.selectors import today_on_floor
-from vigil.safety.selectors import waitlist_of_site
-from vigil.sites.models import Booth, Site
+from vigil.core.calendar import local_day_bounds
+from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
 
@@ -57,40 +50,3 @@ def visits_of_site(
     if open_only:
         visits = visits.filter(checked_out_at=None, voided=False)
     return visits.order_by("-checked_in_at")
-
-
-def floor_of_site(*, site: Site) -> dict[str, Any]:
-    """The live floor: every active booth with its open visit, service visits, counts, the
-    incidents being handled, the active alerts and today's figures.
-
-    A constant number of queries whatever the number of open visits or records of the day
-    (booths, open visits with their participants' visit counts and recent overdoses,
-    substances, routes, incidents, alerts, the waiting list, today's figures).
-    """
-    visits_here = (
-        Visit.objects.filter(site=site, participant=OuterRef("participant"), voided=False)
-        .values("participant")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    open_visits = list(
-        visits_of_site(site=site, open_only=True).annotate(
-            participant_visits=Coalesce(Subquery(visits_here, output_field=IntegerField()), 0),
-            overdose_last_7_days=recent_overdose(OuterRef("participant")),
-        )
-    )
-    booths = list(Booth.objects.filter(site=site, active=True).order_by("position", "label"))
-    by_booth = {visit.booth_id: visit for visit in open_visits if visit.booth_id}
-    long_after = timezone.now() - timedelta(minutes=settings.VIGIL_LONG_VISIT_MINUTES)
-    for visit in open_visits:
-        visit.long_open = visit.checked_in_at < long_after  # type: ignore[attr-defined]
-    return {
-        "site": site,
-        "booths": [{"booth": booth, "visit": by_booth.get(booth.pk)} for booth in booths],
-        "service_visits": [v for v in open_visits if v.booth_id is None],
-        "open_visits": len(open_visits),
-        "incidents": list(incidents_on_floor(site=site)),
-        "alerts": list(alerts_on_floor(site=site)),
-        "waitlist": list(waitlist_of_site(site=site)),
-        "today": today_on_floor(site=site),
-    }

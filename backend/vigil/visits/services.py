@@ -15,25 +15,21 @@ from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.core.records import (
+from vigil.participants.codes import code_digest
+from vigil.participants.selectors import participant_by_code, person_sent
+from vigil.participants.services import participant_resolve
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import (
     check_can_edit,
     check_record_time,
     fingerprint,
-    person_sent,
     refuse_stale_unless_resent,
 )
-from vigil.core.voiding import void_record
-from vigil.participants.codes import code_digest
-from vigil.participants.selectors import participant_by_code
-from vigil.participants.services import participant_resolve
-from vigil.reports.services import (
-    first_visits,
-    request_recompute,
-    request_recompute_of_moved_first_visits,
-)
+from vigil.records.voiding import void_record
 from vigil.safety.models import WaitlistEntry
 from vigil.safety.services import restriction_gate, restriction_override_record, waitlist_take
 from vigil.sites.models import Booth, Site
+from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
 from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
 

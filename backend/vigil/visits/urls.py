@@ -1,7 +1,6 @@
 from django.urls import path
 
 from vigil.visits.apis import (
-    SiteFloorApi,
     VisitCheckOutApi,
     VisitDetailApi,
     VisitListCreateApi,
@@ -13,5 +12,4 @@ urlpatterns = [
     path("visits/<uuid:visit_id>", VisitDetailApi.as_view(), name="visit-detail"),
     path("visits/<uuid:visit_id>/check-out", VisitCheckOutApi.as_view(), name="visit-check-out"),
     path("visits/<uuid:visit_id>/void", VisitVoidApi.as_view(), name="visit-void"),
-    path("sites/<slug:slug>/floor", SiteFloorApi.as_view(), name="site-floor"),
 ]

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { ApiError, notifyUnauthorized, readCookie } from "./client";
+import { ApiError, apiErrorOf, transport } from "./transport";
 import type { components, paths } from "./schema";
 
 /** The API's own types, generated from its OpenAPI schema (`npm run api:types`). */
@@ -40,35 +40,10 @@ export const OUTCOMES: Outcome[] = [
   "unknown",
 ];
 
-const TIMEOUT_MS = 15_000;
-const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** Adds the CSRF header and a timeout; a 401 tells the app the session is over. */
-async function send(request: Request): Promise<Response> {
-  const headers = new Headers(request.headers);
-  headers.set("Accept", "application/json");
-  if (!SAFE_METHODS.has(request.method)) {
-    const token = readCookie("csrftoken");
-    if (token) headers.set("X-CSRFToken", token);
-  }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  try {
-    const response = await fetch(
-      new Request(request, { headers, signal: controller.signal, credentials: "same-origin" }),
-    );
-    if (response.status === 401) notifyUnauthorized();
-    return response;
-  } catch {
-    throw new ApiError(0, "network error");
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
+/** The typed client: every path, parameter and body of the OpenAPI schema, sent by `transport`. */
 export const api = createClient<paths>({
   baseUrl: typeof location === "undefined" ? "http://localhost" : location.origin,
-  fetch: send,
+  fetch: (request) => transport(request),
 });
 
 interface Result<T> {
@@ -77,20 +52,23 @@ interface Result<T> {
   response: Response;
 }
 
-/** The data of a successful answer, or the answer's error as an ApiError. */
-export async function call<T>(pending: Promise<Result<T>>): Promise<NonNullable<T>> {
-  let result: Result<T>;
+async function settle<T>(pending: Promise<Result<T>>): Promise<Result<T>> {
   try {
-    result = await pending;
+    return await pending;
   } catch (caught) {
     throw caught instanceof ApiError ? caught : new ApiError(0, String(caught));
   }
-  const { data, error, response } = result;
+}
+
+/** The data of a successful answer, or the answer's error as an ApiError. */
+export async function call<T>(pending: Promise<Result<T>>): Promise<NonNullable<T>> {
+  const { data, error, response } = await settle(pending);
   if (response.ok && data !== undefined && data !== null) return data as NonNullable<T>;
-  const body = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
-  const detail = typeof body["detail"] === "string" ? body["detail"] : response.statusText;
-  const fields = (typeof body["fields"] === "object" && body["fields"] !== null
-    ? body["fields"]
-    : {}) as Record<string, string[]>;
-  throw new ApiError(response.status, detail, fields);
+  throw apiErrorOf(response, error);
+}
+
+/** Nothing but success (204, no body), or the answer's error as an ApiError. */
+export async function done(pending: Promise<Result<unknown>>): Promise<void> {
+  const { error, response } = await settle(pending);
+  if (!response.ok) throw apiErrorOf(response, error);
 }

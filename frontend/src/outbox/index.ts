@@ -1,6 +1,6 @@
 // The outbox: every write of the floor app is queued here (IndexedDB), then sent in order,
-// one at a time, until the server has it. See STYLE.md (Frontend) and issue 7 item 6.
-import { errorFromResponse, notifyUnauthorized, readCookie } from "../api/client";
+// one at a time, until the server has it. See docs/architecture.md (The flow of a write).
+import { ApiError, apiRequest, errorFromResponse, transport } from "../api/transport";
 import { addEntry, allEntries, closeDb, deleteEntry, getEntry, updateEntry } from "./db";
 import { sameContent } from "./same";
 import type { OutboxEntry, OutboxError, OutboxMethod, OutboxState } from "./types";
@@ -8,8 +8,7 @@ import type { OutboxEntry, OutboxError, OutboxMethod, OutboxState } from "./type
 export type { OutboxEntry, OutboxError, OutboxMethod, OutboxState } from "./types";
 export { sameContent } from "./same";
 
-const API_ROOT = "/api/v1";
-export const TIMEOUT_MS = 15_000;
+export { TIMEOUT_MS } from "../api/transport";
 export const BACKOFF_MIN_MS = 1_000;
 export const BACKOFF_MAX_MS = 60_000;
 const LOCK_NAME = "vigil-outbox";
@@ -254,28 +253,14 @@ function retryAfterMs(response: Response): number | null {
 }
 
 async function send(entry: OutboxEntry): Promise<void> {
-  const headers: Record<string, string> = { Accept: "application/json", "Content-Type": "application/json" };
-  const token = readCookie("csrftoken");
-  if (token) headers["X-CSRFToken"] = token;
-  const controller = new AbortController();
-  const abort = setTimeout(() => controller.abort(), TIMEOUT_MS);
   const attempts = entry.attempts + 1;
-
   let response: Response;
   try {
-    response = await fetch(`${API_ROOT}${entry.path}`, {
-      method: entry.method,
-      headers,
-      credentials: "same-origin",
-      body: JSON.stringify(entry.body),
-      signal: controller.signal,
-    });
-  } catch {
-    const detail = controller.signal.aborted ? "timeout" : "network error";
+    response = await transport(apiRequest(entry.method, entry.path, entry.body));
+  } catch (caught) {
+    const detail = caught instanceof ApiError ? caught.detail : "network error";
     await retryLater(entry, attempts, { status: 0, detail, fields: {} });
     return;
-  } finally {
-    clearTimeout(abort);
   }
 
   if (response.ok) return delivered(entry);
@@ -296,9 +281,9 @@ async function send(entry: OutboxEntry): Promise<void> {
     return delivered(entry);
   }
   if (status === 401) {
+    // The transport has told the app; keep the queue until its user signs in again.
     needsLogin = true;
     await changed();
-    notifyUnauthorized();
     return;
   }
   if (status === 429 || status >= 500 || status < 400) {

@@ -32,16 +32,16 @@ from vigil.care.services.common import (
     resolve_person,
 )
 from vigil.core.errors import ApplicationError, Conflict, StaleVersion
-from vigil.core.records import (
+from vigil.participants.codes import code_digest
+from vigil.participants.selectors import person_sent
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import (
     check_can_edit,
     check_record_time,
     fingerprint,
-    person_sent,
     refuse_stale_unless_resent,
 )
-from vigil.core.voiding import void_record
-from vigil.participants.codes import code_digest
-from vigil.reports.services import request_recompute
+from vigil.records.voiding import void_record
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
 

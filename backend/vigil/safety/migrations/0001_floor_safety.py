@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('participants', '0001_initial'),
         ('sites', '0003_site_complaint_response_days'),
-        ('visits', '0003_visit_assisted_visit_shared_supply'),
+        ('visits', '0003_visit_flags'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

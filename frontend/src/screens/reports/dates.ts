@@ -1,4 +1,4 @@
-/** Report periods are local calendar days of the site (DOMAIN.md): ISO dates, no times. */
+/** Report periods are local calendar days of the site (docs/domain.md): ISO dates, no times. */
 
 export type Preset = "yesterday" | "last7" | "thisMonth" | "lastMonth";
 export const PRESETS: Preset[] = ["yesterday", "last7", "thisMonth", "lastMonth"];

@@ -1,5 +1,5 @@
 /**
- * The indicators of DOMAIN.md ("Counting rules") as the reports screens show them: one row per
+ * The indicators of docs/domain.md as the reports screens show them: one row per
  * figure, nested maps (`visits_by_substance`…) opened into one row per value, in the order a
  * regulator's form lists them.
  */

@@ -88,7 +88,7 @@ export function listQuery(site: string, filters: QueueFilters, pageSize = 100): 
 type Ordered = Pick<IncidentSummary, "id" | "critical" | "review_due_at" | "started_at">;
 
 /**
- * The review order (DOMAIN.md, Incident): critical incidents first, then the soonest due; two
+ * The review order (docs/domain.md, Records): critical incidents first, then the soonest due; two
  * due at the same time, the latest onset first, then by id so the order never flickers.
  */
 export function compareForReview(a: Ordered, b: Ordered): number {

@@ -1,4 +1,4 @@
-"""Rules every floor record follows: replayable creates, record times, local days."""
+"""Rules every floor record follows: replayable creates, record times, versions, who may edit."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Model
@@ -20,7 +19,6 @@ from rest_framework.serializers import Serializer
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Role
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.participants.selectors import participant_by_code
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # No record of a site predates this: an earlier time is a typing error (year 0001, 1926...).
@@ -69,13 +67,6 @@ def check_record_time(*, at: datetime, role: Role, field: str, now: datetime | N
     return backdated
 
 
-def local_day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The UTC instants where a site's local calendar day starts and ends (23 or 25 h on DST)."""
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
-
-
 def require_version(data: dict[str, Any]) -> int:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -100,18 +91,6 @@ def comparable(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return sorted({comparable(item) for item in value})
     return value
-
-
-# Who a code never seen stands for: a person not yet on record, so no stored value equals it.
-_NEW_PERSON = object()
-
-
-def person_sent(code: str | None) -> Any:
-    """The participant an edit's code names, in snapshot form (their id), or None."""
-    if not code:
-        return None
-    known = participant_by_code(code=code)
-    return str(known.pk) if known is not None else _NEW_PERSON
 
 
 def refuse_stale_unless_resent(

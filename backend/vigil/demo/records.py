@@ -47,7 +47,6 @@ from vigil.care.services import (
     service_create,
     service_void,
 )
-from vigil.core.records import backdate_limit
 from vigil.incidents.models import Incident
 from vigil.incidents.services import (
     IncidentOpen,
@@ -60,6 +59,7 @@ from vigil.incidents.services import (
 from vigil.incidents.timeline import ActionTap, incident_action_record
 from vigil.participants.models import Participant
 from vigil.participants.services import participant_update
+from vigil.records.rules import backdate_limit
 from vigil.reports.models import DailyReport
 from vigil.reports.services import compute_site_day
 from vigil.sites.models import Booth, Site

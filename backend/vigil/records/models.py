@@ -1,4 +1,5 @@
-"""Shapes shared by every record: UUID ids chosen by the tablet, and a version for edits."""
+"""Shapes shared by every record (UUID ids chosen by the tablet, a version for edits), and the
+site-days waiting for a recompute."""
 
 from __future__ import annotations
 
@@ -46,3 +47,25 @@ class VoidableRecord(VersionedRecord, FloorRecord):
 
     class Meta:
         abstract = True
+
+
+class PendingRecompute(models.Model):
+    """A site-day whose report must be recomputed; one row however many writes touch it.
+
+    Inserting is the deduplication: a burst of writes to one past day inserts one row and
+    enqueues one task; the task removes the row before computing, so a write that lands during
+    the computation enqueues a fresh one. (Its table keeps the name it had in `reports`.)
+    """
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "reports_pendingrecompute"
+        constraints = [
+            models.UniqueConstraint(fields=["site", "date"], name="one_pending_recompute"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recompute {self.site_id} {self.date}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import Role
 from vigil.accounts.services import user_grant
-from vigil.core.demo import DemoSummary, load_demo_records
+from vigil.demo.records import DemoSummary, load_demo_records
 from vigil.sites.models import Site
 from vigil.sites.services import site_upsert
 from vigil.visits.models import Visit

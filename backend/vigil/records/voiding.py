@@ -12,9 +12,9 @@ from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
 from vigil.core.errors import ApplicationError, StaleVersion
-from vigil.core.models import VoidableRecord
-from vigil.core.records import check_can_edit
-from vigil.reports.services import request_recompute
+from vigil.records.models import VoidableRecord
+from vigil.records.recompute import request_recompute
+from vigil.records.rules import check_can_edit
 from vigil.sites.models import Site
 
 R = TypeVar("R", bound=VoidableRecord)
