@@ -72,8 +72,10 @@ class RestrictionListCreateApi(APIView):
         scope = serializers.ChoiceField(choices=Restriction.Scope.choices)
         reason = serializers.ChoiceField(choices=Restriction.Reason.choices)
         starts_at = AwareDateTimeField(required=False)
-        ends_at = AwareDateTimeField(required=False)
-        review_at = AwareDateTimeField(required=False)
+        ends_at = AwareDateTimeField(required=False, allow_null=True)
+        review_at = AwareDateTimeField(
+            required=False, allow_null=True, help_text="Without an end: in force until reviewed."
+        )
         note = serializers.CharField(
             required=False,
             allow_blank=True,
