@@ -17,6 +17,10 @@ import { ParticipantsScreen } from "./screens/participants/ParticipantsScreen";
 import { ReportsScreen } from "./screens/reports/ReportsScreen";
 import { IncidentReview } from "./screens/review/IncidentReview";
 import { ReviewQueue } from "./screens/review/ReviewQueue";
+import { ComplaintsScreen } from "./screens/safety/ComplaintsScreen";
+import { Poster } from "./screens/safety/Poster";
+import { RestrictionsScreen } from "./screens/safety/RestrictionsScreen";
+import { TurnAway } from "./screens/floor/TurnAway";
 import { forgetSites, useOutbox, useSites } from "./state/hooks";
 import { useRoute, type Route } from "./state/route";
 import {
@@ -256,6 +260,8 @@ function NavBar({ role, route }: { role: Role; route: string }) {
           { name: "floor", label: "nav.floor" },
           { name: "review", label: "nav.review" },
           { name: "alerts", label: "nav.alerts" },
+          { name: "restrictions", label: "nav.restrictions" },
+          { name: "complaints", label: "nav.complaints" },
           { name: "participants", label: "nav.participants" },
           { name: "reports", label: "nav.reports" },
         ];
@@ -283,6 +289,15 @@ interface ScreenProps {
   role: Role;
 }
 
+/** The user's other sites where they supervise: a network alert may go there too. */
+function supervised(sites: Site[], user: User, current: Site): Site[] {
+  return sites.filter(
+    (s) =>
+      s.slug !== current.slug &&
+      user.memberships.some((m) => m.site === s.slug && SUPERVISING.includes(m.role)),
+  );
+}
+
 function Screen({ route, site, sites, user, role }: ScreenProps) {
   const param = (name: string) => route.query.get(name);
   // Analysts read aggregate reports only; staff never see them (the API refuses them too).
@@ -296,7 +311,13 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
           <ReviewQueue site={site} />
         );
       case "alerts":
-        return <AlertsScreen site={site} />;
+        return <AlertsScreen site={site} otherSites={supervised(sites, user, site)} />;
+      case "poster":
+        return <Poster site={site} id={route.params[0] ?? ""} />;
+      case "restrictions":
+        return <RestrictionsScreen site={site} />;
+      case "complaints":
+        return <ComplaintsScreen site={site} />;
       case "participants":
         return <ParticipantsScreen site={site} />;
       case "reports":
@@ -305,7 +326,11 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
   }
   switch (route.name) {
     case "check-in":
-      return <CheckIn key={location.hash} site={site} booth={param("booth")} />;
+      return (
+        <CheckIn key={location.hash} site={site} booth={param("booth")} waitlist={param("waitlist")} />
+      );
+    case "turnaway":
+      return <TurnAway site={site} />;
     case "incident":
       return route.params[0] ? (
         <Recorder key={route.params[0]} site={site} id={route.params[0]} />

@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         "SubstanceEnum": "vigil.visits.models.Substance",
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
+        "CategoryEnum": "vigil.care.models.ReferralCategory",
+        "ComplaintCategoryEnum": "vigil.safety.models.Complaint.Category",
+        "RestrictionReasonEnum": "vigil.safety.models.Restriction.Reason",
+        "TurnAwayReasonEnum": "vigil.safety.models.TurnAwayReason",
     },
 }
 

@@ -28,6 +28,12 @@ export interface CheckIn {
   booth?: string;
   substances: Substance[];
   routes: ConsumptionRoute[];
+  assisted?: "none" | "peer" | "staff";
+  shared_supply?: boolean;
+  /** Why a person restricted at the site is let in (audited). */
+  override_reason?: string;
+  /** The waiting-list entry checked in (taken off the list). */
+  waitlist?: string;
 }
 
 export async function checkIn(input: CheckIn, summary: string): Promise<string> {
@@ -42,8 +48,58 @@ export async function checkIn(input: CheckIn, summary: string): Promise<string> 
   };
   if (input.code) body["code"] = input.code;
   if (input.booth) body["booth"] = input.booth;
+  if (input.assisted && input.assisted !== "none") body["assisted"] = input.assisted;
+  if (input.shared_supply) body["shared_supply"] = true;
+  if (input.override_reason) body["override_reason"] = input.override_reason;
+  if (input.waitlist) body["waitlist"] = input.waitlist;
   await enqueue({ method: "POST", path: "/visits/", body, summary });
   return id;
+}
+
+export type TurnAwayReason =
+  | "capacity"
+  | "restriction"
+  | "intoxication"
+  | "eligibility"
+  | "closed"
+  | "other";
+
+/** A person who wanted to use the site and could not. */
+export async function turnAway(
+  input: { site: string; reason: TurnAwayReason; code?: string },
+  summary: string,
+): Promise<void> {
+  const body: Record<string, unknown> = {
+    id: crypto.randomUUID(),
+    site: input.site,
+    reason: input.reason,
+    at: now(),
+  };
+  if (input.code) body["code"] = input.code;
+  await enqueue({ method: "POST", path: "/turnaways/", body, summary });
+}
+
+/** Puts a person (by code, or anonymous) on the waiting list; returns the entry's id. */
+export async function waitlistAdd(
+  input: { site: string; code?: string },
+  summary: string,
+): Promise<string> {
+  const id = crypto.randomUUID();
+  const body: Record<string, unknown> = { id, site: input.site };
+  if (input.code) body["code"] = input.code;
+  await enqueue({ method: "POST", path: "/waitlist/", body, summary });
+  return id;
+}
+
+/** The person left without a booth: a turn-away (capacity). */
+export async function waitlistLeave(entry: string, summary: string, after?: string): Promise<void> {
+  await enqueue({
+    method: "POST",
+    path: `/waitlist/${entry}/leave`,
+    body: { reason: "capacity" },
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
 }
 
 export async function checkOut(

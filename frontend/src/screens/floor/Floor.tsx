@@ -7,6 +7,8 @@ import { checkOut, openIncident, type Pending } from "../../state/records";
 import { Notice } from "../../ui";
 import { minutesSince } from "./time";
 import { BoothTile, type TileVisit } from "./BoothTile";
+import { FloorAlerts } from "./FloorAlerts";
+import { Waitlist } from "./Waitlist";
 import { visitsByBooth } from "./occupancy";
 
 interface Props {
@@ -102,15 +104,7 @@ export function Floor({ site, user }: Props) {
 
   return (
     <main class="screen screen-wide floor" aria-labelledby="floor-title">
-      {alerts.length > 0 && (
-        <section class="alerts" aria-label={t("floor.alerts")}>
-          {alerts.map((alert) => (
-            <p key={alert.id} class={`alert alert-${alert.level}`} role="status">
-              {alert.message}
-            </p>
-          ))}
-        </section>
-      )}
+      <FloorAlerts alerts={alerts} />
       <div class="floor-title">
         <h1 id="floor-title">{site.name}</h1>
         {floor?.today && (
@@ -152,6 +146,9 @@ export function Floor({ site, user }: Props) {
         <a class="btn btn-secondary" href="#/mine">
           {t("floor.mine")}
         </a>
+        <a class="btn btn-secondary" href="#/turnaway">
+          {t("floor.turnAway")}
+        </a>
       </nav>
       <section aria-labelledby="booths-title" data-testid="floor-board">
         <h2 id="booths-title" class="visually-hidden">
@@ -177,6 +174,13 @@ export function Floor({ site, user }: Props) {
           ))}
         </ul>
       </section>
+      <Waitlist
+        site={site.slug}
+        entries={floor?.waitlist ?? []}
+        queued={outbox.entries}
+        freeBooths={booths.filter((b) => !occupied.has(b.id)).map((b) => ({ id: b.id, label: b.label }))}
+        now={now}
+      />
       <section aria-labelledby="incidents-title" class="panel">
         <h2 id="incidents-title">{t("floor.incidents")}</h2>
         {incidents.length === 0 ? (
