@@ -137,6 +137,7 @@ def test_a_code_never_seen_is_unknown_and_has_no_id(world: World, client_for: Cl
         "birth_year": None,
         "gender": None,
         "open_referrals": [],
+        "restriction": None,
     }
     assert not Participant.objects.exists(), "a lookup creates nobody"
 

@@ -174,13 +174,6 @@ export function Floor({ site, user }: Props) {
           ))}
         </ul>
       </section>
-      <Waitlist
-        site={site.slug}
-        entries={floor?.waitlist ?? []}
-        queued={outbox.entries}
-        freeBooths={booths.filter((b) => !occupied.has(b.id)).map((b) => ({ id: b.id, label: b.label }))}
-        now={now}
-      />
       <section aria-labelledby="incidents-title" class="panel">
         <h2 id="incidents-title">{t("floor.incidents")}</h2>
         {incidents.length === 0 ? (
@@ -205,6 +198,13 @@ export function Floor({ site, user }: Props) {
           </ul>
         )}
       </section>
+      <Waitlist
+        site={site.slug}
+        entries={floor?.waitlist ?? []}
+        queued={outbox.entries}
+        freeBooths={booths.filter((b) => !occupied.has(b.id)).map((b) => ({ id: b.id, label: b.label }))}
+        now={now}
+      />
       {serviceVisits.length > 0 && (
         <section aria-labelledby="service-visits-title" class="panel">
           <h2 id="service-visits-title">{t("floor.serviceVisits")}</h2>

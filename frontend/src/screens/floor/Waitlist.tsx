@@ -55,7 +55,8 @@ function listed(entries: Entry[], queued: readonly OutboxEntry[]): Listed[] {
 }
 
 /**
- * Who waits for a booth, first come first, and for how long. "Check in" opens the check-in
+ * Who waits for a booth, first come first, and for how long (shown while every booth is
+ * taken or someone waits). "Check in" opens the check-in
  * with the booth that freed up last offered first (no code to type again); "Left" records a
  * turn-away (capacity).
  */
@@ -79,6 +80,8 @@ export function Waitlist({ site, entries, queued, freeBooths, now }: Props) {
     null;
 
   const rows = listed(entries, queued);
+  // The list matters when booths are full or someone waits; otherwise it takes no room.
+  if (rows.length === 0 && freeBooths.length > 0) return null;
 
   async function add(withCode: boolean) {
     setBusy(true);
