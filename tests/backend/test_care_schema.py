@@ -104,7 +104,8 @@ def test_service_answers_match_the_schema(bob: Caller) -> None:
     bob("GET", "/services/", 400)
     bob("GET", "/services/{service_id}", 200, service_id=service_id)
     bob("GET", "/services/{service_id}", 404, service_id=str(uuid.uuid4()))
-    bob("PATCH", "/services/{service_id}", 200, service_id=service_id, body={"version": 1})
+    negative = {"version": 1, "drug_check": {**check, "fentanyl": "negative"}}
+    bob("PATCH", "/services/{service_id}", 200, service_id=service_id, body=negative)
     bob("PATCH", "/services/{service_id}", 412, service_id=service_id, body={"version": 1})
     bob("POST", "/services/{service_id}/void", 200, service_id=service_id, body={"reason": "x"})
 
@@ -131,7 +132,8 @@ def test_referral_answers_match_the_schema(bob: Caller) -> None:
     status = "/referrals/{referral_id}/status"
     bob("POST", status, 200, referral_id=referral_id, body={"status": "declined"})
     refused = bob("POST", status, 409, referral_id=referral_id, body={"status": "attended"})
-    bob("PATCH", "/referrals/{referral_id}", 200, referral_id=referral_id, body={"version": 2})
+    unaccompanied = {"version": 2, "accompanied": False}
+    bob("PATCH", "/referrals/{referral_id}", 200, referral_id=referral_id, body=unaccompanied)
     bob("PATCH", "/referrals/{referral_id}", 412, referral_id=referral_id, body={"version": 2})
     lookup = bob("POST", "/participants/lookup", 200, body={"site": "harbour", "code": "KIWI77"})
     bob("POST", "/referrals/{referral_id}/void", 200, referral_id=referral_id, body={"reason": "x"})

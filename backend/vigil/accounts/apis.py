@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigil.accounts.models import User
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.accounts.selectors import user_with_memberships
 from vigil.accounts.serializers import UserSerializer
 from vigil.accounts.services import user_login, user_logout
@@ -46,10 +46,9 @@ class LogoutApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MeApi(APIView):
+class MeApi(AuthenticatedApi):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(responses={200: UserSerializer}, tags=["session"])
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(UserSerializer(user_with_memberships(user=request.user)).data)

@@ -6,12 +6,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
-from vigil.accounts.models import User
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.alerts.models import Alert
 from vigil.alerts.selectors import alert_for_user, alerts_of_site
 from vigil.alerts.serializers import AlertSerializer, AlertSuggestionSerializer
@@ -21,11 +19,12 @@ from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import conflict_with_current, error_responses, paginated
 from vigil.records.rules import replay_conflicts_show
+from vigil.records.serializers import EditInput
 
 _TAGS = ["alerts"]
 
 
-class AlertListCreateApi(APIView):
+class AlertListCreateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
         active = serializers.BooleanField(required=False, default=False)
@@ -67,8 +66,7 @@ class AlertListCreateApi(APIView):
         },
         tags=_TAGS,
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site, _ = site_for(
@@ -91,8 +89,7 @@ class AlertListCreateApi(APIView):
         },
         tags=_TAGS,
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -116,7 +113,7 @@ class AlertListCreateApi(APIView):
         return Response(AlertSerializer(alert).data, status=code)
 
 
-class AlertSuggestionsApi(APIView):
+class AlertSuggestionsApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
 
@@ -130,8 +127,7 @@ class AlertSuggestionsApi(APIView):
         },
         tags=_TAGS,
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site, _ = site_for(
@@ -140,8 +136,8 @@ class AlertSuggestionsApi(APIView):
         return Response(AlertSuggestionSerializer(suggestions_for(site=site), many=True).data)
 
 
-class AlertUpdateApi(APIView):
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+class AlertUpdateApi(AuthenticatedApi):
+    class InputSerializer(EditInput):
         message = serializers.CharField(
             max_length=500, required=False, help_text="The corrected notice. Never name anyone."
         )
@@ -166,8 +162,7 @@ class AlertUpdateApi(APIView):
         },
         tags=_TAGS,
     )
-    def patch(self, request: Request, alert_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def patch(self, request: AuthenticatedRequest, alert_id: str) -> Response:
         alert, _ = alert_for_user(user=request.user, alert_id=alert_id, roles=SUPERVISORS)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -175,7 +170,7 @@ class AlertUpdateApi(APIView):
         return Response(AlertSerializer(alert).data)
 
 
-class AlertExpireApi(APIView):
+class AlertExpireApi(AuthenticatedApi):
     @extend_schema(
         operation_id="alerts_expire",
         summary="End an alert now (supervisor)",
@@ -183,8 +178,7 @@ class AlertExpireApi(APIView):
         responses={200: AlertSerializer, **error_responses(401, 403, 404)},
         tags=_TAGS,
     )
-    def post(self, request: Request, alert_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, alert_id: str) -> Response:
         alert, _ = alert_for_user(user=request.user, alert_id=alert_id, roles=SUPERVISORS)
         alert = alert_expire(alert=alert, by=request.user)
         return Response(AlertSerializer(alert).data)

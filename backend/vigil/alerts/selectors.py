@@ -5,10 +5,10 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied
 
-from vigil.accounts.models import Membership, Role, User
+from vigil.accounts.models import Role, User
 from vigil.alerts.models import Alert
+from vigil.records.selectors import record_for_user
 from vigil.sites.models import Site
 
 
@@ -37,12 +37,5 @@ def alerts_on_floor(*, site: Site) -> QuerySet[Alert]:
 
 def alert_for_user(*, user: User, alert_id: Any, roles: frozenset[Role]) -> tuple[Alert, Role]:
     """An alert of one of the user's sites; not a member answers like not-found."""
-    alert = Alert.objects.select_related("site", "created_by").filter(pk=alert_id).first()
-    membership = (
-        Membership.objects.filter(user=user, site_id=alert.site_id).first() if alert else None
-    )
-    if alert is None or membership is None:
-        raise NotFound("Not found.")
-    if membership.role not in roles:
-        raise PermissionDenied("Your role at this site does not allow this.")
-    return alert, Role(membership.role)
+    alerts = Alert.objects.select_related("site", "created_by")
+    return record_for_user(alerts, user=user, pk=alert_id, roles=roles)

@@ -9,25 +9,24 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.alerts.models import Alert
 from vigil.alerts.suggestions import suggestion_of
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.audit.services import audit_record
+from vigil.core.errors import Conflict, StaleVersion, field_error
+from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at_version
 from vigil.records.rules import fingerprint, refuse_stale_unless_resent
 from vigil.sites.models import Site
 
+ENDED = "This alert has ended. Post a new one instead."
+
 # A drug alert can stay up for weeks; past this it is a standing instruction, not an alert.
 ALERT_MAX_DAYS = 90
-
-
-def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
 
 
 def alert_snapshot(alert: Alert) -> dict[str, str | None]:
@@ -43,9 +42,9 @@ def alert_snapshot(alert: Alert) -> dict[str, str | None]:
 
 def _check_expiry(expires_at: datetime, *, now: datetime) -> None:
     if expires_at <= now:
-        raise _bad("expires_at", "The expiry is already past. Choose a later time.")
+        raise field_error("expires_at", "The expiry is already past. Choose a later time.")
     if expires_at > now + timedelta(days=ALERT_MAX_DAYS):
-        raise _bad("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
+        raise field_error("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
 
 
 @dataclass(frozen=True)
@@ -61,14 +60,6 @@ class AlertPost:
     suggestion: uuid.UUID | None = None
 
 
-def _replayed(stored: Alert, *, site: Site, content_print: str) -> Alert:
-    if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint != content_print:
-        raise ReplayConflict("This alert was already sent with other content.", record=stored)
-    return stored
-
-
 def _network_print(request: AlertPost, sites: Sequence[Site]) -> dict[str, Any]:
     """The network and the suggestion of a post, only when set (older digests stay valid)."""
     extra: dict[str, Any] = {}
@@ -77,6 +68,21 @@ def _network_print(request: AlertPost, sites: Sequence[Site]) -> dict[str, Any]:
     if request.suggestion is not None:
         extra["suggestion"] = str(request.suggestion)
     return extra
+
+
+def _source_of(site: Site, suggestion: uuid.UUID | None) -> dict[str, Any]:
+    """What an alert posted from a suggestion keeps of it: its source, key and evidence."""
+    if suggestion is None:
+        return {}
+    suggested = suggestion_of(site=site, suggestion_id=suggestion)
+    if suggested is None:
+        raise field_error("suggestion", "This suggestion was already posted, or is no longer open.")
+    return {
+        "source": suggested.source,
+        "suggestion": suggested.id,
+        "suggestion_key": suggested.key,
+        "evidence": suggested.evidence,
+    }
 
 
 def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
@@ -99,70 +105,44 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
             **_network_print(request, sites),
         }
     )
-    if request.id is not None:
-        stored = Alert.objects.filter(pk=request.id).first()
-        if stored is not None:
-            return _replayed(stored, site=site, content_print=content_print), False
-    now = timezone.now()
-    if not message:
-        raise _bad("message", "Write the notice.")
-    _check_expiry(request.expires_at, now=now)
-    source: dict[str, Any] = {}
-    if request.suggestion is not None:
-        suggested = suggestion_of(site=site, suggestion_id=request.suggestion)
-        if suggested is None:
-            raise _bad("suggestion", "This suggestion was already posted, or is no longer open.")
-        source = {
-            "source": suggested.source,
-            "suggestion": suggested.id,
-            "suggestion_key": suggested.key,
-            "evidence": suggested.evidence,
-        }
     alert_id = request.id or uuid.uuid4()
     network = alert_id if len(sites) > 1 else None
-    try:
-        with transaction.atomic():
-            copies = []
-            for where in sites:
-                copy = Alert.objects.create(
-                    id=alert_id if where is site else uuid.uuid5(alert_id, where.slug),
-                    site=where,
-                    message=message,
-                    level=request.level,
-                    expires_at=request.expires_at,
-                    network=network,
-                    created_by=by,
-                    create_fingerprint=content_print,
-                    **source,
-                )
-                audit_record(
-                    actor=by,
-                    action=AuditEvent.Action.CREATE,
-                    obj=copy,
-                    site=where,
-                    changes=changes_between({}, alert_snapshot(copy)),
-                )
-                copies.append(copy)
-    except IntegrityError:
-        stored = Alert.objects.filter(pk=alert_id).first()
-        if stored is None:
-            raise
-        return _replayed(stored, site=site, content_print=content_print), False
-    return copies[0], True
+
+    def insert() -> Alert:
+        if not message:
+            raise field_error("message", "Write the notice.")
+        _check_expiry(request.expires_at, now=timezone.now())
+        source = _source_of(site, request.suggestion)
+        copies = []
+        for where in sites:
+            copy = Alert.objects.create(
+                id=alert_id if where is site else uuid.uuid5(alert_id, where.slug),
+                site=where,
+                message=message,
+                level=request.level,
+                expires_at=request.expires_at,
+                network=network,
+                created_by=by,
+                create_fingerprint=content_print,
+                **source,
+            )
+            audit_created(copy, by=by, site=where, snapshot=alert_snapshot(copy))
+            copies.append(copy)
+        return copies[0]
+
+    return create_record(
+        Alert, pk=request.id, owner=site, content_print=content_print, insert=insert, noun="alert"
+    )
 
 
-_UNSET: Any = object()
-
-
-@transaction.atomic
 def alert_update(
     *,
     alert: Alert,
     by: User,
     version: int,
-    message: str = _UNSET,
-    level: str = _UNSET,
-    expires_at: datetime = _UNSET,
+    message: str = UNSET,
+    level: str = UNSET,
+    expires_at: datetime = UNSET,
 ) -> Alert:
     """Correct a notice still shown on the tablets: its words, level or expiry.
 
@@ -173,42 +153,41 @@ def alert_update(
     """
     now = timezone.now()
     if alert.ended_at is not None or alert.expires_at <= now:
-        raise Conflict("This alert has ended. Post a new one instead.")
+        raise Conflict(ENDED)
     if version != alert.version:
         # A resend of an edit already applied answers the stored alert, writing nothing.
         refuse_stale_unless_resent(
             sent={"message": message, "level": level, "expires_at": expires_at},
-            unset=_UNSET,
+            unset=UNSET,
             stored={"message": alert.message, "level": alert.level, "expires_at": alert.expires_at},
             noun="alert",
         )
         return alert
-    before = alert_snapshot(alert)
     values: dict[str, Any] = {}
-    if message is not _UNSET:
+    if message is not UNSET:
         values["message"] = message.strip()
         if not values["message"]:
-            raise _bad("message", "Write the notice.")
-    if level is not _UNSET:
+            raise field_error("message", "Write the notice.")
+    if level is not UNSET:
         values["level"] = level
-    if expires_at is not _UNSET:
+    if expires_at is not UNSET:
         _check_expiry(expires_at, now=now)
         values["expires_at"] = expires_at
-    changed = Alert.objects.filter(
-        pk=alert.pk, version=version, ended_at=None, expires_at__gt=now
-    ).update(**values, version=version + 1)
-    alert.refresh_from_db()
-    if changed != 1:
-        if alert.ended_at is not None or alert.expires_at <= now:
-            raise Conflict("This alert has ended. Post a new one instead.")
-        raise StaleVersion("Someone changed this alert since you opened it. Reload it.")
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=alert,
-        site=alert.site,
-        changes=changes_between(before, alert_snapshot(alert)),
-    )
+    with edit(alert, by=by, site=alert.site, snapshot=alert_snapshot):
+        try:
+            save_at_version(
+                alert,
+                version=version,
+                noun="alert",
+                when=Q(ended_at=None, expires_at__gt=now),
+                **values,
+            )
+        except StaleVersion:
+            alert.refresh_from_db()
+            if alert.ended_at is not None or alert.expires_at <= now:
+                raise Conflict(ENDED) from None
+            raise
+        alert.refresh_from_db()
     return alert
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, site_for
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.accounts.models import User
 from vigil.care.models import (
     SUPPLY_QUANTITY_MAX,
@@ -42,12 +43,14 @@ from vigil.care.services import (
     service_update,
     service_void,
 )
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import Conflict, ReplayConflict, field_error
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, conflict_body, error_responses
 from vigil.core.serializers import VoidReasonSerializer
 from vigil.participants.selectors import participant_for_user
+from vigil.records.rules import require_version
+from vigil.records.serializers import EditInput
 from vigil.sites.models import Site
 from vigil.visits.models import Substance, Visit
 from vigil.visits.selectors import visit_for_user
@@ -86,9 +89,7 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
         return None
     visit = Visit.objects.select_related("participant").filter(pk=visit_id, site=site).first()
     if visit is None:
-        raise ApplicationError(
-            "Some fields need attention.", fields={"visit": ["This visit is not at this site."]}
-        )
+        raise field_error("visit", "This visit is not at this site.")
     return visit
 
 
@@ -229,7 +230,7 @@ class _ServiceFields(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class ServiceListCreateApi(APIView):
+class ServiceListCreateApi(AuthenticatedApi):
     pagination_class = Pagination
 
     class InputSerializer(_ServiceFields):
@@ -244,8 +245,7 @@ class ServiceListCreateApi(APIView):
         responses={200: ServiceSerializer(many=True), **error_responses(400, 401, 403, 404)},
         tags=["services"],
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = _ListFilter(data=request.query_params)
         filters.is_valid(raise_exception=True)
         services = services_list(**_list_scope(request.user, filters.validated_data))
@@ -260,8 +260,7 @@ class ServiceListCreateApi(APIView):
         },
         tags=["services"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -285,8 +284,8 @@ class ServiceListCreateApi(APIView):
         return Response(ServiceSerializer(service).data, status=code)
 
 
-class ServiceDetailApi(APIView):
-    class InputSerializer(_ServiceFields):
+class ServiceDetailApi(AuthenticatedApi):
+    class InputSerializer(EditInput, _ServiceFields):
         class Meta:
             ref_name = "ServiceEdit"
 
@@ -299,8 +298,7 @@ class ServiceDetailApi(APIView):
         responses={200: ServiceSerializer, **error_responses(401, 403, 404)},
         tags=["services"],
     )
-    def get(self, request: Request, service_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest, service_id: str) -> Response:
         service, _ = service_for_user(
             user=request.user, service_id=service_id, roles=RECORD_WRITERS
         )
@@ -313,21 +311,14 @@ class ServiceDetailApi(APIView):
         description=EDIT_AT_VERSION,
         tags=["services"],
     )
-    def patch(self, request: Request, service_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def patch(self, request: AuthenticatedRequest, service_id: str) -> Response:
         service, role = service_for_user(
             user=request.user, service_id=service_id, roles=RECORD_WRITERS
         )
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        if "version" not in changes:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={
-                    "version": ["Send the version you read, to avoid overwriting a newer edit."]
-                },
-            )
+        require_version(changes)
         if "visit" in changes:
             changes["visit"] = _visit_of(service.site, changes["visit"])
         if "code" in changes:
@@ -339,15 +330,14 @@ class ServiceDetailApi(APIView):
         return Response(ServiceSerializer(service).data)
 
 
-class ServiceVoidApi(APIView):
+class ServiceVoidApi(AuthenticatedApi):
     @extend_schema(
         parameters=[_path_id("service_id")],
         request=VoidReasonSerializer,
         responses={200: ServiceSerializer, **error_responses(400, 401, 403, 404, 412)},
         tags=["services"],
     )
-    def post(self, request: Request, service_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, service_id: str) -> Response:
         service, role = service_for_user(
             user=request.user, service_id=service_id, roles=RECORD_WRITERS
         )
@@ -380,7 +370,7 @@ class _ReferralFields(serializers.Serializer[dict[str, Any]]):
     at = AwareDateTimeField(required=False)
 
 
-class ReferralListCreateApi(APIView):
+class ReferralListCreateApi(AuthenticatedApi):
     pagination_class = Pagination
 
     class FilterSerializer(_ListFilter):
@@ -407,8 +397,7 @@ class ReferralListCreateApi(APIView):
         responses={200: ReferralSerializer(many=True), **error_responses(400, 401, 403, 404)},
         tags=["referrals"],
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         values = dict(filters.validated_data)
@@ -426,8 +415,7 @@ class ReferralListCreateApi(APIView):
         },
         tags=["referrals"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -453,10 +441,14 @@ class ReferralListCreateApi(APIView):
         return Response(ReferralSerializer(referral).data, status=code)
 
 
-class ReferralDetailApi(APIView):
-    class InputSerializer(_ReferralFields):
+class ReferralDetailApi(AuthenticatedApi):
+    class InputSerializer(EditInput, _ReferralFields):
         class Meta:
             ref_name = "ReferralEdit"
+
+        refused: ClassVar[dict[str, str]] = {
+            "status": "Record a status change as a follow-up, not as an edit."
+        }
 
         category = serializers.ChoiceField(choices=ReferralCategory.choices, required=False)
         destination = serializers.ChoiceField(choices=Referral.Destination.choices, required=False)
@@ -469,8 +461,7 @@ class ReferralDetailApi(APIView):
         responses={200: ReferralSerializer, **error_responses(401, 403, 404)},
         tags=["referrals"],
     )
-    def get(self, request: Request, referral_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest, referral_id: str) -> Response:
         referral, _ = referral_for_user(
             user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
         )
@@ -483,26 +474,14 @@ class ReferralDetailApi(APIView):
         description=EDIT_AT_VERSION,
         tags=["referrals"],
     )
-    def patch(self, request: Request, referral_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def patch(self, request: AuthenticatedRequest, referral_id: str) -> Response:
         referral, role = referral_for_user(
             user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
         )
-        if isinstance(request.data, dict) and "status" in request.data:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={"status": ["Record a status change as a follow-up, not as an edit."]},
-            )
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        if "version" not in changes:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={
-                    "version": ["Send the version you read, to avoid overwriting a newer edit."]
-                },
-            )
+        require_version(changes)
         if "visit" in changes:
             changes["visit"] = _visit_of(referral.site, changes["visit"])
         if "code" in changes:
@@ -514,7 +493,7 @@ class ReferralDetailApi(APIView):
         return Response(ReferralSerializer(referral).data)
 
 
-class ReferralStatusApi(APIView):
+class ReferralStatusApi(AuthenticatedApi):
     """A follow-up: the referral's next status, now or at the time it happened."""
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -534,8 +513,7 @@ class ReferralStatusApi(APIView):
         },
         tags=["referrals"],
     )
-    def post(self, request: Request, referral_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, referral_id: str) -> Response:
         referral, role = referral_for_user(
             user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
         )
@@ -557,15 +535,14 @@ class ReferralStatusApi(APIView):
         return Response(ReferralSerializer(referral).data)
 
 
-class ReferralVoidApi(APIView):
+class ReferralVoidApi(AuthenticatedApi):
     @extend_schema(
         parameters=[_path_id("referral_id")],
         request=VoidReasonSerializer,
         responses={200: ReferralSerializer, **error_responses(400, 401, 403, 404, 412)},
         tags=["referrals"],
     )
-    def post(self, request: Request, referral_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, referral_id: str) -> Response:
         referral, role = referral_for_user(
             user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
         )

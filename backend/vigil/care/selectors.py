@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from rest_framework.exceptions import NotFound, PermissionDenied
 
-from vigil.accounts.models import Membership, Role, User
+from vigil.accounts.models import Role, User
 from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatusChange, Service
 from vigil.core.calendar import local_day_bounds
 from vigil.participants.models import Participant
+from vigil.records.selectors import record_for_user
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
-
-
-def _uuid_or_none(value: Any) -> uuid.UUID | None:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
-
-
-def _role_for(*, user: User, site_id: Any, roles: frozenset[Role]) -> Role:
-    """The user's role at a record's site: not a member → 404, a role that may not → 403."""
-    membership = Membership.objects.filter(user=user, site_id=site_id).only("role").first()
-    if membership is None:
-        raise NotFound("Not found.")
-    if membership.role not in roles:
-        raise PermissionDenied("Your role at this site does not allow this.")
-    return Role(membership.role)
 
 
 def services_with_details() -> QuerySet[Service]:
@@ -45,11 +27,7 @@ def service_for_user(
     *, user: User, service_id: Any, roles: frozenset[Role]
 ) -> tuple[Service, Role]:
     """A service at one of the user's sites, and the user's role there; else 404 (or 403)."""
-    pk = _uuid_or_none(service_id)
-    service = services_with_details().filter(pk=pk).first() if pk else None
-    if service is None:
-        raise NotFound("Not found.")
-    return service, _role_for(user=user, site_id=service.site_id, roles=roles)
+    return record_for_user(services_with_details(), user=user, pk=service_id, roles=roles)
 
 
 def _on_day(records: QuerySet[Any], *, site: Site, day: date) -> QuerySet[Any]:
@@ -94,11 +72,7 @@ def referral_for_user(
     *, user: User, referral_id: Any, roles: frozenset[Role]
 ) -> tuple[Referral, Role]:
     """A referral at one of the user's sites, and the user's role there; else 404 (or 403)."""
-    pk = _uuid_or_none(referral_id)
-    referral = referrals_with_details().filter(pk=pk).first() if pk else None
-    if referral is None:
-        raise NotFound("Not found.")
-    return referral, _role_for(user=user, site_id=referral.site_id, roles=roles)
+    return record_for_user(referrals_with_details(), user=user, pk=referral_id, roles=roles)
 
 
 def referrals_list(

@@ -37,6 +37,21 @@ class ApplicationError(Exception):
             self.status_code = status_code
 
 
+FIELDS_NEED_ATTENTION = "Some fields need attention."
+
+
+class FieldErrors(ApplicationError):
+    """A refusal naming the fields to correct, each with what is wrong in plain words."""
+
+    def __init__(self, fields: dict[str, list[str]], *, status_code: int | None = None) -> None:
+        super().__init__(FIELDS_NEED_ATTENTION, fields=fields, status_code=status_code)
+
+
+def field_error(name: str, message: str) -> FieldErrors:
+    """One field refused with one message (400)."""
+    return FieldErrors({name: [message]})
+
+
 class Conflict(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
 
@@ -69,7 +84,7 @@ def _fields_of(detail: Any) -> dict[str, list[str]]:
 
 def _validation_response(fields: dict[str, list[str]]) -> Response:
     general = fields.get("non_field_errors")
-    detail = general[0] if general and len(fields) == 1 else "Some fields need attention."
+    detail = general[0] if general and len(fields) == 1 else FIELDS_NEED_ATTENTION
     return Response({"detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST)
 
 

@@ -6,13 +6,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.accounts.models import User
-from vigil.core.errors import ApplicationError
+from vigil.core.errors import field_error
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import (
@@ -40,6 +39,7 @@ from vigil.incidents.services import (
 )
 from vigil.incidents.timeline import ActionTap, incident_action_record, incident_action_void
 from vigil.records.rules import replay_conflicts_show, require_version
+from vigil.records.serializers import EditInput
 from vigil.sites.models import Site
 from vigil.visits.models import Substance, Visit
 
@@ -52,10 +52,7 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
     # A voided visit is refused by the service, after a resend has been recognised.
     visit = Visit.objects.filter(pk=visit_id, site=site).first()
     if visit is None:
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={"visit": ["This visit is not on record at this site."]},
-        )
+        raise field_error("visit", "This visit is not on record at this site.")
     return visit
 
 
@@ -69,7 +66,7 @@ _NARRATIVE = serializers.CharField(
 )
 
 
-class IncidentListCreateApi(APIView):
+class IncidentListCreateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
         status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
@@ -131,8 +128,7 @@ class IncidentListCreateApi(APIView):
         },
         tags=_TAGS,
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
@@ -166,8 +162,7 @@ class IncidentListCreateApi(APIView):
         },
         tags=_TAGS,
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -189,8 +184,8 @@ class IncidentListCreateApi(APIView):
         return Response(_detail(request.user, incident.pk), status=code)
 
 
-class IncidentDetailApi(APIView):
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+class IncidentDetailApi(AuthenticatedApi):
+    class InputSerializer(EditInput):
         kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
         location = serializers.ChoiceField(choices=Incident.Location.choices, required=False)
         started_at = AwareDateTimeField(required=False)
@@ -232,8 +227,7 @@ class IncidentDetailApi(APIView):
         responses={200: IncidentDetailSerializer, **error_responses(401, 403, 404)},
         tags=_TAGS,
     )
-    def get(self, request: Request, incident_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest, incident_id: str) -> Response:
         return Response(_detail(request.user, incident_id))
 
     @extend_schema(
@@ -248,8 +242,7 @@ class IncidentDetailApi(APIView):
         },
         tags=_TAGS,
     )
-    def patch(self, request: Request, incident_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def patch(self, request: AuthenticatedRequest, incident_id: str) -> Response:
         incident, role = incident_for_user(
             user=request.user, incident_id=incident_id, roles=RECORD_WRITERS
         )
@@ -261,7 +254,7 @@ class IncidentDetailApi(APIView):
         return Response(_detail(request.user, incident_id))
 
 
-class IncidentActionCreateApi(APIView):
+class IncidentActionCreateApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         kind = serializers.ChoiceField(choices=IncidentAction.Kind.choices)
@@ -334,8 +327,7 @@ class IncidentActionCreateApi(APIView):
         },
         tags=_TAGS,
     )
-    def post(self, request: Request, incident_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, incident_id: str) -> Response:
         # The record locks and re-reads the incident; the answer shows the action alone.
         incident, role = incident_for_user(
             user=request.user, incident_id=incident_id, roles=RECORD_WRITERS, details=False
@@ -361,7 +353,7 @@ class IncidentActionCreateApi(APIView):
         return Response(IncidentActionSerializer(action).data, status=code)
 
 
-class IncidentActionVoidApi(APIView):
+class IncidentActionVoidApi(AuthenticatedApi):
     @extend_schema(
         operation_id="incidents_actions_void",
         summary="Void a mis-tapped action",
@@ -373,8 +365,7 @@ class IncidentActionVoidApi(APIView):
         },
         tags=_TAGS,
     )
-    def post(self, request: Request, incident_id: str, action_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, incident_id: str, action_id: str) -> Response:
         action, role = action_for_user(
             user=request.user, incident_id=incident_id, action_id=action_id, roles=RECORD_WRITERS
         )
@@ -386,7 +377,7 @@ class IncidentActionVoidApi(APIView):
         return Response(IncidentActionSerializer(action).data)
 
 
-class IncidentSubmitApi(APIView):
+class IncidentSubmitApi(AuthenticatedApi):
     @extend_schema(
         operation_id="incidents_submit",
         summary="Submit an incident for review",
@@ -395,8 +386,7 @@ class IncidentSubmitApi(APIView):
         responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=_TAGS,
     )
-    def post(self, request: Request, incident_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, incident_id: str) -> Response:
         incident, role = incident_for_user(
             user=request.user, incident_id=incident_id, roles=RECORD_WRITERS
         )
@@ -404,7 +394,7 @@ class IncidentSubmitApi(APIView):
         return Response(_detail(request.user, incident_id))
 
 
-class IncidentReviewApi(APIView):
+class IncidentReviewApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         decision = serializers.ChoiceField(choices=IncidentReview.Decision.choices)
         comment = serializers.CharField(
@@ -426,8 +416,7 @@ class IncidentReviewApi(APIView):
         responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=_TAGS,
     )
-    def post(self, request: Request, incident_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, incident_id: str) -> Response:
         incident, role = incident_for_user(
             user=request.user, incident_id=incident_id, roles=SUPERVISORS
         )
@@ -443,7 +432,7 @@ class IncidentReviewApi(APIView):
         return Response(_detail(request.user, incident_id))
 
 
-class IncidentVoidApi(APIView):
+class IncidentVoidApi(AuthenticatedApi):
     @extend_schema(
         operation_id="incidents_void",
         summary="Void an incident (supervisor)",
@@ -452,8 +441,7 @@ class IncidentVoidApi(APIView):
         responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=_TAGS,
     )
-    def post(self, request: Request, incident_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, incident_id: str) -> Response:
         incident, role = incident_for_user(
             user=request.user, incident_id=incident_id, roles=SUPERVISORS
         )

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied
 
-from vigil.accounts.models import Membership, Role, User
+from vigil.accounts.models import Role, User
 from vigil.core.calendar import local_day_bounds
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Participant
+from vigil.records.selectors import record_for_user
 from vigil.sites.models import Site
 
 
@@ -42,35 +42,16 @@ def incident_for_user(
         if details
         else Incident.objects.select_related("site")
     )
-    incident = found.filter(pk=incident_id).first()
-    membership = (
-        Membership.objects.filter(user=user, site_id=incident.site_id).first() if incident else None
-    )
-    if incident is None or membership is None:
-        raise NotFound("Not found.")
-    if membership.role not in roles:
-        raise PermissionDenied("Your role at this site does not allow this.")
-    return incident, Role(membership.role)
+    return record_for_user(found, user=user, pk=incident_id, roles=roles)
 
 
 def action_for_user(
     *, user: User, incident_id: Any, action_id: Any, roles: frozenset[Role]
 ) -> tuple[IncidentAction, Role]:
-    action = (
-        IncidentAction.objects.select_related("incident__site", "created_by")
-        .filter(pk=action_id, incident_id=incident_id)
-        .first()
+    actions = IncidentAction.objects.select_related("incident__site", "created_by").filter(
+        incident_id=incident_id
     )
-    membership = (
-        Membership.objects.filter(user=user, site_id=action.incident.site_id).first()
-        if action
-        else None
-    )
-    if action is None or membership is None:
-        raise NotFound("Not found.")
-    if membership.role not in roles:
-        raise PermissionDenied("Your role at this site does not allow this.")
-    return action, Role(membership.role)
+    return record_for_user(actions, user=user, pk=action_id, roles=roles, site="incident__site")
 
 
 def overdue_q(now: datetime | None = None) -> Q:

@@ -36,7 +36,7 @@ from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
 from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion, field_error
 from vigil.incidents import rules
 from vigil.incidents.models import (
     Incident,
@@ -62,10 +62,6 @@ from vigil.visits.models import Visit
 _UNSET: Any = object()
 
 
-def bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
-
-
 def local_time(moment: datetime, site: Site) -> str:
     return f"{timezone.localtime(moment, site.zone):%H:%M}"
 
@@ -80,7 +76,7 @@ def check_time(*, at: datetime, role: Role, field: str, now: datetime, reference
     is one (supervisors only, flagged).
     """
     if at < rules.EARLIEST_PLAUSIBLE_TIME:
-        raise bad(field, "This date is not plausible. Check the year.")
+        raise field_error(field, "This date is not plausible. Check the year.")
     if at > now + FUTURE_TOLERANCE:
         return check_record_time(at=at, role=role, field=field, now=now)
     return check_record_time(at=at, role=role, field=field, now=max(reference, at))
@@ -101,7 +97,7 @@ def check_state(*, incident: Incident, role: Role, reason: str) -> bool:
         if role not in SUPERVISORS:
             raise Conflict("This incident is approved and locked. Ask a supervisor to amend it.")
         if not reason.strip():
-            raise bad("reason", "Say why you are amending an approved incident.")
+            raise field_error("reason", "Say why you are amending an approved incident.")
         return True
     if incident.status == Incident.Status.SUBMITTED and role not in SUPERVISORS:
         raise Conflict(
@@ -126,7 +122,7 @@ def _check_editor(*, incident: Incident, by: User, role: Role, reason: str) -> N
     """As `_check_author`; a supervisor changing an incident that is not theirs says why."""
     _check_author(incident=incident, by=by, role=role)
     if role in SUPERVISORS and not incident.involves(by.pk) and not reason.strip():
-        raise bad("reason", "Say why you are changing an incident you did not respond to.")
+        raise field_error("reason", "Say why you are changing an incident you did not respond to.")
 
 
 def keep_version(*, before: dict[str, Any], incident: Incident, by: User, reason: str) -> None:
@@ -186,7 +182,7 @@ def _responders_of(site: Site, usernames: Sequence[str]) -> list[User]:
     )
     missing = sorted(set(names) - {user.username for user in users})
     if missing:
-        raise bad("responders", f"Not staff of this site: {', '.join(missing)}.")
+        raise field_error("responders", f"Not staff of this site: {', '.join(missing)}.")
     return users
 
 
@@ -226,7 +222,7 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
     site = request.site
     visit = request.visit
     if visit is not None and request.code:
-        raise bad("code", "Choose the visit or type a code, not both.")
+        raise field_error("code", "Choose the visit or type a code, not both.")
     digest = code_digest(request.code) if request.code else None
     content_print = fingerprint(
         {
@@ -248,7 +244,7 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
     at = request.started_at or now
     backdated = check_time(at=at, role=role, field="started_at", now=now, reference=now)
     if visit is not None and (visit.site_id != site.pk or visit.voided):
-        raise bad("visit", "This visit is not on record at this site.")
+        raise field_error("visit", "This visit is not on record at this site.")
     review = rules.review_of(
         kind=request.kind, outcome="", police_attended=False, started_at=at, action_kinds=()
     )
@@ -382,7 +378,9 @@ def incident_update(
         start = fields.get("started_at", incident.started_at)
         end = fields.get("ended_at", incident.ended_at)
         if end is not None and end < start:
-            raise bad("ended_at", f"The end is before the start ({local_time(start, site)}).")
+            raise field_error(
+                "ended_at", f"The end is before the start ({local_time(start, site)})."
+            )
         if "started_at" in fields:
             first = (
                 IncidentAction.objects.filter(incident=incident, voided=False)
@@ -390,7 +388,7 @@ def incident_update(
                 .first()
             )
             if first is not None and first.at < start - rules.ACTION_BEFORE_ONSET:
-                raise bad(
+                raise field_error(
                     "started_at",
                     f"An action is recorded at {local_time(first.at, site)}, before this start. "
                     "Void that action or choose an earlier start.",
@@ -506,7 +504,7 @@ def incident_review(
         )
     approve = decision == IncidentReview.Decision.APPROVE
     if not approve and not comment.strip():
-        raise bad("comment", "Say what needs fixing, for the staff who will fix it.")
+        raise field_error("comment", "Say what needs fixing, for the staff who will fix it.")
     outcome = Incident.Status.APPROVED if approve else Incident.Status.RETURNED
     with transaction.atomic():
         incident = locked(incident)
@@ -564,7 +562,7 @@ def incident_void(*, incident: Incident, by: User, role: Role, reason: str) -> I
             "Only a supervisor voids an incident.", status_code=status.HTTP_403_FORBIDDEN
         )
     if not reason.strip():
-        raise bad("reason", "Say why this incident is voided.")
+        raise field_error("reason", "Say why this incident is voided.")
     with transaction.atomic():
         incident = locked(incident)
         if incident.voided:

@@ -17,11 +17,10 @@ from django.utils import timezone
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import Conflict, FieldErrors, ReplayConflict, field_error
 from vigil.incidents import rules
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.services import (
-    bad,
     check_state,
     check_time,
     keep_version,
@@ -95,7 +94,7 @@ def _check_tap(tap: ActionTap, *, at: datetime, incident: Incident) -> None:
             "start of the incident."
         ]
     if fields:
-        raise ApplicationError("Some fields need attention.", fields=fields)
+        raise FieldErrors(fields)
 
 
 def _replayed_action(
@@ -225,7 +224,9 @@ def incident_action_void(
 ) -> IncidentAction:
     """Void a mis-tapped action: it stays on the timeline, marked, and leaves every figure."""
     if not reason.strip():
-        raise bad("reason", "Say why this action is voided (for example: tapped by mistake).")
+        raise field_error(
+            "reason", "Say why this action is voided (for example: tapped by mistake)."
+        )
     with transaction.atomic():
         incident = locked(action.incident)
         action = IncidentAction.objects.get(pk=action.pk)

@@ -6,12 +6,10 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
-from vigil.accounts.models import User
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.care.serializers import OpenReferralSerializer
 from vigil.core.schema import ErrorSerializer, error_responses
 from vigil.participants.models import Gender, Participant
@@ -23,6 +21,7 @@ from vigil.participants.selectors import (
     participant_summary,
 )
 from vigil.participants.services import participant_merge, participant_update
+from vigil.records.serializers import EditInput
 from vigil.safety.models import Restriction
 
 
@@ -84,7 +83,7 @@ DetailOutput = inline_serializer(
 )
 
 
-class ParticipantLookupApi(APIView):
+class ParticipantLookupApi(AuthenticatedApi):
     """What a worker sees after typing a code. POST, so codes never reach a URL or a log."""
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
@@ -92,10 +91,9 @@ class ParticipantLookupApi(APIView):
         code = serializers.CharField(max_length=64)
 
     @extend_schema(request=InputSerializer, responses={200: LookupOutput}, tags=["participants"])
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assert isinstance(request.user, User)
         site, _ = site_for(
             user=request.user, slug=data.validated_data["site"], roles=RECORD_WRITERS
         )
@@ -116,13 +114,13 @@ class ParticipantLookupApi(APIView):
         return Response(participant_summary(participant=participant, site=site))
 
 
-class ParticipantDetailApi(APIView):
+class ParticipantDetailApi(AuthenticatedApi):
     """GET: a person's details and counts at a site. PATCH: correct birth year and gender."""
 
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
 
-    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+    class InputSerializer(EditInput):
         birth_year = serializers.IntegerField(
             required=False, allow_null=True, min_value=1900, max_value=2100
         )
@@ -141,8 +139,7 @@ class ParticipantDetailApi(APIView):
         responses={200: DetailOutput, **error_responses(400, 401, 403, 404)},
         tags=["participants"],
     )
-    def get(self, request: Request, participant_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest, participant_id: str) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         participant, site, first_seen_at = participant_at_site(
@@ -157,8 +154,7 @@ class ParticipantDetailApi(APIView):
         responses={200: ParticipantSerializer, 412: ErrorSerializer},
         tags=["participants"],
     )
-    def patch(self, request: Request, participant_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def patch(self, request: AuthenticatedRequest, participant_id: str) -> Response:
         participant, sites = participant_for_user(user=request.user, participant_id=participant_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -168,7 +164,7 @@ class ParticipantDetailApi(APIView):
         return Response(ParticipantSerializer(participant).data)
 
 
-class ParticipantMergeApi(APIView):
+class ParticipantMergeApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         into = serializers.UUIDField()
         reason = serializers.CharField(max_length=1000)
@@ -178,8 +174,7 @@ class ParticipantMergeApi(APIView):
         responses={200: ParticipantSerializer, 409: ErrorSerializer},
         tags=["participants"],
     )
-    def post(self, request: Request, participant_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, participant_id: str) -> Response:
         source, sites = participant_for_user(
             user=request.user, participant_id=participant_id, roles=SUPERVISORS
         )

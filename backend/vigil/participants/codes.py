@@ -13,7 +13,7 @@ import re
 
 from django.conf import settings
 
-from vigil.core.errors import ApplicationError
+from vigil.core.errors import field_error
 
 _SEPARATORS = re.compile(r"[\s\-]+")
 
@@ -28,13 +28,8 @@ def code_digest(code: str, *, field: str = "code") -> str:
     normalised = normalise(code)
     if not re.fullmatch(settings.VIGIL_CODE_PATTERN, normalised):
         # Never echo the code back: it would land in logs and error reports.
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={
-                field: [
-                    "A visit code is 3 to 16 letters or digits (spaces and hyphens are ignored)."
-                ]
-            },
+        raise field_error(
+            field, "A visit code is 3 to 16 letters or digits (spaces and hyphens are ignored)."
         )
     pepper = settings.VIGIL_CODE_PEPPER.encode()
     return hmac.new(pepper, normalised.encode(), hashlib.sha256).hexdigest()

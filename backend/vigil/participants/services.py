@@ -9,7 +9,7 @@ from django.utils import timezone
 from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, StaleVersion
+from vigil.core.errors import Conflict, StaleVersion, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Gender, Participant, ParticipantSite
 from vigil.records.recompute import request_recompute
@@ -104,13 +104,9 @@ def participant_merge(
     4. Mark `source` merged (its code now resolves to `into`) and audit it.
     """
     if source.pk == into.pk:
-        raise ApplicationError(
-            "Some fields need attention.", fields={"into": ["Choose another participant."]}
-        )
+        raise field_error("into", "Choose another participant.")
     if not reason.strip():
-        raise ApplicationError(
-            "Some fields need attention.", fields={"reason": ["Say why these are one person."]}
-        )
+        raise field_error("reason", "Say why these are one person.")
     moved: dict[str, int] = {}
     touched: dict[Any, list[datetime]] = {}
     # The days of `source`'s records are recomputed below; `into` may stop being new on its

@@ -18,7 +18,7 @@ from rest_framework.serializers import Serializer
 
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Role
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion, field_error
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # No record of a site predates this: an earlier time is a typing error (year 0001, 1926...).
@@ -47,15 +47,9 @@ def check_record_time(*, at: datetime, role: Role, field: str, now: datetime | N
     """
     now = now or timezone.now()
     if at < EARLIEST:
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={field: ["This time is before 2000. Check the date."]},
-        )
+        raise field_error(field, "This time is before 2000. Check the date.")
     if at > now + FUTURE_TOLERANCE:
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={field: ["This time is in the future. Check the tablet's clock."]},
-        )
+        raise field_error(field, "This time is in the future. Check the tablet's clock.")
     backdated = at < now - backdate_limit()
     if backdated and role not in SUPERVISORS:
         hours = settings.VIGIL_BACKDATE_HOURS
@@ -70,9 +64,8 @@ def check_record_time(*, at: datetime, role: Role, field: str, now: datetime | N
 def require_version(data: dict[str, Any]) -> int:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={"version": ["Send the version you read, to avoid overwriting a newer edit."]},
+        raise field_error(
+            "version", "Send the version you read, to avoid overwriting a newer edit."
         )
     return version
 
@@ -128,9 +121,8 @@ def check_can_edit(
     own_recent = created_by_id == by.pk and received_at >= timezone.now() - backdate_limit()
     if role in SUPERVISORS:
         if not own_recent and not reason.strip():
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={"reason": ["Say why you are changing someone else's or an older record."]},
+            raise field_error(
+                "reason", "Say why you are changing someone else's or an older record."
             )
         return
     if not own_recent:

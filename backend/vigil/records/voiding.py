@@ -11,7 +11,7 @@ from django.utils import timezone
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
-from vigil.core.errors import ApplicationError, StaleVersion
+from vigil.core.errors import StaleVersion, field_error
 from vigil.records.models import VoidableRecord
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import check_can_edit
@@ -32,9 +32,7 @@ def void_record(
     4. Audited, and the report of the record's day is recomputed.
     """
     if not reason.strip():
-        raise ApplicationError(
-            "Some fields need attention.", fields={"reason": [f"Say why this {noun} is voided."]}
-        )
+        raise field_error("reason", f"Say why this {noun} is voided.")
     if record.voided:
         return record
     check_can_edit(

@@ -7,19 +7,15 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from vigil.accounts.access import RECORD_WRITERS, REPORT_READERS, SUPERVISORS, site_for
-from vigil.accounts.models import Membership, Role, User
-from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record
-from vigil.core.errors import ApplicationError
+from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
+from vigil.core.errors import field_error
 from vigil.reports.exports import daily_csv, suppressed_metrics
 from vigil.reports.models import DailyReport
-from vigil.reports.selectors import daily_reports, floor_of_site, period_metrics
-from vigil.reports.services import request_recompute_now
+from vigil.reports.selectors import daily_reports, floor_of_site, period_metrics, report_access
+from vigil.reports.services import report_export_audit, request_recompute_now
 from vigil.reports.suppression import COMPLEMENT
 from vigil.sites.models import Site
 from vigil.visits.serializers import FloorSerializer
@@ -63,37 +59,19 @@ class _RangeSerializer(serializers.Serializer[dict[str, Any]]):
         return attrs
 
 
-def _read_request(request: Request, *, require_site: bool) -> tuple[list[Site], date, date, bool]:
-    """The sites asked for (or all the user reads reports of), the dates, and suppression.
-
-    Analysts always get suppressed figures; others on request.
-    """
+def _read_request(
+    request: AuthenticatedRequest, *, require_site: bool
+) -> tuple[list[Site], date, date, bool]:
+    """The sites asked for (or all the user reads reports of), the dates, and suppression."""
     data = _RangeSerializer(
         data={**request.query_params.dict(), "site": request.query_params.getlist("site")}
     )
     data.is_valid(raise_exception=True)
-    assert isinstance(request.user, User)
     slugs: list[str] = data.validated_data.get("site") or []
     if not slugs and require_site:
-        raise ApplicationError("Some fields need attention.", fields={"site": ["Choose a site."]})
-    if slugs:
-        pairs = [site_for(user=request.user, slug=slug, roles=REPORT_READERS) for slug in slugs]
-    else:
-        memberships = Membership.objects.select_related("site").filter(
-            user=request.user, role__in=REPORT_READERS
-        )
-        pairs = [(m.site, Role(m.role)) for m in memberships]
-        if not pairs:
-            raise ApplicationError(
-                "Your role does not allow reports.", status_code=status.HTTP_403_FORBIDDEN
-            )
-    suppressed = data.validated_data["suppress"] or any(role == Role.ANALYST for _, role in pairs)
-    return (
-        [site for site, _ in pairs],
-        data.validated_data["from"],
-        data.validated_data["to"],
-        suppressed,
-    )
+        raise field_error("site", "Choose a site.")
+    access = report_access(user=request.user, slugs=slugs, suppress=data.validated_data["suppress"])
+    return access.sites, data.validated_data["from"], data.validated_data["to"], access.suppressed
 
 
 class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
@@ -112,11 +90,11 @@ class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
         return dict(report.metrics)
 
 
-class DailyReportListApi(APIView):
+class DailyReportListApi(AuthenticatedApi):
     @extend_schema(
         parameters=_params, responses={200: DailyReportSerializer(many=True)}, tags=["reports"]
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         sites, first, last, suppressed = _read_request(request, require_site=True)
         reports = daily_reports(sites=sites, first=first, last=last)
         return Response(
@@ -124,7 +102,7 @@ class DailyReportListApi(APIView):
         )
 
 
-class PeriodReportApi(APIView):
+class PeriodReportApi(AuthenticatedApi):
     @extend_schema(
         parameters=_params,
         responses={
@@ -143,7 +121,7 @@ class PeriodReportApi(APIView):
         },
         tags=["reports"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         sites, first, last, suppressed = _read_request(request, require_site=False)
         values = period_metrics(sites=sites, first=first, last=last)
         return Response(
@@ -157,28 +135,19 @@ class PeriodReportApi(APIView):
         )
 
 
-class DailyReportCsvApi(APIView):
+class DailyReportCsvApi(AuthenticatedApi):
     @extend_schema(
         parameters=_params,
         responses={(200, "text/csv"): OpenApiTypes.STR},
         description=f"One row per site-day and a total row. {SUPPRESSED_CELLS}",
         tags=["reports"],
     )
-    def get(self, request: Request) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         sites, first, last, suppressed = _read_request(request, require_site=True)
         reports = daily_reports(sites=sites, first=first, last=last)
-        assert isinstance(request.user, User)
-        for site in sites:
-            audit_record(
-                actor=request.user,
-                action=AuditEvent.Action.EXPORT,
-                site=site,
-                changes={
-                    "from": first.isoformat(),
-                    "to": last.isoformat(),
-                    "suppressed": suppressed,
-                },
-            )
+        report_export_audit(
+            by=request.user, sites=sites, first=first, last=last, suppressed=suppressed
+        )
         name = f"vigil-daily-{'-'.join(s.slug for s in sites)}-{first}-{last}.csv"
         response = HttpResponse(
             daily_csv(reports, suppressed=suppressed), content_type="text/csv; charset=utf-8"
@@ -187,7 +156,7 @@ class DailyReportCsvApi(APIView):
         return response
 
 
-class RecomputeApi(APIView):
+class RecomputeApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
         date = serializers.DateField()
@@ -206,16 +175,13 @@ class RecomputeApi(APIView):
         },
         tags=["reports"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         site, _ = site_for(user=request.user, slug=data.validated_data["site"], roles=SUPERVISORS)
         day: date = data.validated_data["date"]
         if day > date.today() + timedelta(days=1):
-            raise ApplicationError(
-                "Some fields need attention.", fields={"date": ["This day has not happened yet."]}
-            )
+            raise field_error("date", "This day has not happened yet.")
         requested_at = request_recompute_now(site=site, day=day)
         return Response(
             {"site": site.slug, "date": day, "requested_at": requested_at},
@@ -223,9 +189,8 @@ class RecomputeApi(APIView):
         )
 
 
-class SiteFloorApi(APIView):
+class SiteFloorApi(AuthenticatedApi):
     @extend_schema(responses={200: FloorSerializer}, tags=["sites"])
-    def get(self, request: Request, slug: str) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest, slug: str) -> Response:
         site, _ = site_for(user=request.user, slug=slug, roles=RECORD_WRITERS)
         return Response(FloorSerializer(floor_of_site(site=site)).data)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,9 +10,13 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from rest_framework import status
 
+from vigil.accounts.access import REPORT_READERS, site_for
+from vigil.accounts.models import Membership, Role, User
 from vigil.alerts.selectors import alerts_on_floor
 from vigil.core.calendar import local_today
+from vigil.core.errors import ApplicationError
 from vigil.incidents.selectors import incidents_on_floor, recent_overdose
 from vigil.reports import metrics
 from vigil.reports.models import DailyReport
@@ -24,6 +29,36 @@ from vigil.visits.selectors import visits_of_site
 
 # Recomputed over the whole period (never summed): a person counts once per period.
 RECOMPUTED = ("unique_participants", "new_participants", "median_visit_minutes", "peak_occupancy")
+
+
+@dataclass(frozen=True)
+class ReportAccess:
+    sites: list[Site]
+    suppressed: bool
+
+
+def report_access(*, user: User, slugs: Sequence[str], suppress: bool) -> ReportAccess:
+    """The sites a report covers for `user`, and whether its small cells are suppressed.
+
+    1. Sites named by slug: each one the user reads reports of (not a member: 404; a role
+       that reads no reports: 403).
+    2. No site named: every site where the user reads reports; none at all: 403.
+    3. Suppressed when asked for, and always when the user is an analyst at any of the sites:
+       an analyst never sees a small cell.
+    """
+    if slugs:
+        pairs = [site_for(user=user, slug=slug, roles=REPORT_READERS) for slug in slugs]
+    else:
+        memberships = Membership.objects.select_related("site").filter(
+            user=user, role__in=REPORT_READERS
+        )
+        pairs = [(m.site, Role(m.role)) for m in memberships]
+        if not pairs:
+            raise ApplicationError(
+                "Your role does not allow reports.", status_code=status.HTTP_403_FORBIDDEN
+            )
+    suppressed = suppress or any(role == Role.ANALYST for _, role in pairs)
+    return ReportAccess(sites=[site for site, _ in pairs], suppressed=suppressed)
 
 
 def daily_reports(*, sites: Sequence[Site], first: date, last: date) -> list[DailyReport]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -10,6 +11,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from vigil.accounts.models import User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record
 from vigil.core.calendar import local_day_bounds, local_today
 from vigil.records.models import PendingRecompute
 from vigil.records.recompute import enqueue_recompute
@@ -108,3 +112,17 @@ def request_recompute_now(*, site: Site, day: date) -> datetime:
     requested_at = timezone.now()
     transaction.on_commit(partial(enqueue_recompute, site_id=site.pk, day=day))
     return requested_at
+
+
+@transaction.atomic
+def report_export_audit(
+    *, by: User, sites: Sequence[Site], first: date, last: date, suppressed: bool
+) -> None:
+    """An export leaves the system: one audit event per site exported (dates, suppression)."""
+    for site in sites:
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.EXPORT,
+            site=site,
+            changes={"from": first.isoformat(), "to": last.isoformat(), "suppressed": suppressed},
+        )

@@ -9,12 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
-from vigil.accounts.models import User
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import conflict_with_current, error_responses, paginated
@@ -52,13 +51,13 @@ def _created(created: bool) -> int:
     return status.HTTP_201_CREATED if created else status.HTTP_200_OK
 
 
-def _page(request: Request, view: APIView, records: Any, serializer: Any) -> Response:
+def _page(request: AuthenticatedRequest, view: APIView, records: Any, serializer: Any) -> Response:
     paginator: PageNumberPagination = Pagination()
     page = paginator.paginate_queryset(records, request, view=view)
     return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
-class RestrictionListCreateApi(APIView):
+class RestrictionListCreateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
         active = serializers.BooleanField(required=False, default=False)
@@ -104,8 +103,7 @@ class RestrictionListCreateApi(APIView):
         },
         tags=["safety"],
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
@@ -127,8 +125,7 @@ class RestrictionListCreateApi(APIView):
         },
         tags=["safety"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -143,7 +140,7 @@ class RestrictionListCreateApi(APIView):
         return Response(RestrictionSerializer(restriction).data, status=_created(created))
 
 
-class RestrictionEndApi(APIView):
+class RestrictionEndApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         reason = serializers.CharField(max_length=1000)
 
@@ -157,8 +154,7 @@ class RestrictionEndApi(APIView):
         responses={200: RestrictionSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=["safety"],
     )
-    def post(self, request: Request, restriction_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, restriction_id: str) -> Response:
         restriction, _ = restriction_for_user(
             user=request.user, restriction_id=restriction_id, roles=SUPERVISORS
         )
@@ -170,7 +166,7 @@ class RestrictionEndApi(APIView):
         return Response(RestrictionSerializer(restriction).data)
 
 
-class TurnAwayCreateApi(APIView):
+class TurnAwayCreateApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
@@ -193,8 +189,7 @@ class TurnAwayCreateApi(APIView):
         },
         tags=["safety"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -204,7 +199,7 @@ class TurnAwayCreateApi(APIView):
         return Response(TurnAwaySerializer(turnaway).data, status=_created(created))
 
 
-class WaitlistApi(APIView):
+class WaitlistApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
 
@@ -228,8 +223,7 @@ class WaitlistApi(APIView):
         },
         tags=["safety"],
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site, _ = site_for(
@@ -248,8 +242,7 @@ class WaitlistApi(APIView):
         },
         tags=["safety"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -260,7 +253,7 @@ class WaitlistApi(APIView):
         return Response(WaitlistEntrySerializer(entry).data, status=_created(created))
 
 
-class WaitlistLeaveApi(APIView):
+class WaitlistLeaveApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         reason = serializers.ChoiceField(
             choices=TurnAwayReason.choices, required=False, default=TurnAwayReason.CAPACITY
@@ -276,8 +269,7 @@ class WaitlistLeaveApi(APIView):
         responses={200: WaitlistEntrySerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=["safety"],
     )
-    def post(self, request: Request, entry_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, entry_id: str) -> Response:
         entry, _ = waitlist_entry_for_user(
             user=request.user, entry_id=entry_id, roles=RECORD_WRITERS
         )
@@ -287,7 +279,7 @@ class WaitlistLeaveApi(APIView):
         return Response(WaitlistEntrySerializer(entry).data)
 
 
-class ComplaintListCreateApi(APIView):
+class ComplaintListCreateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
         open = serializers.BooleanField(required=False, default=False)
@@ -319,8 +311,7 @@ class ComplaintListCreateApi(APIView):
         },
         tags=["safety"],
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site, _ = site_for(
@@ -341,8 +332,7 @@ class ComplaintListCreateApi(APIView):
         },
         tags=["safety"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -352,7 +342,7 @@ class ComplaintListCreateApi(APIView):
         return Response(ComplaintSerializer(complaint).data, status=_created(created))
 
 
-class ComplaintRespondApi(APIView):
+class ComplaintRespondApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         response = serializers.CharField(max_length=4000)
         close = serializers.BooleanField(required=False, default=False)
@@ -367,8 +357,7 @@ class ComplaintRespondApi(APIView):
         responses={200: ComplaintSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=["safety"],
     )
-    def post(self, request: Request, complaint_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, complaint_id: str) -> Response:
         complaint, _ = complaint_for_user(
             user=request.user, complaint_id=complaint_id, roles=SUPERVISORS
         )

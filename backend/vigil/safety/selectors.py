@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from rest_framework.exceptions import NotFound, PermissionDenied
 
-from vigil.accounts.models import Membership, Role, User
+from vigil.accounts.models import Role, User
+from vigil.records.selectors import record_for_user
 from vigil.safety.models import Complaint, Restriction, WaitlistEntry
 from vigil.sites.models import Site
 
@@ -80,35 +80,21 @@ def restrictions_of_site(
     return restrictions.order_by("-starts_at", "id")
 
 
-def _record_for_user(
-    model: Any, *, user: User, record_id: Any, roles: frozenset[Role]
-) -> tuple[Any, Role]:
-    record = model.objects.select_related("site").filter(pk=record_id).first()
-    membership = (
-        Membership.objects.filter(user=user, site_id=record.site_id).first() if record else None
-    )
-    if record is None or membership is None:
-        raise NotFound("Not found.")
-    if membership.role not in roles:
-        raise PermissionDenied("Your role at this site does not allow this.")
-    return record, Role(membership.role)
-
-
 def restriction_for_user(
     *, user: User, restriction_id: Any, roles: frozenset[Role]
 ) -> tuple[Restriction, Role]:
     """A restriction of one of the user's sites; not a member answers like not-found."""
-    record, role = _record_for_user(Restriction, user=user, record_id=restriction_id, roles=roles)
-    assert isinstance(record, Restriction)
-    return record, role
+    return record_for_user(
+        Restriction.objects.select_related("site"), user=user, pk=restriction_id, roles=roles
+    )
 
 
 def waitlist_entry_for_user(
     *, user: User, entry_id: Any, roles: frozenset[Role]
 ) -> tuple[WaitlistEntry, Role]:
-    record, role = _record_for_user(WaitlistEntry, user=user, record_id=entry_id, roles=roles)
-    assert isinstance(record, WaitlistEntry)
-    return record, role
+    return record_for_user(
+        WaitlistEntry.objects.select_related("site"), user=user, pk=entry_id, roles=roles
+    )
 
 
 def waitlist_of_site(*, site: Site) -> QuerySet[WaitlistEntry]:
@@ -121,9 +107,9 @@ def waitlist_of_site(*, site: Site) -> QuerySet[WaitlistEntry]:
 def complaint_for_user(
     *, user: User, complaint_id: Any, roles: frozenset[Role]
 ) -> tuple[Complaint, Role]:
-    record, role = _record_for_user(Complaint, user=user, record_id=complaint_id, roles=roles)
-    assert isinstance(record, Complaint)
-    return record, role
+    return record_for_user(
+        Complaint.objects.select_related("site"), user=user, pk=complaint_id, roles=roles
+    )
 
 
 def complaints_of_site(*, site: Site, open_only: bool = False) -> QuerySet[Complaint]:

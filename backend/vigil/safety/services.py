@@ -1,23 +1,25 @@
 """Writes of floor safety: restrictions and their overrides, turn-aways, the waiting list,
-complaints. Each is one transaction with its audit."""
+complaints. Each is one transaction with its audit, on the record kit (vigil.records.kit)."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
+from django.db.models import Q
 from django.utils import timezone
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.audit.services import audit_record
+from vigil.core.errors import Conflict, field_error
+from vigil.participants.codes import code_digest
 from vigil.participants.models import Participant, ParticipantSite
 from vigil.participants.services import participant_resolve
-from vigil.records.models import VoidableRecord
+from vigil.records.kit import audit_created, create_record, edit, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import check_record_time, fingerprint
 from vigil.safety.models import (
@@ -31,44 +33,13 @@ from vigil.safety.models import (
 from vigil.safety.selectors import restriction_in_force, restriction_until
 from vigil.sites.models import Site
 
-R = TypeVar("R", bound=VoidableRecord)
-
-
-def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
-
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _replayed(model: type[R], *, pk: Any, site: Site, content_print: str) -> R | None:
-    """The stored record a resend names if its content matches; 409 if not; None if new."""
-    stored = model._default_manager.filter(pk=pk).first()
-    if stored is None:
-        return None
-    if stored.site_id != site.pk:  # type: ignore[attr-defined]
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint != content_print:
-        raise ReplayConflict("This record was already sent with other content.", record=stored)
-    return stored
-
-
-def _create(model: type[R], *, pk: Any, site: Site, content_print: str, **values: Any) -> R:
-    """Insert a new record; a concurrent resend of the same id answers the stored one."""
-    try:
-        with transaction.atomic():
-            return model._default_manager.create(
-                id=pk, site=site, create_fingerprint=content_print, **values
-            )
-    except IntegrityError:
-        stored = _replayed(model, pk=pk, site=site, content_print=content_print)
-        if stored is None:
-            raise
-        return stored
-
-
 def _person(*, site: Site, code: str | None, at: datetime, by: User) -> Participant | None:
+    """The person a code names (created on first sight), or None (anonymous)."""
     return participant_resolve(site=site, code=code, at=at, by=by) if code else None
 
 
@@ -103,8 +74,6 @@ class RestrictionRequest:
 
 
 def _restricted_person(request: RestrictionRequest, *, at: datetime, by: User) -> Participant:
-    if bool(request.code) == (request.participant is not None):
-        raise _bad("code", "Give the person's code, or choose the person (not both).")
     if request.code:
         return participant_resolve(site=request.site, code=request.code, at=at, by=by)
     assert request.participant is not None
@@ -112,7 +81,7 @@ def _restricted_person(request: RestrictionRequest, *, at: datetime, by: User) -
         participant_id=request.participant, site=request.site, participant__merged_into=None
     ).first()
     if seen is None:
-        raise _bad("participant", "This person was never seen at this site.")
+        raise field_error("participant", "This person was never seen at this site.")
     return seen.participant
 
 
@@ -122,94 +91,91 @@ def restriction_create(
     """Restrict a person at a site. Returns (restriction, created); a resend of the same
     content returns the stored one.
 
-    1. An end date or a review date is required, after the start (default now).
-    2. The person: a code (known or not) or a participant seen at the site.
+    1. The person: a code (known or not) or a participant seen at the site, not both.
+    2. An end date or a review date is required, after the start (default now).
     3. Audited (never the note) and counted on the start's day.
     """
     site = request.site
+    if bool(request.code) == (request.participant is not None):
+        raise field_error("code", "Give the person's code, or choose the person (not both).")
     now = timezone.now()
     starts_at = request.starts_at or now
-    if request.ends_at is None and request.review_at is None:
-        raise _bad("ends_at", "Give an end date, or a date to review the restriction.")
-    for name, moment in (("ends_at", request.ends_at), ("review_at", request.review_at)):
-        if moment is not None and moment <= starts_at:
-            raise _bad(name, "This date is before the start of the restriction.")
-    backdated = check_record_time(at=starts_at, role=role, field="starts_at", now=now)
-    pk = request.id or uuid.uuid4()
-    with transaction.atomic():
-        person = _restricted_person(request, at=starts_at, by=by)
-        content_print = fingerprint(
-            {
-                "site": site.pk,
-                "participant": person.pk,
-                "scope": request.scope,
-                "reason": request.reason,
-                "starts_at": _iso(request.starts_at),
-                "ends_at": _iso(request.ends_at),
-                "review_at": _iso(request.review_at),
-                "note": request.note.strip(),
-            }
-        )
-        stored = _replayed(Restriction, pk=pk, site=site, content_print=content_print)
-        if stored is not None:
-            return stored, False
-        restriction = _create(
-            Restriction,
-            pk=pk,
+    note = request.note.strip()
+    content_print = fingerprint(
+        {
+            "site": site.pk,
+            "code": code_digest(request.code) if request.code else None,
+            "participant": request.participant,
+            "scope": request.scope,
+            "reason": request.reason,
+            "starts_at": _iso(request.starts_at),
+            "ends_at": _iso(request.ends_at),
+            "review_at": _iso(request.review_at),
+            "note": note,
+        }
+    )
+
+    def insert() -> Restriction:
+        if request.ends_at is None and request.review_at is None:
+            raise field_error("ends_at", "Give an end date, or a date to review the restriction.")
+        for name, moment in (("ends_at", request.ends_at), ("review_at", request.review_at)):
+            if moment is not None and moment <= starts_at:
+                raise field_error(name, "This date is before the start of the restriction.")
+        backdated = check_record_time(at=starts_at, role=role, field="starts_at", now=now)
+        restriction = Restriction.objects.create(
+            id=request.id or uuid.uuid4(),
             site=site,
-            content_print=content_print,
-            participant=person,
+            participant=_restricted_person(request, at=starts_at, by=by),
             scope=request.scope,
             reason=request.reason,
             starts_at=starts_at,
             ends_at=request.ends_at,
             review_at=request.review_at,
-            note=request.note.strip(),
+            note=note,
             backdated=backdated,
             created_by=by,
+            create_fingerprint=content_print,
         )
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            obj=restriction,
-            site=site,
-            changes=changes_between({}, restriction_snapshot(restriction)),
-        )
+        audit_created(restriction, by=by, site=site, snapshot=restriction_snapshot(restriction))
         request_recompute(site=site, moments=[starts_at])
-    return restriction, True
+        return restriction
+
+    return create_record(
+        Restriction,
+        pk=request.id,
+        owner=site,
+        content_print=content_print,
+        insert=insert,
+        noun="restriction",
+    )
 
 
-@transaction.atomic
 def restriction_end(*, restriction: Restriction, by: User, reason: str) -> Restriction:
     """End a restriction now, with a reason. Ending an ended one answers it unchanged."""
     if not reason.strip():
-        raise _bad("reason", "Say why the restriction ends early.")
+        raise field_error("reason", "Say why the restriction ends early.")
     if restriction.voided:
         raise Conflict("This restriction was voided.")
     if restriction.ended_at is not None:
         return restriction
     now = timezone.now()
-    before = restriction_snapshot(restriction)
-    updated = Restriction.objects.filter(
-        pk=restriction.pk, ended_at=None, version=restriction.version
-    ).update(
-        ended_at=now,
-        ended_by=by,
-        end_reason=reason.strip(),
-        version=restriction.version + 1,
-        updated_at=now,
-    )
-    restriction.refresh_from_db()
-    if updated != 1:
-        return restriction  # ended meanwhile: it is ended, as asked
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=restriction,
+    with edit(
+        restriction,
+        by=by,
         site=restriction.site,
-        changes=changes_between(before, restriction_snapshot(restriction)),
+        snapshot=restriction_snapshot,
         reason=reason.strip(),
-    )
+    ):
+        save_at_version(
+            restriction,
+            version=restriction.version,
+            noun="restriction",
+            when=Q(ended_at=None),
+            ended_at=now,
+            ended_by=by,
+            end_reason=reason.strip(),
+        )
+        restriction.refresh_from_db()
     return restriction
 
 
@@ -282,41 +248,34 @@ def turnaway_record(
     """Record a person turned away. Returns (turn-away, created); a resend answers the stored."""
     now = timezone.now()
     moment = at or now
-    backdated = check_record_time(at=moment, role=role, field="at", now=now)
-    pk = id or uuid.uuid4()
-    with transaction.atomic():
-        person = _person(site=site, code=code, at=moment, by=by)
-        content_print = fingerprint(
-            {
-                "site": site.pk,
-                "participant": person.pk if person else None,
-                "reason": reason,
-                "at": _iso(at),
-            }
-        )
-        stored = _replayed(TurnAway, pk=pk, site=site, content_print=content_print)
-        if stored is not None:
-            return stored, False
-        turnaway = _create(
-            TurnAway,
-            pk=pk,
+    content_print = fingerprint(
+        {
+            "site": site.pk,
+            "code": code_digest(code) if code else None,
+            "reason": reason,
+            "at": _iso(at),
+        }
+    )
+
+    def insert() -> TurnAway:
+        backdated = check_record_time(at=moment, role=role, field="at", now=now)
+        turnaway = TurnAway.objects.create(
+            id=id or uuid.uuid4(),
             site=site,
-            content_print=content_print,
-            participant=person,
+            participant=_person(site=site, code=code, at=moment, by=by),
             reason=reason,
             at=moment,
             backdated=backdated,
             created_by=by,
+            create_fingerprint=content_print,
         )
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            obj=turnaway,
-            site=site,
-            changes=changes_between({}, _turnaway_snapshot(turnaway)),
-        )
+        audit_created(turnaway, by=by, site=site, snapshot=_turnaway_snapshot(turnaway))
         request_recompute(site=site, moments=[moment])
-    return turnaway, True
+        return turnaway
+
+    return create_record(
+        TurnAway, pk=id, owner=site, content_print=content_print, insert=insert, noun="turn-away"
+    )
 
 
 def waitlist_add(
@@ -325,43 +284,49 @@ def waitlist_add(
     """Put a person (by code, or anonymous) on the waiting list. A person already waiting at
     the site answers 409."""
     now = timezone.now()
-    pk = id or uuid.uuid4()
+    content_print = fingerprint({"site": site.pk, "code": code_digest(code) if code else None})
+
+    def insert() -> WaitlistEntry:
+        person = _person(site=site, code=code, at=now, by=by)
+        entry = WaitlistEntry.objects.create(
+            id=id or uuid.uuid4(),
+            site=site,
+            participant=person,
+            added_at=now,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        audit_created(
+            entry,
+            by=by,
+            site=site,
+            snapshot={"participant": str(person.pk) if person else None, "status": entry.status},
+        )
+        return entry
+
     try:
-        with transaction.atomic():
-            person = _person(site=site, code=code, at=now, by=by)
-            content_print = fingerprint(
-                {"site": site.pk, "participant": person.pk if person else None}
-            )
-            stored = _replayed(WaitlistEntry, pk=pk, site=site, content_print=content_print)
-            if stored is not None:
-                return stored, False
-            entry = WaitlistEntry.objects.create(
-                id=pk,
-                site=site,
-                participant=person,
-                added_at=now,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=entry,
-                site=site,
-                changes={"participant": [None, str(person.pk) if person else None]},
-            )
+        return create_record(
+            WaitlistEntry,
+            pk=id,
+            owner=site,
+            content_print=content_print,
+            insert=insert,
+            noun="waiting-list entry",
+        )
     except IntegrityError:
-        stored = WaitlistEntry.objects.filter(pk=pk).first()
-        if stored is not None:
-            return stored, False
         raise Conflict(
             "This person is already on the waiting list.",
             fields={"code": ["Already waiting at this site."]},
         ) from None
-    return entry, True
 
 
-@transaction.atomic
+def _waitlist_snapshot(entry: WaitlistEntry) -> dict[str, Any]:
+    return {"status": entry.status, "visit": str(entry.visit_id) if entry.visit_id else None}
+
+
+_NOT_WAITING = "This person is no longer on the waiting list."
+
+
 def waitlist_leave(
     *, entry: WaitlistEntry, by: User, reason: str = TurnAwayReason.CAPACITY
 ) -> WaitlistEntry:
@@ -370,69 +335,49 @@ def waitlist_leave(
     if entry.status == WaitlistEntry.Status.LEFT:
         return entry
     if entry.status != WaitlistEntry.Status.WAITING or entry.voided:
-        raise Conflict("This person is no longer on the waiting list.")
+        raise Conflict(_NOT_WAITING)
     now = timezone.now()
-    updated = WaitlistEntry.objects.filter(pk=entry.pk, status=WaitlistEntry.Status.WAITING).update(
-        status=WaitlistEntry.Status.LEFT, ended_at=now, version=entry.version + 1
-    )
-    entry.refresh_from_db()
-    if updated != 1:
-        if entry.status == WaitlistEntry.Status.LEFT:
-            return entry
-        raise Conflict("This person is no longer on the waiting list.")
-    turnaway = TurnAway.objects.create(
-        site=entry.site,
-        participant=entry.participant,
-        reason=reason,
-        at=now,
-        waitlist_entry=entry,
-        created_by=by,
-        create_fingerprint=fingerprint({"waitlist_entry": entry.pk}),
-    )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=entry,
-        site=entry.site,
-        changes={"status": [WaitlistEntry.Status.WAITING, WaitlistEntry.Status.LEFT]},
-    )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.CREATE,
-        obj=turnaway,
-        site=entry.site,
-        changes=changes_between({}, _turnaway_snapshot(turnaway)),
-    )
+    with edit(entry, by=by, site=entry.site, snapshot=_waitlist_snapshot):
+        save_at_version(
+            entry,
+            version=entry.version,
+            noun="waiting-list entry",
+            when=Q(status=WaitlistEntry.Status.WAITING),
+            status=WaitlistEntry.Status.LEFT,
+            ended_at=now,
+        )
+        entry.refresh_from_db()
+        turnaway = TurnAway.objects.create(
+            site=entry.site,
+            participant=entry.participant,
+            reason=reason,
+            at=now,
+            waitlist_entry=entry,
+            created_by=by,
+            create_fingerprint=fingerprint({"waitlist_entry": entry.pk}),
+        )
+        audit_created(turnaway, by=by, site=entry.site, snapshot=_turnaway_snapshot(turnaway))
     return entry
 
 
 def waitlist_take(*, entry: WaitlistEntry, visit: Any, by: User) -> None:
     """A check-in from the list takes the person off it. Call inside the check-in's
     transaction; an entry no longer waiting answers 409 (the check-in is not written)."""
-    now = timezone.now()
-    updated = WaitlistEntry.objects.filter(
-        pk=entry.pk, status=WaitlistEntry.Status.WAITING, voided=False
-    ).update(
-        status=WaitlistEntry.Status.CHECKED_IN,
-        ended_at=now,
-        visit=visit,
-        version=entry.version + 1,
-    )
-    if updated != 1:
+    if entry.status != WaitlistEntry.Status.WAITING or entry.voided:
         raise Conflict(
-            "This person is no longer on the waiting list.",
-            fields={"waitlist": ["No longer waiting: they left or were checked in."]},
+            _NOT_WAITING, fields={"waitlist": ["No longer waiting: they left or were checked in."]}
         )
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=entry,
-        site=entry.site,
-        changes={
-            "status": [WaitlistEntry.Status.WAITING, WaitlistEntry.Status.CHECKED_IN],
-            "visit": [None, str(visit.pk)],
-        },
-    )
+    with edit(entry, by=by, site=entry.site, snapshot=_waitlist_snapshot):
+        save_at_version(
+            entry,
+            version=entry.version,
+            noun="waiting-list entry",
+            when=Q(status=WaitlistEntry.Status.WAITING),
+            status=WaitlistEntry.Status.CHECKED_IN,
+            ended_at=timezone.now(),
+            visit=visit,
+        )
+        entry.refresh_from_db()
 
 
 # --- Complaints ------------------------------------------------------------------------------
@@ -464,12 +409,8 @@ def complaint_record(
     id: uuid.UUID | None = None,
 ) -> tuple[Complaint, bool]:
     """Register a complaint; its response is due the site's set days after it was received."""
-    if not summary.strip():
-        raise _bad("summary", "Say what the complaint is about (never name anyone).")
     now = timezone.now()
     moment = received_at or now
-    check_record_time(at=moment, role=Role.SUPERVISOR, field="received_at", now=now)
-    pk = id or uuid.uuid4()
     content_print = fingerprint(
         {
             "site": site.pk,
@@ -478,33 +419,30 @@ def complaint_record(
             "received_at": _iso(received_at),
         }
     )
-    stored = _replayed(Complaint, pk=pk, site=site, content_print=content_print)
-    if stored is not None:
-        return stored, False
-    with transaction.atomic():
-        complaint = _create(
-            Complaint,
-            pk=pk,
+
+    def insert() -> Complaint:
+        if not summary.strip():
+            raise field_error("summary", "Say what the complaint is about (never name anyone).")
+        check_record_time(at=moment, role=Role.SUPERVISOR, field="received_at", now=now)
+        complaint = Complaint.objects.create(
+            id=id or uuid.uuid4(),
             site=site,
-            content_print=content_print,
             category=category,
             summary=summary.strip(),
             received_at=moment,
             response_due_on=response_due_on(site=site, received_at=moment),
             created_by=by,
+            create_fingerprint=content_print,
         )
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            obj=complaint,
-            site=site,
-            changes=changes_between({}, _complaint_snapshot(complaint)),
-        )
+        audit_created(complaint, by=by, site=site, snapshot=_complaint_snapshot(complaint))
         request_recompute(site=site, moments=[moment])
-    return complaint, True
+        return complaint
+
+    return create_record(
+        Complaint, pk=id, owner=site, content_print=content_print, insert=insert, noun="complaint"
+    )
 
 
-@transaction.atomic
 def complaint_respond(
     *, complaint: Complaint, by: User, response: str, close: bool = False
 ) -> Complaint:
@@ -513,8 +451,7 @@ def complaint_respond(
     if complaint.status == Complaint.Status.CLOSED:
         raise Conflict("This complaint is closed.")
     if not response.strip():
-        raise _bad("response", "Write the response given.")
-    before = _complaint_snapshot(complaint)
+        raise field_error("response", "Write the response given.")
     now = timezone.now()
     values: dict[str, Any] = {
         "response": response.strip(),
@@ -523,17 +460,7 @@ def complaint_respond(
     }
     if close:
         values |= {"closed_at": now, "closed_by": by}
-    updated = Complaint.objects.filter(pk=complaint.pk, version=complaint.version).update(
-        **values, version=complaint.version + 1, updated_at=now
-    )
-    if updated != 1:
-        raise Conflict("This complaint was changed at the same moment. Reload it.")
-    complaint.refresh_from_db()
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=complaint,
-        site=complaint.site,
-        changes=changes_between(before, _complaint_snapshot(complaint)),
-    )
+    with edit(complaint, by=by, site=complaint.site, snapshot=_complaint_snapshot):
+        save_at_version(complaint, version=complaint.version, noun="complaint", **values)
+        complaint.refresh_from_db()
     return complaint

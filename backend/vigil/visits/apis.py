@@ -6,17 +6,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, site_for
-from vigil.accounts.models import User
-from vigil.core.errors import ApplicationError
+from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
+from vigil.core.errors import field_error
 from vigil.core.fields import AwareDateTimeField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
-from vigil.records.rules import replay_conflicts_show
+from vigil.records.rules import replay_conflicts_show, require_version
+from vigil.records.serializers import EditInput
 from vigil.safety.models import WaitlistEntry
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Route, Substance, Visit
@@ -36,10 +35,7 @@ def _booth_of(site: Site, booth_id: Any) -> Booth | None:
         return None
     booth = Booth.objects.filter(pk=booth_id, site=site).first()
     if booth is None:
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={"booth": ["This booth is not in use at this site."]},
-        )
+        raise field_error("booth", "This booth is not in use at this site.")
     return booth
 
 
@@ -49,10 +45,7 @@ def _waitlist_entry_of(site: Site, entry_id: Any) -> WaitlistEntry | None:
     entry = WaitlistEntry.objects.select_related("participant").filter(pk=entry_id, site=site)
     found = entry.first()
     if found is None:
-        raise ApplicationError(
-            "Some fields need attention.",
-            fields={"waitlist": ["This person is not on this site's waiting list."]},
-        )
+        raise field_error("waitlist", "This person is not on this site's waiting list.")
     return found
 
 
@@ -76,7 +69,7 @@ class _VisitFields(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class VisitListCreateApi(APIView):
+class VisitListCreateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
         date = serializers.DateField(required=False)
@@ -123,8 +116,7 @@ class VisitListCreateApi(APIView):
         },
         tags=["visits"],
     )
-    def get(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         site, _ = site_for(
@@ -145,8 +137,7 @@ class VisitListCreateApi(APIView):
         responses={200: VisitSerializer, 201: VisitSerializer, 409: ErrorSerializer},
         tags=["visits"],
     )
-    def post(self, request: Request) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -174,8 +165,8 @@ class VisitListCreateApi(APIView):
         return Response(VisitSerializer(visit).data, status=code)
 
 
-class VisitDetailApi(APIView):
-    class InputSerializer(_VisitFields):
+class VisitDetailApi(AuthenticatedApi):
+    class InputSerializer(EditInput, _VisitFields):
         kind = serializers.ChoiceField(choices=Visit.Kind.choices, required=False)
         checked_in_at = AwareDateTimeField(required=False)
         checked_out_at = AwareDateTimeField(required=False, allow_null=True)
@@ -186,8 +177,7 @@ class VisitDetailApi(APIView):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
     @extend_schema(responses={200: VisitSerializer}, tags=["visits"])
-    def get(self, request: Request, visit_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def get(self, request: AuthenticatedRequest, visit_id: str) -> Response:
         visit, _ = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
         return Response(VisitSerializer(visit).data)
 
@@ -197,19 +187,12 @@ class VisitDetailApi(APIView):
         description=EDIT_AT_VERSION,
         tags=["visits"],
     )
-    def patch(self, request: Request, visit_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def patch(self, request: AuthenticatedRequest, visit_id: str) -> Response:
         visit, role = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
         data = self.InputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
-        if "version" not in changes:
-            raise ApplicationError(
-                "Some fields need attention.",
-                fields={
-                    "version": ["Send the version you read, to avoid overwriting a newer edit."]
-                },
-            )
+        require_version(changes)
         if "booth" in changes:
             changes["booth"] = _booth_of(visit.site, changes["booth"])
         if "code" in changes:
@@ -219,7 +202,7 @@ class VisitDetailApi(APIView):
         return Response(VisitSerializer(visit).data)
 
 
-class VisitCheckOutApi(APIView):
+class VisitCheckOutApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         checked_out_at = AwareDateTimeField(required=False)
         did_not_consume_reason = serializers.ChoiceField(
@@ -231,8 +214,7 @@ class VisitCheckOutApi(APIView):
         responses={200: VisitSerializer, 409: ErrorSerializer},
         tags=["visits"],
     )
-    def post(self, request: Request, visit_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, visit_id: str) -> Response:
         visit, role = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -241,7 +223,7 @@ class VisitCheckOutApi(APIView):
         return Response(VisitSerializer(visit).data)
 
 
-class VisitVoidApi(APIView):
+class VisitVoidApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         reason = serializers.CharField(max_length=1000)
 
@@ -250,8 +232,7 @@ class VisitVoidApi(APIView):
         responses={200: VisitSerializer, 412: ErrorSerializer},
         tags=["visits"],
     )
-    def post(self, request: Request, visit_id: str) -> Response:
-        assert isinstance(request.user, User)
+    def post(self, request: AuthenticatedRequest, visit_id: str) -> Response:
         visit, role = visit_for_user(user=request.user, visit_id=visit_id, roles=RECORD_WRITERS)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

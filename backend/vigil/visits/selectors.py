@@ -5,10 +5,10 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework.exceptions import NotFound, PermissionDenied
 
-from vigil.accounts.models import Membership, Role, User
+from vigil.accounts.models import Role, User
 from vigil.core.calendar import local_day_bounds
+from vigil.records.selectors import record_for_user
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
@@ -21,15 +21,7 @@ def visits_with_details() -> QuerySet[Visit]:
 
 def visit_for_user(*, user: User, visit_id: Any, roles: frozenset[Role]) -> tuple[Visit, Role]:
     """A visit at one of the user's sites, and the user's role there; else 404 (or 403)."""
-    visit = visits_with_details().filter(pk=visit_id).first()
-    membership = (
-        Membership.objects.filter(user=user, site_id=visit.site_id).first() if visit else None
-    )
-    if visit is None or membership is None:
-        raise NotFound("Not found.")
-    if membership.role not in roles:
-        raise PermissionDenied("Your role at this site does not allow this.")
-    return visit, Role(membership.role)
+    return record_for_user(visits_with_details(), user=user, pk=visit_id, roles=roles)
 
 
 def visits_of_site(

@@ -12,12 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vigil.accounts.models import Role, User
-from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
 from vigil.participants.services import participant_resolve
+from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
     check_can_edit,
@@ -33,25 +32,21 @@ from vigil.visits.first_visits import first_visits, request_recompute_of_moved_f
 from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
 
-def _bad(field: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={field: [message]})
-
-
 def _minutes_since(moment: datetime) -> int:
     return max(0, int((timezone.now() - moment).total_seconds() // 60))
 
 
 def _check_booth(*, site: Site, kind: str, booth: Booth | None) -> None:
     if kind == Visit.Kind.SERVICE_ONLY and booth is not None:
-        raise _bad("booth", "A service-only visit has no booth.")
+        raise field_error("booth", "A service-only visit has no booth.")
     if booth is not None and (booth.site_id != site.pk or not booth.active):
-        raise _bad("booth", "This booth is not in use at this site.")
+        raise field_error("booth", "This booth is not in use at this site.")
     if (
         kind == Visit.Kind.CONSUMPTION
         and booth is None
         and site.booths.filter(active=True).exists()
     ):
-        raise _bad("booth", "Choose a booth for a consumption visit.")
+        raise field_error("booth", "Choose a booth for a consumption visit.")
 
 
 def _open_visit_conflict(
@@ -127,18 +122,6 @@ def visit_snapshot(visit: Visit) -> dict[str, Any]:
     }
 
 
-def _replay_of(*, visit_id: uuid.UUID, site: Site, content_print: str) -> Visit | None:
-    """The stored visit a resend names, if its content matches; 409 if not; None if new."""
-    stored = Visit.objects.filter(pk=visit_id).first()
-    if stored is None:
-        return None
-    if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint != content_print:
-        raise ReplayConflict("This record was already sent with other content.", record=stored)
-    return stored
-
-
 @dataclass(frozen=True)
 class CheckIn:
     site: Site
@@ -201,69 +184,53 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         }
     )
     visit_id = request.id or uuid.uuid4()
-    try:
+    participant = None
+
+    def insert() -> Visit:
+        nonlocal participant
         backdated = check_record_time(at=at, role=role, field="checked_in_at", now=now)
         _check_booth(site=site, kind=request.kind, booth=request.booth)
-    except ApplicationError:
-        # A resend of a stored visit gets the stored visit even if the rules now refuse its
-        # content (its time has since passed the backdating limit, its booth was retired).
-        if request.id is None:
-            raise
-        replayed = _replay_of(visit_id=visit_id, site=site, content_print=content_print)
-        if replayed is None:
-            raise
-        return replayed, False
-    participant = None
+        if request.code:
+            participant = participant_resolve(site=site, code=request.code, at=at, by=by)
+        elif request.waitlist is not None:
+            participant = request.waitlist.participant
+        overridden = restriction_gate(
+            site=site,
+            participant_id=participant.pk if participant else None,
+            kind=request.kind,
+            override_reason=request.override_reason,
+        )
+        first_before = first_visits(participant_ids=[participant.pk] if participant else [])
+        visit = Visit.objects.create(
+            id=visit_id,
+            site=site,
+            participant=participant,
+            kind=request.kind,
+            booth=request.booth,
+            checked_in_at=at,
+            assisted=request.assisted,
+            shared_supply=request.shared_supply,
+            backdated=backdated,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        _set_choices(visit, substances=request.substances, routes=request.routes, new=True)
+        if overridden is not None:
+            restriction_override_record(
+                restriction=overridden, visit=visit, reason=request.override_reason, by=by, at=at
+            )
+        if request.waitlist is not None:
+            waitlist_take(entry=request.waitlist, visit=visit, by=by)
+        audit_created(visit, by=by, site=site, snapshot=visit_snapshot(visit))
+        request_recompute(site=site, moments=[at])
+        request_recompute_of_moved_first_visits(before=first_before)
+        return visit
+
     try:
-        with transaction.atomic():
-            if request.code:
-                participant = participant_resolve(site=site, code=request.code, at=at, by=by)
-            elif request.waitlist is not None:
-                participant = request.waitlist.participant
-            overridden = restriction_gate(
-                site=site,
-                participant_id=participant.pk if participant else None,
-                kind=request.kind,
-                override_reason=request.override_reason,
-            )
-            first_before = first_visits(participant_ids=[participant.pk] if participant else [])
-            visit = Visit.objects.create(
-                id=visit_id,
-                site=site,
-                participant=participant,
-                kind=request.kind,
-                booth=request.booth,
-                checked_in_at=at,
-                assisted=request.assisted,
-                shared_supply=request.shared_supply,
-                backdated=backdated,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            _set_choices(visit, substances=request.substances, routes=request.routes, new=True)
-            if overridden is not None:
-                restriction_override_record(
-                    restriction=overridden,
-                    visit=visit,
-                    reason=request.override_reason,
-                    by=by,
-                    at=at,
-                )
-            if request.waitlist is not None:
-                waitlist_take(entry=request.waitlist, visit=visit, by=by)
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=visit,
-                site=site,
-                changes=changes_between({}, visit_snapshot(visit)),
-            )
-            request_recompute(site=site, moments=[at])
-            request_recompute_of_moved_first_visits(before=first_before)
+        return create_record(
+            Visit, pk=request.id, owner=site, content_print=content_print, insert=insert
+        )
     except IntegrityError:
-        replayed = _replay_of(visit_id=visit_id, site=site, content_print=content_print)
-        if replayed is not None:
-            return replayed, False
         participant_id = participant.pk if participant else None
         if participant_id is None and request.code:
             known = participant_by_code(code=request.code)
@@ -274,10 +241,8 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         if conflict is None:
             raise
         raise conflict from None
-    return visit, True
 
 
-@transaction.atomic
 def visit_check_out(
     *,
     visit: Visit,
@@ -297,41 +262,33 @@ def visit_check_out(
         local = timezone.localtime(visit.checked_out_at, visit.site.zone)
         raise Conflict(f"This visit was already checked out at {local:%H:%M}.")
     if did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
-        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
     now = timezone.now()
     at = checked_out_at or now
     backdated = check_record_time(at=at, role=role, field="checked_out_at", now=now)
     if at < visit.checked_in_at:
         local = timezone.localtime(visit.checked_in_at, visit.site.zone)
-        raise _bad("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
-    before = visit_snapshot(visit)
-    updated = Visit.objects.filter(pk=visit.pk, checked_out_at=None, version=visit.version).update(
-        checked_out_at=at,
-        did_not_consume_reason=did_not_consume_reason,
-        backdated=visit.backdated or backdated,
-        version=visit.version + 1,
-        updated_at=now,
-    )
-    if updated != 1:
-        raise Conflict("This visit was changed at the same moment. Reload it and try again.")
-    # Exactly what the UPDATE wrote (no read back: the site, booth and choices are unchanged).
-    visit.checked_out_at = at
-    visit.did_not_consume_reason = did_not_consume_reason
-    visit.backdated = visit.backdated or backdated
-    visit.version += 1
-    visit.updated_at = now
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=visit,
-        site=visit.site,
-        changes=changes_between(before, visit_snapshot(visit)),
-    )
-    request_recompute(site=visit.site, moments=[visit.checked_in_at])
+        raise field_error("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
+    with edit(visit, by=by, site=visit.site, snapshot=visit_snapshot) as change:
+        updated = Visit.objects.filter(
+            pk=visit.pk, checked_out_at=None, version=visit.version
+        ).update(
+            checked_out_at=at,
+            did_not_consume_reason=did_not_consume_reason,
+            backdated=visit.backdated or backdated,
+            version=visit.version + 1,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise Conflict("This visit was changed at the same moment. Reload it and try again.")
+        # Exactly what the UPDATE wrote (no read back: the site, booth and choices are unchanged).
+        visit.checked_out_at = at
+        visit.did_not_consume_reason = did_not_consume_reason
+        visit.backdated = visit.backdated or backdated
+        visit.version += 1
+        visit.updated_at = now
+        change.recompute(visit.checked_in_at)
     return visit
-
-
-_UNSET: Any = object()
 
 
 def visit_update(
@@ -341,16 +298,16 @@ def visit_update(
     role: Role,
     version: int,
     reason: str = "",
-    code: str | None = _UNSET,
-    kind: str = _UNSET,
-    booth: Booth | None = _UNSET,
-    checked_in_at: datetime = _UNSET,
-    checked_out_at: datetime | None = _UNSET,
-    did_not_consume_reason: str = _UNSET,
-    substances: Sequence[str] = _UNSET,
-    routes: Sequence[str] = _UNSET,
-    assisted: str = _UNSET,
-    shared_supply: bool = _UNSET,
+    code: str | None = UNSET,
+    kind: str = UNSET,
+    booth: Booth | None = UNSET,
+    checked_in_at: datetime = UNSET,
+    checked_out_at: datetime | None = UNSET,
+    did_not_consume_reason: str = UNSET,
+    substances: Sequence[str] = UNSET,
+    routes: Sequence[str] = UNSET,
+    assisted: str = UNSET,
+    shared_supply: bool = UNSET,
 ) -> Visit:
     """Edit a visit named at the version the editor read: stale → 412, never a silent overwrite
     (a resend of an edit already applied gets the stored visit)."""
@@ -366,7 +323,7 @@ def visit_update(
     if version != visit.version:
         refuse_stale_unless_resent(
             sent={
-                "participant": code if code is _UNSET else person_sent(code),
+                "participant": code if code is UNSET else person_sent(code),
                 "kind": kind,
                 "booth": booth,
                 "checked_in_at": checked_in_at,
@@ -377,35 +334,34 @@ def visit_update(
                 "assisted": assisted,
                 "shared_supply": shared_supply,
             },
-            unset=_UNSET,
+            unset=UNSET,
             stored=visit_snapshot(visit),
             noun="visit",
         )
         return visit
     site = visit.site
-    before = visit_snapshot(visit)
     old_start = visit.checked_in_at
     now = timezone.now()
     fields: dict[str, Any] = {}
     backdated = visit.backdated
-    if kind is not _UNSET:
+    if kind is not UNSET:
         fields["kind"] = kind
-    if booth is not _UNSET:
+    if booth is not UNSET:
         fields["booth"] = booth
-    if checked_in_at is not _UNSET:
+    if checked_in_at is not UNSET:
         backdated |= check_record_time(at=checked_in_at, role=role, field="checked_in_at", now=now)
         fields["checked_in_at"] = checked_in_at
-    if checked_out_at is not _UNSET:
+    if checked_out_at is not UNSET:
         if checked_out_at is not None:
             backdated |= check_record_time(
                 at=checked_out_at, role=role, field="checked_out_at", now=now
             )
         fields["checked_out_at"] = checked_out_at
-    if did_not_consume_reason is not _UNSET:
+    if did_not_consume_reason is not UNSET:
         fields["did_not_consume_reason"] = did_not_consume_reason
-    if assisted is not _UNSET:
+    if assisted is not UNSET:
         fields["assisted"] = assisted
-    if shared_supply is not _UNSET:
+    if shared_supply is not UNSET:
         fields["shared_supply"] = shared_supply
     new_kind = fields.get("kind", visit.kind)
     new_booth = fields.get("booth", visit.booth)
@@ -415,14 +371,14 @@ def visit_update(
     if new_kind != Visit.Kind.CONSUMPTION and fields.get(
         "did_not_consume_reason", visit.did_not_consume_reason
     ):
-        raise _bad("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
     start = fields.get("checked_in_at", visit.checked_in_at)
     end = fields.get("checked_out_at", visit.checked_out_at)
     if end is not None and end < start:
-        raise _bad("checked_out_at", "Check-out is before check-in.")
+        raise field_error("checked_out_at", "Check-out is before check-in.")
     try:
-        with transaction.atomic():
-            if code is not _UNSET:
+        with edit(visit, by=by, site=site, snapshot=visit_snapshot, reason=reason) as change:
+            if code is not UNSET:
                 fields["participant"] = (
                     participant_resolve(site=site, code=code, at=start, by=by) if code else None
                 )
@@ -433,27 +389,15 @@ def visit_update(
                     new_participant.pk if new_participant else None,
                 ]
             )
-            updated = Visit.objects.filter(pk=visit.pk, version=version).update(
-                **fields, backdated=backdated, version=version + 1, updated_at=now
-            )
-            if updated != 1:
-                raise StaleVersion("Someone changed this visit since you opened it. Reload it.")
+            save_at_version(visit, version=version, noun="visit", **fields, backdated=backdated)
             visit.refresh_from_db()
-            if substances is not _UNSET or routes is not _UNSET:
+            if substances is not UNSET or routes is not UNSET:
                 _set_choices(
                     visit,
-                    substances=before["substances"] if substances is _UNSET else substances,
-                    routes=before["routes"] if routes is _UNSET else routes,
+                    substances=change.before["substances"] if substances is UNSET else substances,
+                    routes=change.before["routes"] if routes is UNSET else routes,
                 )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.UPDATE,
-                obj=visit,
-                site=site,
-                changes=changes_between(before, visit_snapshot(visit)),
-                reason=reason,
-            )
-            request_recompute(site=site, moments=[old_start, visit.checked_in_at])
+            change.recompute(old_start, visit.checked_in_at)
             request_recompute_of_moved_first_visits(before=first_before)
     except IntegrityError:
         participant = fields.get("participant", visit.participant)

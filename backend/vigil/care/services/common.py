@@ -8,8 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from vigil.accounts.models import User
-from vigil.care.models import Referral, Service
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict
+from vigil.core.errors import field_error
 from vigil.participants.models import Participant
 from vigil.participants.selectors import participant_by_code
 from vigil.participants.services import participant_resolve
@@ -17,10 +16,6 @@ from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
 UNSET: Any = object()
-
-
-def bad_input(name: str, message: str) -> ApplicationError:
-    return ApplicationError("Some fields need attention.", fields={name: [message]})
 
 
 def local_time(moment: datetime, site: Site) -> str:
@@ -37,13 +32,13 @@ def iso(moment: datetime | None) -> str | None:
 def check_visit(*, site: Site, visit: Visit, code: str | None) -> None:
     """A record attached to a visit is about the visit's person, at the visit's site."""
     if visit.site_id != site.pk:
-        raise bad_input("visit", "This visit is not at this site.")
+        raise field_error("visit", "This visit is not at this site.")
     if visit.voided:
-        raise bad_input("visit", "This visit was voided. Choose another visit.")
+        raise field_error("visit", "This visit was voided. Choose another visit.")
     if code:
         known = participant_by_code(code=code)
         if known is None or known.pk != visit.participant_id:
-            raise bad_input(
+            raise field_error(
                 "code",
                 "This code is not the code of the visit's person. "
                 "Leave the code out when you choose a visit.",
@@ -60,18 +55,6 @@ def person_of(*, site: Site, visit: Visit | None, code: str | None, at: datetime
     if code:
         return participant_resolve(site=site, code=code, at=at, by=by)
     return None
-
-
-def replayed(model: type[Service] | type[Referral], *, pk: Any, site: Site, print_: str) -> Any:
-    """The stored record for a resent id with the same content; 409 for other content."""
-    stored = model.objects.filter(pk=pk).first()
-    if stored is None:
-        return None
-    if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint == print_:
-        return stored
-    raise ReplayConflict("This record was already sent with other content.", record=stored)
 
 
 def relink(

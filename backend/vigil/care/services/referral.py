@@ -23,18 +23,17 @@ from vigil.care.models import (
 )
 from vigil.care.services.common import (
     UNSET,
-    bad_input,
     check_visit,
     iso,
     local_time,
     person_of,
     relink,
-    replayed,
     resolve_person,
 )
-from vigil.core.errors import Conflict, ReplayConflict, StaleVersion
+from vigil.core.errors import Conflict, ReplayConflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
+from vigil.records.kit import audit_created, create_record, edit, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
     check_can_edit,
@@ -107,7 +106,7 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
     """
     site = request.site
     if request.status not in REFERRAL_INITIAL_STATUSES:
-        raise bad_input(
+        raise field_error(
             "status",
             "A new referral is offered, accepted or declined. "
             "Record whether the person attended later, as a follow-up.",
@@ -128,60 +127,47 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
         }
     )
     referral_id = request.id or uuid.uuid4()
-    if request.id is not None:
-        stored = replayed(Referral, pk=referral_id, site=site, print_=content_print)
-        if stored is not None:
-            return stored, False
-    now = timezone.now()
-    at = request.at or now
-    backdated = check_record_time(at=at, role=role, field="at", now=now)
-    if request.visit is not None:
-        check_visit(site=site, visit=request.visit, code=request.code)
-    try:
-        with transaction.atomic():
-            referral = Referral.objects.create(
-                id=referral_id,
-                site=site,
-                visit=request.visit,
-                participant=person_of(
-                    site=site, visit=request.visit, code=request.code, at=at, by=by
-                ),
-                at=at,
-                category=request.category,
-                destination=request.destination,
-                agency=agency,
-                accompanied=request.accompanied,
-                status=request.status,
-                status_at=at,
-                backdated=backdated,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            steps = [ReferralStatus.OFFERED]
-            if request.status != ReferralStatus.OFFERED:
-                steps.append(ReferralStatus(request.status))
-            ReferralStatusChange.objects.bulk_create(
-                [
-                    ReferralStatusChange(
-                        referral=referral, status=step, at=at, backdated=backdated, created_by=by
-                    )
-                    for step in steps
-                ]
-            )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=referral,
-                site=site,
-                changes=changes_between({}, referral_snapshot(referral)),
-            )
-            request_recompute(site=site, moments=[referral.at])
-    except IntegrityError:
-        stored = replayed(Referral, pk=referral_id, site=site, print_=content_print)
-        if stored is None:
-            raise
-        return stored, False
-    return referral, True
+
+    def insert() -> Referral:
+        now = timezone.now()
+        at = request.at or now
+        backdated = check_record_time(at=at, role=role, field="at", now=now)
+        if request.visit is not None:
+            check_visit(site=site, visit=request.visit, code=request.code)
+        referral = Referral.objects.create(
+            id=referral_id,
+            site=site,
+            visit=request.visit,
+            participant=person_of(site=site, visit=request.visit, code=request.code, at=at, by=by),
+            at=at,
+            category=request.category,
+            destination=request.destination,
+            agency=agency,
+            accompanied=request.accompanied,
+            status=request.status,
+            status_at=at,
+            backdated=backdated,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        steps = [ReferralStatus.OFFERED]
+        if request.status != ReferralStatus.OFFERED:
+            steps.append(ReferralStatus(request.status))
+        ReferralStatusChange.objects.bulk_create(
+            [
+                ReferralStatusChange(
+                    referral=referral, status=step, at=at, backdated=backdated, created_by=by
+                )
+                for step in steps
+            ]
+        )
+        audit_created(referral, by=by, site=site, snapshot=referral_snapshot(referral))
+        request_recompute(site=site, moments=[referral.at])
+        return referral
+
+    return create_record(
+        Referral, pk=request.id, owner=site, content_print=content_print, insert=insert
+    )
 
 
 def _label(status: str) -> str:
@@ -267,7 +253,7 @@ def referral_status_change(
     moment = at or now
     backdated = check_record_time(at=moment, role=role, field="at", now=now)
     if moment < referral.status_at:
-        raise bad_input(
+        raise field_error(
             "at",
             f"This is before the referral was {_label(referral.status)} "
             f"({local_time(referral.status_at, site)}).",
@@ -360,7 +346,6 @@ def referral_update(
         return referral
     site = referral.site
     old_at = referral.at
-    before = referral_snapshot(referral)
     now = timezone.now()
     values: dict[str, Any] = {}
     if category is not UNSET:
@@ -377,7 +362,7 @@ def referral_update(
         backdated |= check_record_time(at=at, role=role, field="at", now=now)
         later = referral.history.exclude(status=ReferralStatus.OFFERED).order_by("at").first()
         if later is not None and at > later.at:
-            raise bad_input(
+            raise field_error(
                 "at",
                 f"The referral was {_label(later.status)} at {local_time(later.at, site)}: "
                 "it cannot have been offered after that.",
@@ -392,27 +377,15 @@ def referral_update(
         visit=visit,
         code=code,
     )
-    with transaction.atomic():
+    with edit(referral, by=by, site=site, snapshot=referral_snapshot, reason=reason) as change:
         if relinked:
             values["visit"] = new_visit
             values["participant"] = resolve_person(person, site=site, at=new_at, by=by)
-        updated = Referral.objects.filter(pk=referral.pk, version=version).update(
-            **values, backdated=backdated, version=version + 1, updated_at=now
-        )
-        if updated != 1:
-            raise StaleVersion("Someone changed this referral since you opened it. Reload it.")
+        save_at_version(referral, version=version, noun="referral", **values, backdated=backdated)
         if "at" in values:
             referral.history.filter(status=ReferralStatus.OFFERED).update(at=new_at)
         referral.refresh_from_db()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.UPDATE,
-            obj=referral,
-            site=site,
-            changes=changes_between(before, referral_snapshot(referral)),
-            reason=reason,
-        )
-        request_recompute(site=site, moments=[old_at, referral.at])
+        change.recompute(old_at, referral.at)
     return referral
 
 

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vigil.accounts.models import Role, User
-from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
 from vigil.care.models import (
     DrugCheck,
     Service,
@@ -28,12 +25,12 @@ from vigil.care.services.common import (
     iso,
     person_of,
     relink,
-    replayed,
     resolve_person,
 )
-from vigil.core.errors import ApplicationError, Conflict, StaleVersion
+from vigil.core.errors import Conflict, FieldErrors
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
+from vigil.records.kit import audit_created, create_record, edit, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
     check_can_edit,
@@ -101,7 +98,7 @@ def _check_details(
                     "on one sample, choose the method Other."
                 )
     if errors:
-        raise ApplicationError("Some fields need attention.", fields=errors)
+        raise FieldErrors(errors)
 
 
 def _write_details(
@@ -172,46 +169,33 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
         }
     )
     service_id = request.id or uuid.uuid4()
-    if request.id is not None:
-        stored = replayed(Service, pk=service_id, site=site, print_=content_print)
-        if stored is not None:
-            return stored, False
-    now = timezone.now()
-    at = request.at or now
-    backdated = check_record_time(at=at, role=role, field="at", now=now)
-    _check_details(kind=request.kind, drug_check=drug_check, supplies=supplies)
-    if request.visit is not None:
-        check_visit(site=site, visit=request.visit, code=request.code)
-    try:
-        with transaction.atomic():
-            service = Service.objects.create(
-                id=service_id,
-                site=site,
-                visit=request.visit,
-                participant=person_of(
-                    site=site, visit=request.visit, code=request.code, at=at, by=by
-                ),
-                kind=request.kind,
-                at=at,
-                backdated=backdated,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            _write_details(service, drug_check=drug_check, supplies=supplies)
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=service,
-                site=site,
-                changes=changes_between({}, service_snapshot(service)),
-            )
-            request_recompute(site=site, moments=[service.at])
-    except IntegrityError:
-        stored = replayed(Service, pk=service_id, site=site, print_=content_print)
-        if stored is None:
-            raise
-        return stored, False
-    return service, True
+
+    def insert() -> Service:
+        now = timezone.now()
+        at = request.at or now
+        backdated = check_record_time(at=at, role=role, field="at", now=now)
+        _check_details(kind=request.kind, drug_check=drug_check, supplies=supplies)
+        if request.visit is not None:
+            check_visit(site=site, visit=request.visit, code=request.code)
+        service = Service.objects.create(
+            id=service_id,
+            site=site,
+            visit=request.visit,
+            participant=person_of(site=site, visit=request.visit, code=request.code, at=at, by=by),
+            kind=request.kind,
+            at=at,
+            backdated=backdated,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        _write_details(service, drug_check=drug_check, supplies=supplies)
+        audit_created(service, by=by, site=site, snapshot=service_snapshot(service))
+        request_recompute(site=site, moments=[service.at])
+        return service
+
+    return create_record(
+        Service, pk=request.id, owner=site, content_print=content_print, insert=insert
+    )
 
 
 def service_update(
@@ -286,30 +270,24 @@ def service_update(
         visit=visit,
         code=code,
     )
-    with transaction.atomic():
-        updated = Service.objects.filter(pk=service.pk, version=version).update(
+    with edit(
+        service, by=by, site=site, snapshot=service_snapshot, reason=reason, before=before
+    ) as change:
+        save_at_version(
+            service,
+            version=version,
+            noun="service",
             kind=new_kind,
             at=new_at,
             visit=new_visit,
             participant=resolve_person(person, site=site, at=new_at, by=by),
             backdated=backdated,
-            version=version + 1,
             updated_at=now,
         )
-        if updated != 1:
-            raise StaleVersion("Someone changed this service since you opened it. Reload it.")
         service.refresh_from_db()
         if new_check != before["drug_check"] or new_supplies != sorted(before["supplies"].items()):
             _write_details(service, drug_check=new_check, supplies=new_supplies)
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.UPDATE,
-            obj=service,
-            site=site,
-            changes=changes_between(before, service_snapshot(service)),
-            reason=reason,
-        )
-        request_recompute(site=site, moments=[old_at, service.at])
+        change.recompute(old_at, service.at)
     return service
 
 

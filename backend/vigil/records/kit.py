@@ -1,0 +1,226 @@
+"""The record-write kit: what every create, edit and void of a record does the same way.
+
+A record type's service reads like this (see `vigil.alerts.services` for a small one):
+
+    def thing_create(*, request: NewThing, by: User) -> tuple[Thing, bool]:
+        content_print = fingerprint({"site": request.site.pk, "what": request.what})
+        stored = stored_replay(Thing, pk=request.id, site=request.site, content_print=content_print)
+        if stored is not None:
+            return stored, False
+        with replay_on_integrity_error(Thing, pk=..., site=..., content_print=...) as created:
+            thing = Thing.objects.create(...)
+            audit_created(thing, by=by, site=request.site, snapshot=thing_snapshot(thing))
+            created.record = thing
+        return created.result()
+
+    def thing_update(*, thing: Thing, by: User, version: int, what: str = UNSET) -> Thing:
+        with edit(thing, version=version, noun="thing", by=by, site=thing.site,
+                  snapshot=thing_snapshot) as change:
+            change.save(what=what)
+        return thing
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar, cast
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from vigil.accounts.models import User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record, changes_between
+from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
+from vigil.records.models import VersionedRecord
+from vigil.records.recompute import request_recompute
+from vigil.sites.models import Site
+
+# A keyword argument an edit leaves out (None is a value an edit may set).
+UNSET: Any = object()
+
+R = TypeVar("R", bound=models.Model)
+
+Snapshot = Callable[[Any], Mapping[str, Any]]
+
+
+class _Printed(Protocol):
+    """A record created from a client's request keeps the digest of that request."""
+
+    create_fingerprint: str
+
+
+# --- Replay: a create sent again ------------------------------------------------------------
+
+
+def check_replay(stored: R, *, same_owner: bool, content_print: str, noun: str = "record") -> R:
+    """A create resent with a stored id: the stored record if it carries the same content.
+
+    1. The id belongs to another site's (or incident's) record: 409, showing nothing of it.
+    2. Other content under the same id: 409 carrying the stored record (ReplayConflict).
+    3. Same content: the stored record, answered as it is now; nothing is written.
+    """
+    if not same_owner:
+        raise Conflict("This record id is already in use.")
+    if cast(_Printed, stored).create_fingerprint != content_print:
+        raise ReplayConflict(f"This {noun} was already sent with other content.", record=stored)
+    return stored
+
+
+def stored_replay(
+    records: type[R] | models.QuerySet[R],
+    *,
+    pk: Any,
+    owner: Any,
+    content_print: str,
+    noun: str = "record",
+    owner_field: str = "site_id",
+) -> R | None:
+    """The stored record a resend names (see `check_replay`); None if the id is new.
+
+    `owner` is the site (or the incident of a timeline action) the resend is sent to.
+    """
+    if pk is None:
+        return None
+    found = records._default_manager.all() if isinstance(records, type) else records
+    stored = found.filter(pk=pk).first()
+    if stored is None:
+        return None
+    return check_replay(
+        stored,
+        same_owner=getattr(stored, owner_field) == owner.pk,
+        content_print=content_print,
+        noun=noun,
+    )
+
+
+def create_record(
+    records: type[R] | models.QuerySet[R],
+    *,
+    pk: Any,
+    owner: Any,
+    content_print: str,
+    insert: Callable[[], R],
+    noun: str = "record",
+    owner_field: str = "site_id",
+) -> tuple[R, bool]:
+    """Create a record, or answer a resend of it. Returns (record, created).
+
+    `insert` checks the content and writes the record, its rows and its audit event, in one
+    transaction. No read precedes it: a resend is recognised when it fails.
+    1. It succeeds: (record, True).
+    2. It fails (a rule refuses the content, or the id is taken) and `pk` names a stored record
+       of this owner with the same content: (stored record, False), whatever the rules say now
+       (its time has since passed the backdating limit, its booth was retired...).
+    3. Same id, other content: 409 carrying the stored record; another owner's id: 409.
+    4. Otherwise the failure stands (the caller may explain an IntegrityError).
+    """
+    try:
+        with transaction.atomic():
+            return insert(), True
+    except (IntegrityError, ApplicationError):
+        stored = stored_replay(
+            records,
+            pk=pk,
+            owner=owner,
+            content_print=content_print,
+            noun=noun,
+            owner_field=owner_field,
+        )
+        if stored is None:
+            raise
+        return stored, False
+
+
+def audit_created(
+    record: models.Model, *, by: User, site: Site | None, snapshot: Mapping[str, Any]
+) -> None:
+    """The audit event of a new record: every field of its snapshot, from nothing."""
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        obj=record,
+        site=site,
+        changes=changes_between({}, dict(snapshot)),
+    )
+
+
+# --- Edits: conditional on the version read ---------------------------------------------------
+
+
+def save_at_version(
+    record: models.Model, *, version: int, noun: str, when: Q | None = None, **values: Any
+) -> None:
+    """Write `values` if the record is still at `version` (and matches `when`): version + 1.
+
+    Otherwise 412, never a silent overwrite. The instance is not refreshed: the caller reads
+    back what it needs.
+    """
+    if isinstance(record, VersionedRecord):
+        values.setdefault("updated_at", timezone.now())
+    updated = (
+        type(record)
+        ._default_manager.filter(when or Q(), pk=record.pk, version=version)
+        .update(**values, version=version + 1)
+    )
+    if updated != 1:
+        raise StaleVersion(f"Someone changed this {noun} since you opened it. Reload it.")
+
+
+class _Unchanged(Exception):
+    """An edit that changed nothing: its writes are rolled back."""
+
+
+@dataclass
+class Edit(Generic[R]):
+    """What `edit` gives the service inside the block."""
+
+    record: R
+    before: Mapping[str, Any]
+    moments: list[datetime | None] = field(default_factory=list)
+
+    def recompute(self, *moments: datetime | None) -> None:
+        """Recompute the reports of the site-days these times fall on, once the edit commits."""
+        self.moments.extend(moments)
+
+
+@contextmanager
+def edit(
+    record: R,
+    *,
+    by: User,
+    site: Site | None,
+    snapshot: Snapshot,
+    reason: str = "",
+    action: AuditEvent.Action = AuditEvent.Action.UPDATE,
+    before: Mapping[str, Any] | None = None,
+) -> Iterator[Edit[R]]:
+    """One audited edit of `record`, in one transaction.
+
+    The service writes inside the block (`save_at_version`, its rows...) and leaves the
+    instance as stored. On leaving the block:
+    1. The change is the difference between the snapshots before and after.
+    2. Nothing changed: every write of the block is rolled back and the record read back as it
+       was: no new version, no audit event, no recompute (a PATCH that changes nothing).
+    3. Otherwise one audit event with the change and the reason, and a recompute of the
+       site-days the edit named (`Edit.recompute`).
+    `before` is the snapshot already read, if the service read it to check the edit.
+    """
+    change = Edit(record, dict(snapshot(record) if before is None else before))
+    try:
+        with transaction.atomic():
+            yield change
+            changes = changes_between(dict(change.before), dict(snapshot(record)))
+            if not changes:
+                raise _Unchanged
+            audit_record(
+                actor=by, action=action, obj=record, site=site, changes=changes, reason=reason
+            )
+            if site is not None:
+                request_recompute(site=site, moments=change.moments)
+    except _Unchanged:
+        record.refresh_from_db()
