@@ -198,18 +198,20 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
           </Button>
         </form>
       )}
-      {!waitlist && (<button
-        type="button"
-        class="btn btn-quiet"
-        aria-pressed={anonymous ? "true" : "false"}
-        onClick={() => {
-          setAnonymous(!anonymous);
-          setCode("");
-          setFound({ kind: "none" });
-        }}
-      >
-        {t("checkIn.anonymous")}
-      </button>)}
+      {!waitlist && (
+        <button
+          type="button"
+          class="btn btn-quiet"
+          aria-pressed={anonymous ? "true" : "false"}
+          onClick={() => {
+            setAnonymous(!anonymous);
+            setCode("");
+            setFound({ kind: "none" });
+          }}
+        >
+          {t("checkIn.anonymous")}
+        </button>
+      )}
 
       {found.kind === "offline" && <Notice kind="info">{t("checkIn.offlineLookup")}</Notice>}
       {lookup && (
