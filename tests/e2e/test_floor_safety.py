@@ -159,3 +159,36 @@ def test_a_suggested_alert_is_posted_and_another_tablet_shows_it(
     expect(page.get_by_test_id("poster")).to_contain_text("3 overdoses here")
     screenshot(page, "alert-poster", viewport)
     assert Alert.objects.get().source == "overdose_cluster"
+
+
+@pytest.mark.parametrize("viewport", ["tablet-landscape", "desktop"], indirect=True)
+def test_a_supervisor_restricts_a_person_ends_it_and_registers_a_complaint(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    sign_in(page, live_server, "bob", hash="#/restrictions")
+    page.get_by_label("Visit code").fill("mako-1993")
+    page.get_by_role("button", name="consumption only").click()
+    page.get_by_role("button", name="Dealing").click()
+    page.get_by_label("End date", exact=True).fill((timezone.localdate() + timedelta(days=14)).isoformat())
+    page.get_by_label("Note (supervisors only").fill("Selling in the washroom, second time")
+    page.get_by_role("button", name="Restrict", exact=True).click()
+    listed = page.get_by_test_id("restrictions").get_by_role("listitem")
+    expect(listed).to_contain_text("consumption only · Dealing · until")
+    outbox_is_empty(page)
+    screenshot(page, "restrictions", viewport)
+    assert_accessible(page)
+
+    listed.get_by_role("button", name="End early").click()
+    page.get_by_label("Why it ends early").fill("Met with the person and the team")
+    page.get_by_role("button", name="End the restriction").click()
+    expect(page.get_by_text("No restriction in force.")).to_be_visible()
+    outbox_is_empty(page)
+
+    page.get_by_role("link", name="Complaints").click()
+    page.get_by_role("button", name="Privacy").click()
+    page.get_by_label("What it is about").fill("Their name was said aloud at the desk")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text("Their name was said aloud at the desk")).to_be_visible()
+    outbox_is_empty(page)
+    screenshot(page, "complaints", viewport)
+    assert_accessible(page)
