@@ -27,9 +27,9 @@ else:
     AuthenticatedRequest = Request
 
 
+# An API class for logged-in users (401 otherwise): handlers take an AuthenticatedRequest.
+# A comment, not a docstring: the schema would show a base class's docstring on every operation.
 class AuthenticatedApi(APIView):
-    """An API class for logged-in users (401 otherwise): handlers take an AuthenticatedRequest."""
-
     permission_classes = [IsAuthenticated]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

@@ -10,14 +10,12 @@ from rest_framework import serializers
 UNKNOWN_FIELD = "This field cannot be changed here. Leave it out."
 
 
+# Refuse, with a 400 naming each, the fields of an edit that the edit does not take.
+# An edit holding only unknown fields would otherwise change nothing but the version, and
+# another tablet would then get 412 for nothing. `refused` names fields the edit knows but
+# refuses with a message of their own (say where the change belongs).
+# (Comments, not a docstring: the schema would show it on every edit's request body.)
 class EditInput(serializers.Serializer[dict[str, Any]]):
-    """Refuse, with a 400 naming each, the fields of an edit that the edit does not take.
-
-    An edit holding only unknown fields would otherwise change nothing but the version, and
-    another tablet would then get 412 for nothing. `refused` names fields the edit knows but
-    refuses with a message of their own (say where the change belongs).
-    """
-
     refused: ClassVar[dict[str, str]] = {}
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
