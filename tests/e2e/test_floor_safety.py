@@ -169,7 +169,9 @@ def test_a_supervisor_restricts_a_person_ends_it_and_registers_a_complaint(
     page.get_by_label("Visit code").fill("mako-1993")
     page.get_by_role("button", name="consumption only").click()
     page.get_by_role("button", name="Dealing").click()
-    page.get_by_label("End date", exact=True).fill((timezone.localdate() + timedelta(days=14)).isoformat())
+    page.get_by_label("End date", exact=True).fill(
+        (timezone.localdate() + timedelta(days=14)).isoformat()
+    )
     page.get_by_label("Note (supervisors only").fill("Selling in the washroom, second time")
     page.get_by_role("button", name="Restrict", exact=True).click()
     listed = page.get_by_test_id("restrictions").get_by_role("listitem")
