@@ -6,12 +6,11 @@ import type {
   Location,
   NaloxoneRoute,
   Outcome,
-  ReferralCategory,
   ReferralStatus,
-  ServiceKind,
   Substance,
 } from "../api";
-import { enqueue, type OutboxEntry } from "../outbox";
+import type { OutboxEntry } from "../outbox";
+import { write, type WriteBody } from "../outbox/write";
 
 /**
  * Every write of the floor app, as an outbox entry. Each record gets its UUID here, on the
@@ -38,21 +37,21 @@ export interface CheckIn {
 
 export async function checkIn(input: CheckIn, summary: string): Promise<string> {
   const id = crypto.randomUUID();
-  const body: Record<string, unknown> = {
+  const body: WriteBody<"/api/v1/visits/", "POST"> = {
     id,
     site: input.site,
     kind: input.kind,
     checked_in_at: now(),
     substances: input.substances,
     routes: input.routes,
+    ...(input.code ? { code: input.code } : {}),
+    ...(input.booth ? { booth: input.booth } : {}),
+    ...(input.assisted && input.assisted !== "none" ? { assisted: input.assisted } : {}),
+    ...(input.shared_supply ? { shared_supply: true } : {}),
+    ...(input.override_reason ? { override_reason: input.override_reason } : {}),
+    ...(input.waitlist ? { waitlist: input.waitlist } : {}),
   };
-  if (input.code) body["code"] = input.code;
-  if (input.booth) body["booth"] = input.booth;
-  if (input.assisted && input.assisted !== "none") body["assisted"] = input.assisted;
-  if (input.shared_supply) body["shared_supply"] = true;
-  if (input.override_reason) body["override_reason"] = input.override_reason;
-  if (input.waitlist) body["waitlist"] = input.waitlist;
-  await enqueue({ method: "POST", path: "/visits/", body, summary });
+  await write({ method: "POST", path: "/api/v1/visits/", body, summary });
   return id;
 }
 
@@ -69,14 +68,18 @@ export async function turnAway(
   input: { site: string; reason: TurnAwayReason; code?: string },
   summary: string,
 ): Promise<void> {
-  const body: Record<string, unknown> = {
-    id: crypto.randomUUID(),
-    site: input.site,
-    reason: input.reason,
-    at: now(),
-  };
-  if (input.code) body["code"] = input.code;
-  await enqueue({ method: "POST", path: "/turnaways/", body, summary });
+  await write({
+    method: "POST",
+    path: "/api/v1/turnaways/",
+    body: {
+      id: crypto.randomUUID(),
+      site: input.site,
+      reason: input.reason,
+      at: now(),
+      ...(input.code ? { code: input.code } : {}),
+    },
+    summary,
+  });
 }
 
 /** Puts a person (by code, or anonymous) on the waiting list; returns the entry's id. */
@@ -85,17 +88,21 @@ export async function waitlistAdd(
   summary: string,
 ): Promise<string> {
   const id = crypto.randomUUID();
-  const body: Record<string, unknown> = { id, site: input.site };
-  if (input.code) body["code"] = input.code;
-  await enqueue({ method: "POST", path: "/waitlist/", body, summary });
+  await write({
+    method: "POST",
+    path: "/api/v1/waitlist/",
+    body: { id, site: input.site, ...(input.code ? { code: input.code } : {}) },
+    summary,
+  });
   return id;
 }
 
 /** The person left without a booth: a turn-away (capacity). */
 export async function waitlistLeave(entry: string, summary: string, after?: string): Promise<void> {
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/waitlist/${entry}/leave`,
+    path: "/api/v1/waitlist/{entry_id}/leave",
+    params: { entry_id: entry },
     body: { reason: "capacity" },
     summary,
     ...(after ? { dependsOn: after } : {}),
@@ -108,12 +115,11 @@ export async function checkOut(
   summary: string,
   after?: string,
 ): Promise<void> {
-  const body: Record<string, unknown> = { checked_out_at: now() };
-  if (reason) body["did_not_consume_reason"] = reason;
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/visits/${visit}/check-out`,
-    body,
+    path: "/api/v1/visits/{visit_id}/check-out",
+    params: { visit_id: visit },
+    body: { checked_out_at: now(), ...(reason ? { did_not_consume_reason: reason } : {}) },
     summary,
     ...(after ? { dependsOn: after } : {}),
   });
@@ -133,20 +139,19 @@ export async function openIncident(
   after?: string,
 ): Promise<{ id: string; key: string }> {
   const id = crypto.randomUUID();
-  const body: Record<string, unknown> = {
-    id,
-    site: input.site,
-    kind: input.kind,
-    location: input.location,
-    started_at: now(),
-    signs: [],
-    suspected_substances: [],
-  };
-  if (input.visit) body["visit"] = input.visit;
-  const key = await enqueue({
+  const key = await write({
     method: "POST",
-    path: "/incidents/",
-    body,
+    path: "/api/v1/incidents/",
+    body: {
+      id,
+      site: input.site,
+      kind: input.kind,
+      location: input.location,
+      started_at: now(),
+      signs: [],
+      suspected_substances: [],
+      ...(input.visit ? { visit: input.visit } : {}),
+    },
     summary,
     ...(after ? { dependsOn: after } : {}),
   });
@@ -167,9 +172,10 @@ export async function tapAction(
   summary: string,
   after?: string,
 ): Promise<void> {
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/incidents/${incident}/actions/`,
+    path: "/api/v1/incidents/{incident_id}/actions/",
+    params: { incident_id: incident },
     body: { id: crypto.randomUUID(), at: now(), ...tap },
     summary,
     ...(after ? { dependsOn: after } : {}),
@@ -191,64 +197,49 @@ export async function completeIncident(
   summaries: { save: string; submit: string },
   after?: string,
 ): Promise<void> {
-  const save = await enqueue({
+  const save = await write({
     method: "PATCH",
-    path: `/incidents/${incident}`,
+    path: "/api/v1/incidents/{incident_id}",
+    params: { incident_id: incident },
     body: { ...completion },
     summary: summaries.save,
     ...(after ? { dependsOn: after } : {}),
   });
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/incidents/${incident}/submit`,
+    path: "/api/v1/incidents/{incident_id}/submit",
+    params: { incident_id: incident },
     body: {},
     summary: summaries.submit,
     dependsOn: save,
   });
 }
 
-export interface ServiceRecord {
-  site: string;
-  kind: ServiceKind;
-  visit?: string;
-  code?: string;
-  drug_check?: Record<string, string>;
-  supplies?: { item: string; quantity: number }[];
-}
+/** A service as the floor records it: the schema's body, less the id and time set here. */
+export type ServiceRecord = Omit<WriteBody<"/api/v1/services/", "POST">, "id" | "at">;
+
+/** A referral as the floor records it: the schema's body, less the id and time set here. */
+export type ReferralRecord = Omit<WriteBody<"/api/v1/referrals/", "POST">, "id" | "at">;
 
 /** A service or a referral: a new record with its own id, timed at the tap. */
-async function recordCare(
-  path: "/services/" | "/referrals/",
-  input: ServiceRecord | ReferralRecord,
-  summary: string,
-  after?: string,
-): Promise<void> {
-  await enqueue({
+export async function recordService(input: ServiceRecord, summary: string, after?: string): Promise<void> {
+  await write({
     method: "POST",
-    path,
+    path: "/api/v1/services/",
     body: { id: crypto.randomUUID(), at: now(), ...input },
     summary,
     ...(after ? { dependsOn: after } : {}),
   });
 }
 
-export function recordService(input: ServiceRecord, summary: string, after?: string) {
-  return recordCare("/services/", input, summary, after);
-}
-
-export interface ReferralRecord {
-  site: string;
-  category: ReferralCategory;
-  destination: "onsite_connected" | "offsite";
-  agency: string;
-  accompanied: boolean;
-  status: ReferralStatus;
-  visit?: string;
-  code?: string;
-}
-
-export function recordReferral(input: ReferralRecord, summary: string, after?: string) {
-  return recordCare("/referrals/", input, summary, after);
+export async function recordReferral(input: ReferralRecord, summary: string, after?: string): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/referrals/",
+    body: { id: crypto.randomUUID(), at: now(), ...input },
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
 }
 
 export async function referralFollowUp(
@@ -256,9 +247,10 @@ export async function referralFollowUp(
   status: ReferralStatus,
   summary: string,
 ): Promise<void> {
-  await enqueue({
+  await write({
     method: "POST",
-    path: `/referrals/${referral}/status`,
+    path: "/api/v1/referrals/{referral_id}/status",
+    params: { referral_id: referral },
     body: { id: crypto.randomUUID(), status, at: now() },
     summary,
   });

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, api, call, type Alert, type Site } from "../../api";
 import { useI18n, type Lang } from "../../i18n";
-import { enqueue, type OutboxEntry } from "../../outbox";
+import type { OutboxEntry } from "../../outbox";
+import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { entriesTo } from "../../state/records";
@@ -68,19 +69,22 @@ export function AlertsScreen({ site, otherSites = [] }: { site: Site; otherSites
   const active = (alerts ?? []).filter((a) => a.active);
   const recent = (alerts ?? []).filter((a) => !a.active).slice(0, RECENT_COUNT);
 
-  async function post(draft: Draft) {
-    await enqueue({
+  async function post({ expires_at, ...draft }: Draft) {
+    // A new alert has no expiry to keep: the form always chooses one.
+    if (expires_at === undefined) throw new Error("alerts: a new alert needs its expiry");
+    await write({
       method: "POST",
-      path: "/alerts/",
-      body: { id: crypto.randomUUID(), site: site.slug, ...draft },
+      path: "/api/v1/alerts/",
+      body: { id: crypto.randomUUID(), site: site.slug, ...draft, expires_at },
       summary: t("summary.alertPost"),
     });
   }
 
   async function edit(alert: Alert, draft: Draft) {
-    await enqueue({
+    await write({
       method: "PATCH",
-      path: `/alerts/${alert.id}`,
+      path: "/api/v1/alerts/{alert_id}",
+      params: { alert_id: alert.id },
       body: { ...draft, version: alert.version },
       summary: t("summary.alertEdit"),
     });
@@ -88,9 +92,10 @@ export function AlertsScreen({ site, otherSites = [] }: { site: Site; otherSites
   }
 
   async function end(alert: Alert) {
-    await enqueue({
+    await write({
       method: "POST",
-      path: `/alerts/${alert.id}/expire`,
+      path: "/api/v1/alerts/{alert_id}/expire",
+      params: { alert_id: alert.id },
       body: {},
       summary: t("summary.alertEnd"),
     });

@@ -47,6 +47,7 @@ const ITEMS = [
 const MAX_PER_LINE = 500;
 
 type Target = (typeof TARGETS)[number];
+type Item = (typeof ITEMS)[number];
 
 /** A service from a booth tile (tied to the visit) or standalone (a code, or anonymous). */
 export function ServiceForm({ site, visit }: { site: Site; visit: string | null }) {
@@ -55,19 +56,19 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
   const [kind, setKind] = useState<ServiceKind | "">("");
   const [code, setCode] = useState("");
   const [expected, setExpected] = useState<Substance | "">("");
-  const [method, setMethod] = useState<string>("fentanyl_strip");
-  const [results, setResults] = useState<Record<Target, string>>({
+  const [method, setMethod] = useState<(typeof METHODS)[number]>("fentanyl_strip");
+  const [results, setResults] = useState<Record<Target, (typeof RESULTS)[number]>>({
     fentanyl: "not_tested",
     benzodiazepine: "not_tested",
     xylazine: "not_tested",
     nitazene: "not_tested",
   });
-  const [clientAction, setClientAction] = useState<string>("undecided");
-  const [quantities, setQuantities] = useState<Record<string, number>>({});
+  const [clientAction, setClientAction] = useState<(typeof CLIENT_ACTIONS)[number]>("undecided");
+  const [quantities, setQuantities] = useState<Partial<Record<Item, number>>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  function step(item: string, by: number) {
+  function step(item: Item, by: number) {
     const next = Math.min(MAX_PER_LINE, Math.max(0, (quantities[item] ?? 0) + by));
     setQuantities({ ...quantities, [item]: next });
   }
@@ -81,9 +82,10 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
       setProblem(t("service.pickExpected"));
       return;
     }
-    const supplies = Object.entries(quantities)
-      .filter(([, quantity]) => quantity > 0)
-      .map(([item, quantity]) => ({ item, quantity }));
+    const supplies = ITEMS.filter((item) => (quantities[item] ?? 0) > 0).map((item) => ({
+      item,
+      quantity: quantities[item] ?? 0,
+    }));
     if (kind === "supplies" && supplies.length === 0) {
       setProblem(t("service.pickSupplies"));
       return;
@@ -95,7 +97,7 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
         site: site.slug,
         kind,
         ...(visit ? { visit } : normal ? { code: normal } : {}),
-        ...(kind === "drug_checking"
+        ...(kind === "drug_checking" && expected
           ? {
               drug_check: {
                 expected_substance: expected,
@@ -154,7 +156,7 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
             label={t("service.method")}
             options={METHODS.map((m) => ({ value: m, label: t(`method.${m}`) }))}
             selected={[method]}
-            onToggle={setMethod}
+            onToggle={(value) => setMethod(value as (typeof METHODS)[number])}
             single
           />
           {TARGETS.map((target) => (
@@ -163,7 +165,7 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
               label={t(`target.${target}`)}
               options={RESULTS.map((r) => ({ value: r, label: t(`result.${r}`) }))}
               selected={[results[target]]}
-              onToggle={(value) => setResults({ ...results, [target]: value })}
+              onToggle={(value) => setResults({ ...results, [target]: value as (typeof RESULTS)[number] })}
               single
             />
           ))}
@@ -171,7 +173,7 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
             label={t("service.clientAction")}
             options={CLIENT_ACTIONS.map((a) => ({ value: a, label: t(`clientAction.${a}`) }))}
             selected={[clientAction]}
-            onToggle={setClientAction}
+            onToggle={(value) => setClientAction(value as (typeof CLIENT_ACTIONS)[number])}
             single
           />
         </section>

@@ -11,7 +11,7 @@ import {
   type Substance,
 } from "../../api";
 import { useI18n, type Lang } from "../../i18n";
-import { enqueue } from "../../outbox";
+import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { navigate, useRoute } from "../../state/route";
 import { Button, Chips, Notice } from "../../ui";
@@ -363,9 +363,10 @@ function Correction({ detail, queued }: { detail: Detail; queued: boolean }) {
     setError(null);
     setBusy(true);
     try {
-      await enqueue({
+      await write({
         method: "PATCH",
-        path: `/participants/${detail.id}`,
+        path: "/api/v1/participants/{participant_id}",
+        params: { participant_id: detail.id },
         body: {
           birth_year: year.trim() ? Number(year.trim()) : null,
           gender,
@@ -511,9 +512,10 @@ function MergeConfirm({ site, into, source }: { site: Site; into: string; source
     }
     setBusy(true);
     try {
-      await enqueue({
+      await write({
         method: "POST",
-        path: `/participants/${source}/merge`,
+        path: "/api/v1/participants/{participant_id}/merge",
+        params: { participant_id: source },
         body: { into, reason: reason.trim() },
         summary: t("summary.merge"),
       });

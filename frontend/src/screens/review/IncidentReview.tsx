@@ -2,7 +2,8 @@ import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, call, type Incident, type Outcome, type Site } from "../../api";
 import { useI18n } from "../../i18n";
-import { enqueue, type OutboxEntry } from "../../outbox";
+import type { OutboxEntry } from "../../outbox";
+import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, NarrativeField, Notice, OutcomeChips } from "../../ui";
 import { mg, minutes, siteDateTime } from "./format";
@@ -371,9 +372,10 @@ function Decision({ incident }: { incident: Incident }) {
     setProblem(null);
     setBusy(true);
     try {
-      await enqueue({
+      await write({
         method: "POST",
-        path: `/incidents/${incident.id}/review`,
+        path: "/api/v1/incidents/{incident_id}/review",
+        params: { incident_id: incident.id },
         body: { decision, comment: comment.trim() },
         summary: t(decision === "approve" ? "review.summaryApprove" : "review.summaryReturn"),
       });
@@ -453,9 +455,10 @@ function Amend({ incident }: { incident: Incident }) {
     setProblem(null);
     setBusy(true);
     try {
-      await enqueue({
+      await write({
         method: "PATCH",
-        path: `/incidents/${incident.id}`,
+        path: "/api/v1/incidents/{incident_id}",
+        params: { incident_id: incident.id },
         body: { ...changes, reason: reason.trim(), version: incident.version },
         summary: t("review.summaryAmend"),
       });

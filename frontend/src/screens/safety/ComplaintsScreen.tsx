@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, api, call, type Schemas, type Site } from "../../api";
 import { useI18n } from "../../i18n";
-import { enqueue } from "../../outbox";
+import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import "./safety.css";
@@ -48,9 +48,9 @@ export function ComplaintsScreen({ site }: { site: Site }) {
   async function register(event: Event) {
     event.preventDefault();
     if (!summary.trim()) return setProblem(true);
-    await enqueue({
+    await write({
       method: "POST",
-      path: "/complaints/",
+      path: "/api/v1/complaints/",
       body: { id: crypto.randomUUID(), site: site.slug, category, summary: summary.trim() },
       summary: t("summary.complaint", { category: t(`complaintCategory.${category}`) }),
     });
@@ -116,9 +116,10 @@ function Respond({ complaint }: { complaint: Complaint }) {
   const [response, setResponse] = useState(complaint.response);
   function save(close: boolean) {
     if (!response.trim()) return;
-    void enqueue({
+    void write({
       method: "POST",
-      path: `/complaints/${complaint.id}/respond`,
+      path: "/api/v1/complaints/{complaint_id}/respond",
+      params: { complaint_id: complaint.id },
       body: { response: response.trim(), close },
       summary: t("summary.complaintRespond"),
     });

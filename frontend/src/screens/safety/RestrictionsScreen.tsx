@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiError, api, call, type Schemas, type Site } from "../../api";
 import { useI18n } from "../../i18n";
-import { enqueue } from "../../outbox";
+import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { normaliseCode } from "../floor/CheckIn";
@@ -112,9 +112,9 @@ function RestrictionForm({ site }: { site: Site }) {
     if (!normal) return setProblem(t("restrictions.needCode"));
     if (!ends && !review) return setProblem(t("restrictions.needDate"));
     setBusy(true);
-    await enqueue({
+    await write({
       method: "POST",
-      path: "/restrictions/",
+      path: "/api/v1/restrictions/",
       body: {
         id: crypto.randomUUID(),
         site: site.slug,
@@ -205,9 +205,10 @@ function EndRestriction({ id }: { id: string }) {
       onSubmit={(e) => {
         e.preventDefault();
         if (!reason.trim()) return;
-        void enqueue({
+        void write({
           method: "POST",
-          path: `/restrictions/${id}/end`,
+          path: "/api/v1/restrictions/{restriction_id}/end",
+          params: { restriction_id: id },
           body: { reason: reason.trim() },
           summary: t("summary.restrictionEnd"),
         });

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { api, call, type Schemas, type Site } from "../../api";
 import { useI18n } from "../../i18n";
-import { enqueue } from "../../outbox";
+import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { endOfShift } from "../alerts/expiry";
 import "./safety.css";
@@ -48,9 +48,9 @@ export function Suggestions({ site, otherSites }: { site: Site; otherSites: Site
   }
 
   async function post(s: Suggestion) {
-    await enqueue({
+    await write({
       method: "POST",
-      path: "/alerts/",
+      path: "/api/v1/alerts/",
       body: {
         id: crypto.randomUUID(),
         site: site.slug,
