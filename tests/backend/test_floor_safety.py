@@ -1,5 +1,5 @@
 """Floor safety: restrictions and the check-in override, the waiting list and turn-aways,
-visit flags, and complaints (DOMAIN.md, "Floor safety operations")."""
+visit flags, and complaints."""
 
 from __future__ import annotations
 
