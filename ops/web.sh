@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
-# The web container: apply migrations, then serve with gunicorn. Worker and beat start only
-# once web is healthy, so they never see an unmigrated schema. With several web replicas,
-# run `migrate` once before scaling instead of racing them.
+# The web container: serve with gunicorn. The migrate container has applied the migrations
+# (as the tables' owner) before this one starts; web connects as the application role.
 set -euo pipefail
 cd "$(dirname "$0")/../backend"
-python manage.py migrate --noinput
 exec gunicorn -c ../ops/gunicorn.conf.py config.wsgi

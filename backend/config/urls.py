@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from vigil.core.apis import HealthzApi, ReadyzApi, service_worker, spa_index
+from vigil.core.errors import api_not_found
 
 api_v1 = [
     path("", include("vigil.accounts.urls")),
@@ -23,7 +26,16 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # Swagger UI: its script from a file (no inline script), its inline styles allowed here only.
+    path(
+        "api/docs/",
+        csp_update({"style-src": [UNSAFE_INLINE]})(
+            SpectacularSwaggerSplitView.as_view(url_name="schema")
+        ),
+        name="docs",
+    ),
+    # Nothing under /api/ falls through to Django's HTML pages, DEBUG or not.
+    re_path(r"^api/", api_not_found),
     path("healthz", HealthzApi.as_view(), name="healthz"),
     path("readyz", ReadyzApi.as_view(), name="readyz"),
     path("admin/", admin.site.urls),
@@ -31,4 +43,7 @@ urlpatterns = [
     re_path(r"^(?!api/|admin/|static/).*$", spa_index, name="spa"),
 ]
 
+handler400 = "vigil.core.errors.bad_request"
+handler403 = "vigil.core.errors.permission_denied"
 handler404 = "vigil.core.errors.not_found"
+handler500 = "vigil.core.errors.server_error"

@@ -62,6 +62,7 @@ REPORTS_A = {**RECORDS_A, "alice": 403, "dana": 200}
 RECOMPUTE_A = {**SUPERVISE_A, "bob": 202, "erin": 202}
 DAY = "2026-11-02"
 POST_AS_SUPERVISOR_A = {**SUPERVISE_A, "bob": 201, "erin": 201}
+LIFT_A = {**SUPERVISE_A, "bob": 204, "erin": 204}
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ class Row:
 
 
 MATRIX: dict[str, list[Row]] = {
+    "api:auth-csrf": [Row("GET", lambda w: "/api/v1/auth/csrf", dict.fromkeys(PERSONA_NAMES, 204))],
     "api:auth-login": [
         Row("POST", lambda w: "/api/v1/auth/login", dict.fromkeys(PERSONA_NAMES, 400)),
     ],
@@ -210,6 +212,10 @@ MATRIX: dict[str, list[Row]] = {
     "api:me": [Row("GET", lambda w: "/api/v1/me", SIGNED_IN_OK)],
     "api:site-list": [Row("GET", lambda w: "/api/v1/sites/", SIGNED_IN_OK)],
     "api:site-floor": [Row("GET", lambda c: "/api/v1/sites/harbour/floor", RECORDS_A)],
+    "api:site-lockouts": [Row("GET", lambda c: "/api/v1/sites/harbour/lockouts", SUPERVISE_A)],
+    "api:site-lockout-lift": [
+        Row("POST", lambda c: "/api/v1/sites/harbour/lockouts/alice/lift", LIFT_A),
+    ],
     "api:participant-lookup": [
         Row(
             "POST",

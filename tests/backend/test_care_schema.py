@@ -50,8 +50,13 @@ class Caller:
 
     def __init__(self, username: str) -> None:
         client = Client(application)
+        client.get("/api/v1/auth/csrf")
+        token = client.get_cookie("csrftoken")
+        assert token is not None
         response = client.post(
-            "/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+            "/api/v1/auth/login",
+            json={"username": username, "password": PASSWORD},
+            headers={"X-CSRFToken": token.value},
         )
         assert response.status_code == 200, response.get_data(as_text=True)
         session, csrf = client.get_cookie("sessionid"), client.get_cookie("csrftoken")

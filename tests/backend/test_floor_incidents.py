@@ -175,18 +175,30 @@ def test_the_floor_costs_the_same_queries_however_busy(
     )
 
 
-def test_the_lookup_shows_the_last_overdose_at_any_site(world: World, client_for: Clients) -> None:
+def test_the_lookup_flags_a_recent_overdose_at_any_site_and_nothing_more(
+    world: World, client_for: Clients
+) -> None:
     alice = client_for("alice")
-    older = _overdose(world, site=world.site_a, code="LOOKUP1", days_ago=20)
-    latest = _overdose(world, site=world.site_b, code="LOOKUP1", days_ago=2)
-    _overdose(world, site=world.site_a, code="LOOKUP1", days_ago=1, kind="violence")
-    assert older.started_at < latest.started_at
+    _overdose(world, site=world.site_b, code="LOOKUP1", days_ago=2)  # seen only at eastside
+    _overdose(world, site=world.site_a, code="LOOKUP2", days_ago=20)  # too long ago
+    _overdose(world, site=world.site_a, code="LOOKUP3", days_ago=1, kind="violence")
 
-    found = post(alice, "/api/v1/participants/lookup", {"site": "harbour", "code": "LOOKUP1"})
-    never = post(alice, "/api/v1/participants/lookup", {"site": "harbour", "code": "NOBODY9"})
+    def found(code: str) -> dict[str, Any]:
+        return post(alice, "/api/v1/participants/lookup", {"site": "harbour", "code": code})
 
-    assert found["last_overdose_at"] == latest.started_at.isoformat().replace("+00:00", "Z")
-    assert never["last_overdose_at"] is None
+    elsewhere = found("LOOKUP1")
+    assert elsewhere == {
+        "known": False,
+        "visits_count": 0,
+        "last_visit_at": None,
+        "birth_year": None,
+        "gender": None,
+        "open_referrals": [],
+        "recent_overdose": True,
+    }
+    assert found("LOOKUP2")["recent_overdose"] is False
+    assert found("LOOKUP3")["recent_overdose"] is False
+    assert found("NOBODY9")["recent_overdose"] is False
 
 
 def test_a_completed_incident_still_shows_until_submitted(

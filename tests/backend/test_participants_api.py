@@ -133,10 +133,10 @@ def test_a_code_never_seen_is_unknown_and_has_no_id(world: World, client_for: Cl
         "known": False,
         "visits_count": 0,
         "last_visit_at": None,
-        "last_overdose_at": None,
         "birth_year": None,
         "gender": None,
         "open_referrals": [],
+        "recent_overdose": False,
         "restriction": None,
     }
     assert not Participant.objects.exists(), "a lookup creates nobody"
@@ -161,7 +161,7 @@ def test_a_known_code_shows_the_visits_at_this_site_and_the_details(
     assert body["known"] is True
     assert body["visits_count"] == 2
     assert datetime.fromisoformat(body["last_visit_at"]) == last_at
-    assert body["last_overdose_at"] is None
+    assert body["recent_overdose"] is False
     assert (body["birth_year"], body["gender"]) == (1993, "unknown")
 
 
@@ -173,8 +173,16 @@ def test_a_lookup_at_another_site_shows_none_of_the_first_sites_visits(
     response = lookup(client_for("charlie"), "MAKO1993", site="eastside")
 
     assert response.status_code == 200
-    assert response.json()["visits_count"] == 0
-    assert response.json()["last_visit_at"] is None
+    # Nothing of the person crosses over: not their id, details, visits or referrals.
+    assert response.json() == {
+        "known": False,
+        "visits_count": 0,
+        "last_visit_at": None,
+        "birth_year": None,
+        "gender": None,
+        "open_referrals": [],
+        "recent_overdose": False,
+    }
 
 
 def test_a_lookup_is_a_post_so_the_code_never_reaches_a_url(

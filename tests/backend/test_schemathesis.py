@@ -5,7 +5,8 @@ Django WSGI application and the pytest-django test database. A test fails on any
 any answer that does not match the schema: undocumented status code, wrong content type, body
 or headers that do not match the documented response.
 
-Two runs, one test item per operation each:
+Every phase schemathesis has: examples, coverage and fuzzing (one test item per operation, in
+two runs below), and the stateful phase (`test_api_workflows_signed_in`). The two runs:
 - signed in as bob (supervisor at harbour): his session cookie and X-CSRFToken header on every
   request, over every operation except login and logout (bad logins for bob would lock him out
   through django-axes, a logout would end the session mid-run). schemathesis also drops the
@@ -27,15 +28,17 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
 from schemathesis import AuthContext, Case, CheckContext, Response
 from schemathesis.openapi.checks import UndefinedStatusCode
-from schemathesis.specs.openapi.checks import status_code_conformance
+from schemathesis.specs.openapi.checks import ignored_auth, status_code_conformance
 from werkzeug.test import Client
 
 from config.wsgi import application
 from tests.conftest import PASSWORD, World
 
 SCHEMA_PATH = "/api/schema/?format=json"
+ANONYMOUS_CSRF = "anonymous0csrf0token0of032chars0"
 SESSION_OPERATIONS = r"^/api/v1/auth/(login|logout)$"
 
 # The statuses of the error contract (docs/api.md), all answered as {"detail": str, "fields": {...}}.
@@ -210,7 +213,14 @@ def _requests_share_the_test_transaction() -> Iterator[None]:
 def bob_session(world: World) -> Iterator[None]:
     """Sign bob in through the login API, as a tablet does, and check in one visit."""
     client = Client(application)
-    response = client.post("/api/v1/auth/login", json={"username": "bob", "password": PASSWORD})
+    client.get("/api/v1/auth/csrf")
+    token = client.get_cookie("csrftoken")
+    assert token is not None
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"username": "bob", "password": PASSWORD},
+        headers={"X-CSRFToken": token.value},
+    )
     assert response.status_code == 200, response.get_data(as_text=True)
     session = client.get_cookie("sessionid")
     csrf = client.get_cookie("csrftoken")
@@ -243,9 +253,43 @@ def test_api_matches_its_schema_signed_in(case: Case[Any]) -> None:
     _with_live_session(case).call_and_validate(additional_checks=[documented_status, session_holds])
 
 
+class SignedInWorkflow(SCHEMA.exclude(path_regex=SESSION_OPERATIONS).as_state_machine()):  # type: ignore[misc]
+    """The stateful phase: chains of calls that feed one answer's ids into the next request
+    (links schemathesis infers from the schema: a visit checked in, then read, edited, voided),
+    as bob, with the same checks."""
+
+    def before_call(self, case: Case[Any]) -> None:
+        _put_session(case, BobSession.signed_in)
+
+    def validate_response(
+        self, response: Response, case: Case[Any], additional_checks: Any = None, **kwargs: Any
+    ) -> None:
+        # ignored_auth replays a step with forged credentials, which `before_call` would
+        # replace with bob's: the signed-in run above checks every operation's 401 instead.
+        case.validate_response(
+            response,
+            additional_checks=[documented_status, session_holds],
+            excluded_checks=[ignored_auth],
+            transport_kwargs=kwargs or None,
+            recorder=self.recorder,
+        )
+
+
+@pytest.mark.usefixtures("bob_session")
+def test_api_workflows_signed_in() -> None:
+    run_state_machine_as_test(
+        SignedInWorkflow,
+        settings=settings(FUZZ, max_examples=15, stateful_step_count=6),
+    )
+
+
 # An exclude, as an include would be OR-ed with the filter of the `operations` config above.
 @SCHEMA.exclude(_requires_credentials).parametrize()
 @FUZZ
 @pytest.mark.usefixtures("world")
 def test_api_matches_its_schema_anonymous(case: Case[Any]) -> None:
+    # A CSRF token of its own, as the sign-in screen has: login checks it like any unsafe call,
+    # and without one every generated login would stop at the 403.
+    case.cookies = {**case.cookies, "csrftoken": ANONYMOUS_CSRF}
+    case.headers = {**(case.headers or {}), "X-CSRFToken": ANONYMOUS_CSRF}
     case.call_and_validate(additional_checks=[documented_status])

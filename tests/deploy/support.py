@@ -14,7 +14,7 @@ ENV_EXAMPLE = OPS / ".env.example"
 COMPOSE_FILE = REPO / "docker-compose.yml"
 
 # Values that ops/.env.example leaves empty for the operator to fill in.
-REQUIRED_SECRETS = ("SECRET_KEY", "VIGIL_CODE_PEPPER", "POSTGRES_PASSWORD")
+REQUIRED_SECRETS = ("SECRET_KEY", "VIGIL_CODE_PEPPER", "POSTGRES_PASSWORD", "VIGIL_DB_APP_PASSWORD")
 
 _LINE = re.compile(r"^([A-Z][A-Z0-9_]*)=(.*)$")
 
@@ -39,6 +39,7 @@ def random_secrets() -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48)[:64],
         "VIGIL_CODE_PEPPER": secrets.token_urlsafe(32),
         "POSTGRES_PASSWORD": secrets.token_hex(16),
+        "VIGIL_DB_APP_PASSWORD": secrets.token_hex(16),
     }
 
 

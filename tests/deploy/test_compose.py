@@ -20,7 +20,8 @@ from .support import (
 )
 
 APP_SERVICES = ("web", "worker", "beat")
-ALL_SERVICES = {"postgres", "redis", *APP_SERVICES, "proxy"}
+ONE_SHOT = {"migrate"}
+ALL_SERVICES = {"postgres", "redis", *APP_SERVICES, "proxy", *ONE_SHOT}
 
 
 def compose_binary() -> Path:
@@ -104,7 +105,7 @@ def test_the_example_env_file_as_shipped_is_refused(project: Path) -> None:
     result = run_compose(project, "config", "--quiet", env_file="unfilled.env")
 
     assert result.returncode != 0
-    assert "POSTGRES_PASSWORD" in result.stderr
+    assert "PASSWORD" in result.stderr
 
 
 def test_every_service_is_there_and_restarts(config: dict[str, Any]) -> None:
@@ -112,7 +113,8 @@ def test_every_service_is_there_and_restarts(config: dict[str, Any]) -> None:
 
     assert set(services) == ALL_SERVICES
     for name, service in services.items():
-        assert service.get("restart") == "unless-stopped", name
+        expected = "no" if name in ONE_SHOT else "unless-stopped"
+        assert service.get("restart") == expected, name
 
 
 def test_postgres_is_major_15_and_redis_major_7(config: dict[str, Any]) -> None:
@@ -127,6 +129,8 @@ def test_postgres_is_major_15_and_redis_major_7(config: dict[str, Any]) -> None:
 
 def test_every_long_running_service_has_a_healthcheck(config: dict[str, Any]) -> None:
     for name, service in config["services"].items():
+        if name in ONE_SHOT:
+            continue
         healthcheck = service.get("healthcheck") or {}
         assert not healthcheck.get("disable"), name
         assert healthcheck.get("test"), f"{name} has no healthcheck"
@@ -135,7 +139,11 @@ def test_every_long_running_service_has_a_healthcheck(config: dict[str, Any]) ->
 
 
 def test_each_healthcheck_probes_what_matters(config: dict[str, Any]) -> None:
-    tests = {name: " ".join(s["healthcheck"]["test"]) for name, s in config["services"].items()}
+    tests = {
+        name: " ".join(s["healthcheck"]["test"])
+        for name, s in config["services"].items()
+        if name not in ONE_SHOT
+    }
 
     assert "pg_isready" in tests["postgres"]
     assert "redis-cli ping" in tests["redis"]
@@ -148,10 +156,10 @@ def test_each_healthcheck_probes_what_matters(config: dict[str, Any]) -> None:
 
 def test_web_worker_and_beat_share_one_image_build(config: dict[str, Any], project: Path) -> None:
     services = config["services"]
-    builds = [services[name]["build"] for name in APP_SERVICES]
-    images = {services[name]["image"] for name in APP_SERVICES}
+    builds = [services[name]["build"] for name in (*APP_SERVICES, *ONE_SHOT)]
+    images = {services[name]["image"] for name in (*APP_SERVICES, *ONE_SHOT)}
 
-    assert builds[0] == builds[1] == builds[2]
+    assert all(build == builds[0] for build in builds)
     assert len(images) == 1
     assert Path(builds[0]["context"]) == project  # the repository root in a real deployment
     assert builds[0]["dockerfile"] == "ops/Dockerfile"
@@ -164,11 +172,14 @@ def test_app_services_run_production_settings_with_the_env_file(
     config: dict[str, Any], secrets_used: dict[str, str]
 ) -> None:
     password = secrets_used["POSTGRES_PASSWORD"]
+    app_password = secrets_used["VIGIL_DB_APP_PASSWORD"]
     for name in APP_SERVICES:
         environment = config["services"][name]["environment"]
         assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.production", name
         assert environment["SECRET_KEY"] == secrets_used["SECRET_KEY"], name
-        assert environment["DATABASE_URL"] == f"postgres://vigil:{password}@postgres:5432/vigil"
+        assert environment["DATABASE_URL"] == (
+            f"postgres://vigil_app:{app_password}@postgres:5432/vigil"
+        ), name
         assert environment["CELERY_BROKER_URL"].startswith("redis://redis:6379/"), name
     assert config["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"] == password
     # The database container gets its own settings, not the application's secrets.
@@ -204,6 +215,11 @@ def test_start_order_waits_for_healthy_dependencies(config: dict[str, Any]) -> N
         return {d for d, how in depends_on.items() if how["condition"] == "service_healthy"}
 
     assert healthy_deps("web") >= {"postgres", "redis"}
+    assert healthy_deps("migrate") >= {"postgres"}
+    for name in APP_SERVICES:  # all connect as the application role, after the grants
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        ), name
     # Worker and beat start after web has applied the migrations.
     assert healthy_deps("worker") >= {"postgres", "redis", "web"}
     assert healthy_deps("beat") >= {"postgres", "redis", "web"}
@@ -243,3 +259,27 @@ def test_only_the_proxy_is_published_and_it_reaches_web_alone(
     assert Path(conf["/etc/nginx/nginx.conf"]["source"]) == project / "ops" / "nginx.conf"
     assert conf["/etc/nginx/nginx.conf"]["read_only"] is True
     assert (REPO / "ops" / "nginx.conf").is_file()
+
+
+def test_migrations_run_as_the_owner_and_the_app_as_a_role_that_owns_nothing(
+    config: dict[str, Any], secrets_used: dict[str, str], project: Path
+) -> None:
+    services = config["services"]
+    migrate = services["migrate"]
+    postgres = services["postgres"]
+    init = {v["target"]: v for v in postgres["volumes"]}[
+        "/docker-entrypoint-initdb.d/10-vigil-roles.sh"
+    ]
+    owner = f"postgres://vigil:{secrets_used['POSTGRES_PASSWORD']}@postgres:5432/vigil"
+
+    assert migrate["command"] == ["/app/ops/migrate.sh"]
+    assert migrate["environment"]["DATABASE_URL"] == owner
+    assert migrate["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"
+    assert migrate["environment"]["VIGIL_DB_APP_USER"] == "vigil_app"
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["DATABASE_URL"] != owner, name
+        assert "DATABASE_OWNER_URL" not in services[name]["command"], name
+    assert postgres["environment"]["VIGIL_DB_APP_USER"] == "vigil_app"
+    assert postgres["environment"]["VIGIL_DB_APP_PASSWORD"] == secrets_used["VIGIL_DB_APP_PASSWORD"]
+    assert Path(init["source"]) == project / "ops" / "postgres" / "init-roles.sh"
+    assert init["read_only"] is True

@@ -141,6 +141,23 @@ def test_nginx_proxies_to_web_over_tls() -> None:
     assert "server_tokens off;" in conf
 
 
+def test_nginx_adds_a_strict_policy_only_where_django_set_none() -> None:
+    conf = _nginx_conf()
+    mapped = re.search(
+        r"map \$upstream_http_content_security_policy \$vigil_csp \{(.*?)\}", conf, re.S
+    )
+
+    assert mapped
+    fallback = re.search(r'""\s+"([^"]+)";', mapped.group(1))
+    assert fallback
+    assert "script-src 'self';" in fallback.group(1)
+    assert "unsafe" not in fallback.group(1)
+    assert re.search(r'default\s+"";', mapped.group(1))  # Django's own policy passes untouched
+    assert "add_header Content-Security-Policy $vigil_csp always;" in conf
+    assert "error_page 413 = @too_large;" in conf
+    assert "application/json" in conf
+
+
 # --- the image ----------------------------------------------------------------------------------
 
 
@@ -210,6 +227,7 @@ def test_the_example_documents_every_setting_the_app_reads() -> None:
         re.findall(r"""(?:\benv(?:\.\w+)?|_required)\(\s*["']([A-Z][A-Z0-9_]+)["']""", sources)
     )
     read -= {"DEBUG"}  # production forces DEBUG off
+    read -= {"VIGIL_VAR_DIR"}  # the embedded mode's state folder
 
     assert read, "no settings found: has the settings layout changed?"
     assert read <= _documented_variables(), read - _documented_variables()

@@ -13,7 +13,14 @@ import pytest
 
 from .support import OPS, clean_environ, random_secrets
 
-SCRIPTS = ("entrypoint.sh", "web.sh", "backup.sh", "restore.sh")
+SCRIPTS = (
+    "entrypoint.sh",
+    "migrate.sh",
+    "web.sh",
+    "backup.sh",
+    "restore.sh",
+    "postgres/init-roles.sh",
+)
 VENV_BIN = str(Path(sys.executable).parent)
 
 
@@ -28,12 +35,23 @@ def test_scripts_are_strict_executable_bash(name: str) -> None:
     assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0
 
 
-def test_web_migrates_then_execs_gunicorn_with_the_ops_config() -> None:
-    lines = [line.strip() for line in (OPS / "web.sh").read_text().splitlines()]
-    migrate = lines.index("python manage.py migrate --noinput")
-    serve = lines.index("exec gunicorn -c ../ops/gunicorn.conf.py config.wsgi")
+def test_web_only_serves_and_migrate_migrates_then_grants() -> None:
+    web = [line.strip() for line in (OPS / "web.sh").read_text().splitlines()]
+    migrate = [line.strip() for line in (OPS / "migrate.sh").read_text().splitlines()]
 
-    assert migrate < serve
+    assert "exec gunicorn -c ../ops/gunicorn.conf.py config.wsgi" in web
+    assert not [line for line in web if "migrate" in line and not line.startswith("#")]
+    assert migrate.index("python manage.py migrate --noinput") < migrate.index(
+        'python manage.py vigil_db_grants "${VIGIL_DB_APP_USER:?set VIGIL_DB_APP_USER}"'
+    )
+
+
+def test_the_init_script_creates_an_application_role_that_owns_nothing() -> None:
+    text = (OPS / "postgres" / "init-roles.sh").read_text()
+
+    assert 'CREATE ROLE :"app" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE' in text
+    assert "REVOKE CREATE ON SCHEMA public FROM PUBLIC;" in text
+    assert "OWNER" not in text.upper().replace("OWNS", "")
 
 
 # --- entrypoint ---------------------------------------------------------------------------------

@@ -74,11 +74,20 @@ def page(browser: Browser, viewport: str) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # The app runs under a strict Content-Security-Policy: anything it refuses breaks a screen.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     # Leave the app first, so that its polling sends nothing while the test database is
     # flushed (a flush during a query can deadlock); tests wait for what they load.
     page.goto("about:blank")
     context.close()
+    assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 
 def screenshot(page: Page, name: str, viewport: str) -> Path:

@@ -7,29 +7,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from config.celery import app as celery_app
+from tests.integration.processes import BACKEND, process_env
 from vigil.core.tasks import ping
-
-BACKEND = Path(settings.BACKEND_DIR)
 
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
     """Start `celery worker` against the test database and broker; yield its node name."""
-    db = settings.DATABASES["default"]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     # The worker must use the database the tests read: pytest-django's test database.
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{db['NAME']}"
+    env = process_env()
     node = f"vigil-test-{os.getpid()}@localhost"
     # Start from empty queues: what earlier tests enqueued while no worker ran (recomputes of
     # days whose records are flushed since) would otherwise keep this worker busy for minutes.

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 # Lets admin and serializer classes be subscripted for the type checker.
@@ -13,9 +15,9 @@ django_stubs_ext.monkeypatch()
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent.parent
 REPO_DIR = BACKEND_DIR.parent
-VAR_DIR = REPO_DIR / "var"
-
 env = environ.Env()
+# Local state of the embedded mode: SQLite file, broker folders, its secrets.
+VAR_DIR = Path(env("VIGIL_VAR_DIR", default=str(REPO_DIR / "var")))
 
 SECRET_KEY: str = env("SECRET_KEY", default="")
 DEBUG: bool = env.bool("DEBUG", default=False)
@@ -36,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "csp",
     "vigil.core",
     "vigil.audit",
     "vigil.sites",
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "vigil.core.middleware.api_never_cached",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +157,9 @@ VIGIL_LONG_VISIT_MINUTES: int = env.int("VIGIL_LONG_VISIT_MINUTES", default=180)
 VIGIL_REPORT_CLOSE_HOURS: int = env.int("VIGIL_REPORT_CLOSE_HOURS", default=48)
 # Writes to a past day wait this long before its report is recomputed (a burst costs one run).
 VIGIL_RECOMPUTE_DELAY_SECONDS: int = env.int("VIGIL_RECOMPUTE_DELAY_SECONDS", default=10)
+# Beat sends again, this often, every recompute still pending after its delay plus this long:
+# one whose task never reached the broker (away at the time) or was lost with the broker's data.
+VIGIL_RECOMPUTE_SWEEP_SECONDS: int = env.int("VIGIL_RECOMPUTE_SWEEP_SECONDS", default=60)
 # Counts from 1 to threshold-1 are shown as "<threshold" in anything that leaves the site.
 VIGIL_SUPPRESSION_THRESHOLD: int = env.int("VIGIL_SUPPRESSION_THRESHOLD", default=10)
 # Incident review: due this long after the onset (a death, another critical incident, any other).
@@ -171,6 +179,33 @@ VIGIL_OVERDOSE_CLUSTER_COUNT: int = env.int("VIGIL_OVERDOSE_CLUSTER_COUNT", defa
 VIGIL_OVERDOSE_CLUSTER_MINUTES: int = env.int("VIGIL_OVERDOSE_CLUSTER_MINUTES", default=60)
 VIGIL_ALERT_SUGGESTION_HOURS: int = env.int("VIGIL_ALERT_SUGGESTION_HOURS", default=24)
 VIGIL_DEMO_PASSWORD = "vigil-demo"  # noqa: S105  (refused by production settings)
+
+# --- Hostile input and error reports -------------------------------------------------------------
+# Records are small JSON bodies: a larger one is refused with a 413 (vigil.core.parsers).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Django's refusals (CSRF, a body it cannot read) answer in the API's error shape under /api/.
+CSRF_FAILURE_VIEW = "vigil.core.errors.csrf_failure"
+# Error reports mask the pepper, connection URLs and every request body (vigil.core.errors).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "vigil.core.errors.ExceptionReporterFilter"
+
+# Content-Security-Policy (django-csp): the app runs only its own scripts, styles and fetches;
+# no inline script anywhere. The API docs loosen it for Swagger UI's styles (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -194,7 +229,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["vigil.core.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["vigil.core.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "vigil.core.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "vigil.core.schema.AutoSchema",
@@ -245,6 +280,21 @@ SPECTACULAR_SETTINGS = {
 # CELERY_BROKER_URL selects Redis (redis://…); without it the embedded filesystem broker is used.
 CELERY_BROKER_URL: str = env("CELERY_BROKER_URL", default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Redis gives a task to another worker when the worker that took it has not acknowledged it
+# within this many seconds (tasks acknowledge when they finish, acks_late): this is how a task
+# killed mid-run, or held by a worker that lost the broker, runs again. Kombu's default is an
+# hour. It must exceed the longest a worker holds a message (the recompute delay, then the hard
+# time limit), or a task still running would run twice.
+VIGIL_BROKER_VISIBILITY_SECONDS: int = env.int("VIGIL_BROKER_VISIBILITY_SECONDS", default=600)
+if VIGIL_BROKER_VISIBILITY_SECONDS <= VIGIL_RECOMPUTE_DELAY_SECONDS + CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "VIGIL_BROKER_VISIBILITY_SECONDS must exceed VIGIL_RECOMPUTE_DELAY_SECONDS plus the "
+        f"task time limit ({CELERY_TASK_TIME_LIMIT} s)."
+    )
+if CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": VIGIL_BROKER_VISIBILITY_SECONDS}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("out", "processed", "control"):
@@ -272,12 +322,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
 CELERY_TASK_ROUTES = {"vigil.reports.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "Recompute sweep": {
+        "task": "vigil.reports.sweep_pending",
+        "schedule": float(VIGIL_RECOMPUTE_SWEEP_SECONDS),
+    },
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -30,4 +30,7 @@ else:
 # must never take them. The integration tests' worker inherits the run id from the environment.
 _RUN = os.environ.setdefault("VIGIL_TEST_RUN", str(os.getpid()))
 if CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"global_keyprefix": f"vigil-test-{_RUN}:"}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": f"vigil-test-{_RUN}:",
+    }

@@ -15,7 +15,7 @@ from vigil.alerts.selectors import alert_for_user, alerts_of_site
 from vigil.alerts.serializers import AlertSerializer, AlertSuggestionSerializer
 from vigil.alerts.services import AlertPost, alert_expire, alert_post, alert_update
 from vigil.alerts.suggestions import suggestions_for
-from vigil.core.fields import AwareDateTimeField
+from vigil.core.fields import AwareDateTimeField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import conflict_with_current, error_responses, paginated
 from vigil.records.rules import replay_conflicts_show
@@ -36,7 +36,7 @@ class AlertListCreateApi(AuthenticatedApi):
             max_length=500,
             help_text="The notice, e.g. 'Benzo-positive down circulating'. Never name anyone.",
         )
-        level = serializers.ChoiceField(choices=Alert.Level.choices)
+        level = ChoiceField(choices=Alert.Level.choices)
         expires_at = AwareDateTimeField(help_text="Shown until then (at most 90 days ahead).")
         sites = serializers.ListField(
             child=serializers.SlugField(),
@@ -141,7 +141,7 @@ class AlertUpdateApi(AuthenticatedApi):
         message = serializers.CharField(
             max_length=500, required=False, help_text="The corrected notice. Never name anyone."
         )
-        level = serializers.ChoiceField(choices=Alert.Level.choices, required=False)
+        level = ChoiceField(choices=Alert.Level.choices, required=False)
         expires_at = AwareDateTimeField(
             required=False, help_text="A new expiry (at most 90 days ahead)."
         )

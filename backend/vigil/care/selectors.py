@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from vigil.accounts.models import Role, User
 from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatusChange, Service
@@ -21,6 +21,13 @@ def services_with_details() -> QuerySet[Service]:
     return Service.objects.select_related("site", "created_by", "drug_check").prefetch_related(
         "supply_lines"
     )
+
+
+def with_service_details(service: Service) -> Service:
+    """Load onto a service what the API shows of it. A write calls it inside its transaction,
+    so the answer is built from what it wrote and needs no read after the commit."""
+    prefetch_related_objects([service], "site", "created_by", "drug_check", "supply_lines")
+    return service
 
 
 def service_for_user(
@@ -57,15 +64,25 @@ def services_list(
     return services.order_by("-at", "pk")
 
 
+def _referral_history() -> Prefetch[Any]:
+    return Prefetch(
+        "history",
+        queryset=ReferralStatusChange.objects.select_related("created_by").order_by(
+            "at", "received_at"
+        ),
+    )
+
+
 def referrals_with_details() -> QuerySet[Referral]:
     return Referral.objects.select_related("site", "created_by").prefetch_related(
-        Prefetch(
-            "history",
-            queryset=ReferralStatusChange.objects.select_related("created_by").order_by(
-                "at", "received_at"
-            ),
-        )
+        _referral_history()
     )
+
+
+def with_referral_details(referral: Referral) -> Referral:
+    """Load onto a referral what the API shows of it (see `with_service_details`)."""
+    prefetch_related_objects([referral], "site", "created_by", _referral_history())
+    return referral
 
 
 def referral_for_user(

@@ -15,6 +15,7 @@ from vigil.care.models import (
     Service,
     SupplyLine,
 )
+from vigil.core.fields import ChoiceField
 
 
 class DrugCheckSerializer(serializers.ModelSerializer[DrugCheck]):
@@ -122,9 +123,7 @@ class ReferralSerializer(serializers.ModelSerializer[Referral]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(
-        serializers.ListField(child=serializers.ChoiceField(choices=ReferralStatus.choices))
-    )
+    @extend_schema_field(serializers.ListField(child=ChoiceField(choices=ReferralStatus.choices)))
     def get_next_statuses(self, referral: Referral) -> list[str]:
         if referral.voided:
             return []
@@ -135,7 +134,7 @@ class OpenReferralSerializer(serializers.Serializer[dict[str, Any]]):
     """A referral a worker can follow up, as shown after a participant lookup."""
 
     id = serializers.UUIDField()
-    category = serializers.ChoiceField(choices=ReferralCategory.choices)
-    destination = serializers.ChoiceField(choices=Referral.Destination.choices)
-    status = serializers.ChoiceField(choices=ReferralStatus.choices)
+    category = ChoiceField(choices=ReferralCategory.choices)
+    destination = ChoiceField(choices=Referral.Destination.choices)
+    status = ChoiceField(choices=ReferralStatus.choices)
     at = serializers.DateTimeField()

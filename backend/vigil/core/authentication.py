@@ -9,3 +9,9 @@ class SessionAuthentication(authentication.SessionAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return "Session"
+
+
+def enforce_csrf(request: Request) -> None:
+    """Refuse an unsafe request without a valid CSRF token (403), signed in or not: DRF checks
+    only for a session it authenticated, so a view without authentication classes calls this."""
+    SessionAuthentication().enforce_csrf(request)

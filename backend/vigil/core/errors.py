@@ -5,15 +5,21 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import ItemsView
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.debug import SafeExceptionReporterFilter
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from vigil.core.parsers import BodyTooLarge
 
 
 class ApplicationError(Exception):
@@ -99,7 +105,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _validation_response({key: list(msgs) for key, msgs in fields.items()})
     if isinstance(exc, exceptions.ValidationError):
         return _validation_response(_fields_of(exc.detail))
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):  # read by Django before the parser could refuse it
+        exc = BodyTooLarge()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -112,8 +120,67 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+# Django's own error pages, answered in the API's error shape for anything under /api/.
+
+
+def _api_error(request: HttpRequest, detail: str, status_code: int) -> JsonResponse | None:
+    if not request.path.startswith("/api/"):
+        return None
+    return JsonResponse({"detail": detail, "fields": {}}, status=status_code)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a body over the upload limit, a malformed request Django itself refuses."""
+    return _api_error(request, "The request could not be read.", 400) or defaults.bad_request(
+        request, exception
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return _api_error(request, "You may not do this.", 403) or defaults.permission_denied(
+        request, exception
+    )
+
+
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: an /api/ URL that matches no route answers like every other API 404."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found.", "fields": {}}, status=404)
-    return defaults.page_not_found(request, exception)
+    return _api_error(request, "Not found.", 404) or defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _api_error(request, "Something went wrong on the server.", 500) or defaults.server_error(
+        request
+    )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the reason in plain words under /api/, Django's page elsewhere."""
+    return _api_error(request, f"CSRF Failed: {reason}", 403) or csrf.csrf_failure(request, reason)
+
+
+def api_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
+    """The last /api/ route: no URL there ever falls through to Django's debug 404 page."""
+    return JsonResponse({"detail": "Not found.", "fields": {}}, status=404)
+
+
+class ExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Error reports (the debug page, mailed reports) never show a secret or a request body.
+
+    Django masks settings whose name holds KEY, SECRET, TOKEN, PASS...; the visit-code pepper
+    and the connection URLs (which carry passwords) are added. Every POST parameter and every
+    local variable of the traceback is masked: any of them may hold a visit code.
+    """
+
+    hidden_settings = re.compile(
+        "API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE|HTTP_COOKIE|PEPPER|URL",
+        flags=re.IGNORECASE,
+    )
+
+    def get_post_parameters(self, request: HttpRequest | None) -> dict[str, Any]:
+        if request is None:
+            return {}
+        return dict.fromkeys(request.POST, self.cleansed_substitute)
+
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> ItemsView[str, Any]:
+        # Any frame may hold a code being hashed or a body being read: names only.
+        return dict.fromkeys(tb_frame.f_locals, self.cleansed_substitute).items()

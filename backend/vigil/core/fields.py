@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -24,3 +24,36 @@ class AwareDateTimeField(serializers.DateTimeField):
                 self.fail("naive")
         result: datetime = super().to_internal_value(value)
         return result
+
+
+class BoundedDateField(serializers.DateField):
+    """A calendar date within the years a site can have records: a day at either end of the
+    calendar (9999-12-31, 0001-01-01) would overflow when turned into the site's local hours."""
+
+    FIRST = date(1900, 1, 1)
+    LAST = date(2999, 12, 31)
+    default_error_messages = {
+        "out_of_range": f"Choose a date between {FIRST.isoformat()} and {LAST.isoformat()}.",
+    }
+
+    def to_internal_value(self, value: Any) -> date:
+        result: date = super().to_internal_value(value)
+        if not self.FIRST <= result <= self.LAST:
+            self.fail("out_of_range")
+        return result
+
+
+class ChoiceField(serializers.ChoiceField):
+    """DRF's choice field, whose refusal names the allowed values and never echoes the value
+    sent: a visit code typed into the wrong field must not come back in the answer."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        try:
+            return self.choice_strings_to_values[str(data)]
+        except KeyError:
+            allowed = ", ".join(self.choice_strings_to_values)
+            raise serializers.ValidationError(
+                f"Not an allowed value. Choose one of: {allowed}.", code="invalid_choice"
+            ) from None

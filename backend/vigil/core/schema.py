@@ -27,6 +27,7 @@ _MEANINGS = {
     403: "Logged in, but the role may not do this (or the CSRF token is missing).",
     404: "Not found, or not yours.",
     409: "Conflict with what is stored.",
+    413: "The request body is over the upload limit (1 MB).",
     412: "Stale version: someone changed the record since you read it. Reload it.",
     429: "Too many attempts.",
 }
@@ -83,6 +84,8 @@ def paginated(name: str, item: type[serializers.Serializer[Any]]) -> OpenApiResp
 
 # docs/api.md: 400 bad input, 401 not logged in, 403 the role may not, 404 not found or not yours.
 COMMON_ERRORS = {str(code): _MEANINGS[code] for code in (400, 401, 403, 404)}
+# Any operation that takes a body: one over DATA_UPLOAD_MAX_MEMORY_SIZE (vigil.core.parsers).
+BODY_ERRORS = {"413": _MEANINGS[413]}
 _ERROR_COMPONENT = {
     "type": "object",
     "properties": {
@@ -129,6 +132,7 @@ def document_errors(
             if method not in _HTTP_METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status, description in COMMON_ERRORS.items():
+            errors = {**COMMON_ERRORS, **(BODY_ERRORS if "requestBody" in operation else {})}
+            for status, description in errors.items():
                 responses.setdefault(status, {"description": description, "content": content})
     return result

@@ -12,7 +12,7 @@ from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.accounts.models import User
 from vigil.core.errors import field_error
-from vigil.core.fields import AwareDateTimeField
+from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import (
     EDIT_AT_VERSION,
@@ -69,18 +69,18 @@ _NARRATIVE = serializers.CharField(
 class IncidentListCreateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        status = serializers.ChoiceField(choices=Incident.Status.choices, required=False)
+        status = ChoiceField(choices=Incident.Status.choices, required=False)
         critical = serializers.BooleanField(required=False, allow_null=True, default=None)
         overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-        date = serializers.DateField(required=False)
-        kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
+        date = BoundedDateField(required=False)
+        kind = ChoiceField(choices=Incident.Kind.choices, required=False)
         mine = serializers.BooleanField(required=False, default=False)
         participant = serializers.UUIDField(required=False)
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
-        kind = serializers.ChoiceField(choices=Incident.Kind.choices)
+        kind = ChoiceField(choices=Incident.Kind.choices)
         visit = serializers.UUIDField(required=False, allow_null=True)
         code = serializers.CharField(
             required=False,
@@ -90,15 +90,15 @@ class IncidentListCreateApi(AuthenticatedApi):
             help_text="The person's visit code; never stored or returned. Omit for a person "
             "outside or nobody known.",
         )
-        location = serializers.ChoiceField(choices=Incident.Location.choices)
+        location = ChoiceField(choices=Incident.Location.choices)
         started_at = AwareDateTimeField(required=False, help_text="The onset; omitted = now.")
         signs = serializers.ListField(
-            child=serializers.ChoiceField(choices=Incident.Sign.choices),
+            child=ChoiceField(choices=Incident.Sign.choices),
             required=False,
             max_length=8,
         )
         suspected_substances = serializers.ListField(
-            child=serializers.ChoiceField(choices=Substance.choices), required=False, max_length=15
+            child=ChoiceField(choices=Substance.choices), required=False, max_length=15
         )
 
         class Meta:
@@ -186,21 +186,19 @@ class IncidentListCreateApi(AuthenticatedApi):
 
 class IncidentDetailApi(AuthenticatedApi):
     class InputSerializer(EditInput):
-        kind = serializers.ChoiceField(choices=Incident.Kind.choices, required=False)
-        location = serializers.ChoiceField(choices=Incident.Location.choices, required=False)
+        kind = ChoiceField(choices=Incident.Kind.choices, required=False)
+        location = ChoiceField(choices=Incident.Location.choices, required=False)
         started_at = AwareDateTimeField(required=False)
         ended_at = AwareDateTimeField(required=False, allow_null=True)
         signs = serializers.ListField(
-            child=serializers.ChoiceField(choices=Incident.Sign.choices),
+            child=ChoiceField(choices=Incident.Sign.choices),
             required=False,
             max_length=8,
         )
         suspected_substances = serializers.ListField(
-            child=serializers.ChoiceField(choices=Substance.choices), required=False, max_length=15
+            child=ChoiceField(choices=Substance.choices), required=False, max_length=15
         )
-        outcome = serializers.ChoiceField(
-            choices=Incident.Outcome.choices, required=False, allow_blank=True
-        )
+        outcome = ChoiceField(choices=Incident.Outcome.choices, required=False, allow_blank=True)
         police_attended = serializers.BooleanField(required=False)
         narrative = _NARRATIVE
         responders = serializers.ListField(
@@ -257,7 +255,7 @@ class IncidentDetailApi(AuthenticatedApi):
 class IncidentActionCreateApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
-        kind = serializers.ChoiceField(choices=IncidentAction.Kind.choices)
+        kind = ChoiceField(choices=IncidentAction.Kind.choices)
         at = AwareDateTimeField(required=False, help_text="When it was done; omitted = now.")
         dose_mg = serializers.DecimalField(
             max_digits=4,
@@ -274,7 +272,7 @@ class IncidentActionCreateApi(AuthenticatedApi):
                 f"{rules.NALOXONE_DOSE_MG_MAX} mg, to two decimals.",
             ),
         )
-        route = serializers.ChoiceField(
+        route = ChoiceField(
             choices=IncidentAction.Route.choices,
             required=False,
             allow_blank=True,
@@ -396,7 +394,7 @@ class IncidentSubmitApi(AuthenticatedApi):
 
 class IncidentReviewApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
-        decision = serializers.ChoiceField(choices=IncidentReview.Decision.choices)
+        decision = ChoiceField(choices=IncidentReview.Decision.choices)
         comment = serializers.CharField(
             required=False,
             allow_blank=True,

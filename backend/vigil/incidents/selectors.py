@@ -123,9 +123,16 @@ def recent_overdose(participant_ref: OuterRef, *, days: int = 7) -> Exists:
     return Exists(overdoses_since(since=since).filter(participant=participant_ref))
 
 
-def last_overdose_at(*, participant: Participant) -> datetime | None:
-    """The onset of the participant's latest overdose at any site of the network."""
+def had_recent_overdose(*, participant: Participant, days: int = 7) -> bool:
+    """Whether the participant had an overdose in the last `days` at any site of the network:
+    all another site's staff may learn of what happened elsewhere (no time, no site)."""
+    since = timezone.now() - timedelta(days=days)
+    return overdoses_since(since=since).filter(participant=participant).exists()
+
+
+def last_overdose_at(*, participant: Participant, site: Site) -> datetime | None:
+    """The onset of the participant's latest overdose at this site."""
     latest: datetime | None = Incident.objects.filter(
-        participant=participant, kind__in=OVERDOSE_KINDS, voided=False
+        participant=participant, site=site, kind__in=OVERDOSE_KINDS, voided=False
     ).aggregate(latest=Max("started_at"))["latest"]
     return latest

@@ -6,6 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vigil.core.fields import ChoiceField
 from vigil.incidents.models import (
     NARRATIVE_WARNING,
     Incident,
@@ -16,9 +17,9 @@ from vigil.incidents.models import (
 from vigil.incidents.rules import CRITICAL_REASONS
 from vigil.visits.models import Substance
 
-_SIGNS = serializers.ListField(child=serializers.ChoiceField(choices=Incident.Sign.choices))
-_SUBSTANCES = serializers.ListField(child=serializers.ChoiceField(choices=Substance.choices))
-_REASONS = serializers.ListField(child=serializers.ChoiceField(choices=CRITICAL_REASONS))
+_SIGNS = serializers.ListField(child=ChoiceField(choices=Incident.Sign.choices))
+_SUBSTANCES = serializers.ListField(child=ChoiceField(choices=Substance.choices))
+_REASONS = serializers.ListField(child=ChoiceField(choices=CRITICAL_REASONS))
 
 
 class IncidentActionSerializer(serializers.ModelSerializer[IncidentAction]):
@@ -27,9 +28,7 @@ class IncidentActionSerializer(serializers.ModelSerializer[IncidentAction]):
     dose_mg = serializers.DecimalField(
         max_digits=4, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True
     )
-    route = serializers.ChoiceField(
-        choices=IncidentAction.Route.choices, allow_blank=True, read_only=True
-    )
+    route = ChoiceField(choices=IncidentAction.Route.choices, allow_blank=True, read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
 
     class Meta:
@@ -95,9 +94,7 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
     reviewed_by = serializers.CharField(
         source="reviewed_by.username", read_only=True, default=None, allow_null=True
     )
-    outcome = serializers.ChoiceField(
-        choices=Incident.Outcome.choices, allow_blank=True, read_only=True
-    )
+    outcome = ChoiceField(choices=Incident.Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Incident
@@ -167,10 +164,10 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
 
 class SnapshotActionSerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.UUIDField()
-    kind = serializers.ChoiceField(choices=IncidentAction.Kind.choices)
+    kind = ChoiceField(choices=IncidentAction.Kind.choices)
     at = serializers.DateTimeField()
     dose_mg = serializers.FloatField(allow_null=True)
-    route = serializers.ChoiceField(choices=IncidentAction.Route.choices, allow_blank=True)
+    route = ChoiceField(choices=IncidentAction.Route.choices, allow_blank=True)
     spo2 = serializers.IntegerField(allow_null=True)
     resp_rate = serializers.IntegerField(allow_null=True)
     voided = serializers.BooleanField()
@@ -196,14 +193,14 @@ class IncidentSnapshotSerializer(serializers.Serializer[dict[str, Any]]):
     """The incident as it was shown before an amendment (see services.incident_snapshot)."""
 
     version = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=Incident.Status.choices)
-    kind = serializers.ChoiceField(choices=Incident.Kind.choices)
-    location = serializers.ChoiceField(choices=Incident.Location.choices)
+    status = ChoiceField(choices=Incident.Status.choices)
+    kind = ChoiceField(choices=Incident.Kind.choices)
+    location = ChoiceField(choices=Incident.Location.choices)
     visit = serializers.UUIDField(allow_null=True)
     participant = serializers.UUIDField(allow_null=True)
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField(allow_null=True)
-    outcome = serializers.ChoiceField(choices=Incident.Outcome.choices, allow_blank=True)
+    outcome = ChoiceField(choices=Incident.Outcome.choices, allow_blank=True)
     police_attended = serializers.BooleanField()
     narrative = serializers.CharField(allow_blank=True)
     responders = serializers.ListField(child=serializers.CharField())

@@ -28,15 +28,16 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import status
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
 from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion, field_error
+from vigil.audit.services import audit_record
+from vigil.core.errors import ApplicationError, Conflict, field_error
 from vigil.incidents import rules
 from vigil.incidents.models import (
     Incident,
@@ -49,6 +50,7 @@ from vigil.incidents.models import (
 from vigil.incidents.snapshots import audited, incident_snapshot
 from vigil.participants.codes import code_digest
 from vigil.participants.services import participant_resolve
+from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
     FUTURE_TOLERANCE,
@@ -56,10 +58,9 @@ from vigil.records.rules import (
     fingerprint,
     refuse_stale_unless_resent,
 )
+from vigil.records.voiding import void_record
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
-
-_UNSET: Any = object()
 
 
 def local_time(moment: datetime, site: Site) -> str:
@@ -202,14 +203,6 @@ class IncidentOpen:
     id: uuid.UUID | None = None
 
 
-def _replayed_incident(stored: Incident, *, site: Site, content_print: str) -> Incident:
-    if stored.site_id != site.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint != content_print:
-        raise ReplayConflict("This incident was already sent with other content.", record=stored)
-    return stored
-
-
 def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incident, bool]:
     """Open an incident. Returns (incident, created); a resend returns the stored one.
 
@@ -236,59 +229,57 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             "suspected_substances": sorted(set(request.suspected_substances)),
         }
     )
-    if request.id is not None:
-        stored = Incident.objects.filter(pk=request.id).first()
-        if stored is not None:
-            return _replayed_incident(stored, site=site, content_print=content_print), False
-    now = timezone.now()
-    at = request.started_at or now
-    backdated = check_time(at=at, role=role, field="started_at", now=now, reference=now)
-    if visit is not None and (visit.site_id != site.pk or visit.voided):
-        raise field_error("visit", "This visit is not on record at this site.")
-    review = rules.review_of(
-        kind=request.kind, outcome="", police_attended=False, started_at=at, action_kinds=()
-    )
     incident_id = request.id or uuid.uuid4()
-    try:
-        with transaction.atomic():
-            if visit is not None:
-                participant = visit.participant
-            elif request.code:
-                participant = participant_resolve(site=site, code=request.code, at=at, by=by)
-            else:
-                participant = None
-            incident = Incident.objects.create(
-                id=incident_id,
-                site=site,
-                visit=visit,
-                participant=participant,
-                kind=request.kind,
-                location=request.location,
-                started_at=at,
-                critical=review.critical,
-                critical_reasons=review.reasons,
-                review_due_at=review.due_at,
-                backdated=backdated,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            _set_choices(
-                incident, signs=request.signs, suspected_substances=request.suspected_substances
-            )
-            audit_record(
-                actor=by,
-                action=AuditEvent.Action.CREATE,
-                obj=incident,
-                site=site,
-                changes=changes_between({}, audited(incident_snapshot(incident))),
-            )
-            request_recompute(site=site, moments=[incident.started_at])
-    except IntegrityError:
-        stored = Incident.objects.filter(pk=incident_id).first()
-        if stored is None:
-            raise
-        return _replayed_incident(stored, site=site, content_print=content_print), False
-    return incident, True
+
+    def insert() -> Incident:
+        now = timezone.now()
+        at = request.started_at or now
+        backdated = check_time(at=at, role=role, field="started_at", now=now, reference=now)
+        if visit is not None and (visit.site_id != site.pk or visit.voided):
+            raise field_error("visit", "This visit is not on record at this site.")
+        review = rules.review_of(
+            kind=request.kind, outcome="", police_attended=False, started_at=at, action_kinds=()
+        )
+        if visit is not None:
+            participant = visit.participant
+        elif request.code:
+            participant = participant_resolve(site=site, code=request.code, at=at, by=by)
+        else:
+            participant = None
+        incident = Incident.objects.create(
+            id=incident_id,
+            site=site,
+            visit=visit,
+            participant=participant,
+            kind=request.kind,
+            location=request.location,
+            started_at=at,
+            critical=review.critical,
+            critical_reasons=review.reasons,
+            review_due_at=review.due_at,
+            backdated=backdated,
+            created_by=by,
+            create_fingerprint=content_print,
+        )
+        _set_choices(
+            incident, signs=request.signs, suspected_substances=request.suspected_substances
+        )
+        audit_created(incident, by=by, site=site, snapshot=audited(incident_snapshot(incident)))
+        request_recompute(site=site, moments=[incident.started_at])
+        return incident
+
+    return create_record(
+        Incident,
+        pk=request.id,
+        owner=site,
+        content_print=content_print,
+        insert=insert,
+        noun="incident",
+    )
+
+
+def _audited_snapshot(incident: Incident) -> dict[str, Any]:
+    return audited(incident_snapshot(incident))
 
 
 # --- Completing, submitting, reviewing ----------------------------------------------------------
@@ -301,16 +292,16 @@ def incident_update(
     role: Role,
     version: int,
     reason: str = "",
-    kind: str = _UNSET,
-    location: str = _UNSET,
-    started_at: datetime = _UNSET,
-    ended_at: datetime | None = _UNSET,
-    outcome: str = _UNSET,
-    police_attended: bool = _UNSET,
-    narrative: str = _UNSET,
-    signs: Sequence[str] = _UNSET,
-    suspected_substances: Sequence[str] = _UNSET,
-    responders: Sequence[str] = _UNSET,
+    kind: str = UNSET,
+    location: str = UNSET,
+    started_at: datetime = UNSET,
+    ended_at: datetime | None = UNSET,
+    outcome: str = UNSET,
+    police_attended: bool = UNSET,
+    narrative: str = UNSET,
+    signs: Sequence[str] = UNSET,
+    suspected_substances: Sequence[str] = UNSET,
+    responders: Sequence[str] = UNSET,
 ) -> Incident:
     """Complete or correct an incident named at the version the editor read (stale → 412; a
     resend of an edit already applied gets the stored incident).
@@ -338,7 +329,7 @@ def incident_update(
                     "suspected_substances": suspected_substances,
                     "responders": responders,
                 },
-                unset=_UNSET,
+                unset=UNSET,
                 stored=incident_snapshot(incident),
                 noun="incident",
             )
@@ -354,9 +345,9 @@ def incident_update(
             ("police_attended", police_attended),
             ("narrative", narrative),
         ):
-            if value is not _UNSET:
+            if value is not UNSET:
                 fields[name] = value
-        if started_at is not _UNSET:
+        if started_at is not UNSET:
             backdated |= check_time(
                 at=started_at,
                 role=role,
@@ -365,7 +356,7 @@ def incident_update(
                 reference=incident.received_at,
             )
             fields["started_at"] = started_at
-        if ended_at is not _UNSET:
+        if ended_at is not UNSET:
             if ended_at is not None:
                 check_time(
                     at=ended_at,
@@ -393,38 +384,36 @@ def incident_update(
                     f"An action is recorded at {local_time(first.at, site)}, before this start. "
                     "Void that action or choose an earlier start.",
                 )
-        responder_users = _responders_of(site, responders) if responders is not _UNSET else None
+        responder_users = _responders_of(site, responders) if responders is not UNSET else None
         before = incident_snapshot(incident)
-        updated = Incident.objects.filter(pk=incident.pk, version=version).update(
-            **fields, backdated=backdated, version=version + 1, updated_at=now
-        )
-        if updated != 1:
-            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
-        incident.refresh_from_db()
-        if signs is not _UNSET or suspected_substances is not _UNSET:
-            _set_choices(
-                incident,
-                signs=before["signs"] if signs is _UNSET else signs,
-                suspected_substances=(
-                    before["suspected_substances"]
-                    if suspected_substances is _UNSET
-                    else suspected_substances
-                ),
-            )
-        if responder_users is not None:
-            incident.responders.set(responder_users)
-        if amendment:
-            keep_version(before=before, incident=incident, by=by, reason=reason)
-        refresh_review(incident)
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.UPDATE,
-            obj=incident,
+        with edit(
+            incident,
+            by=by,
             site=site,
-            changes=changes_between(audited(before), audited(incident_snapshot(incident))),
+            snapshot=_audited_snapshot,
             reason=reason,
-        )
-        request_recompute(site=site, moments=[old_start, incident.started_at])
+            before=audited(before),
+        ) as change:
+            save_at_version(
+                incident, version=version, noun="incident", **fields, backdated=backdated
+            )
+            incident.refresh_from_db()
+            if signs is not UNSET or suspected_substances is not UNSET:
+                _set_choices(
+                    incident,
+                    signs=before["signs"] if signs is UNSET else signs,
+                    suspected_substances=(
+                        before["suspected_substances"]
+                        if suspected_substances is UNSET
+                        else suspected_substances
+                    ),
+                )
+            if responder_users is not None:
+                incident.responders.set(responder_users)
+            if amendment:
+                keep_version(before=before, incident=incident, by=by, reason=reason)
+            refresh_review(incident)
+            change.recompute(old_start, incident.started_at)
     return incident
 
 
@@ -452,17 +441,16 @@ def incident_submit(*, incident: Incident, by: User, role: Role) -> Incident:
             raise ApplicationError("Complete the record before submitting it.", fields=missing)
         now = timezone.now()
         previous = incident.status
-        updated = Incident.objects.filter(
-            pk=incident.pk, status=previous, version=incident.version
-        ).update(
+        save_at_version(
+            incident,
+            version=incident.version,
+            noun="incident",
+            when=Q(status=previous),
             status=Incident.Status.SUBMITTED,
             submitted_at=now,
             submitted_by=by,
-            version=incident.version + 1,
             updated_at=now,
         )
-        if updated != 1:
-            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
         incident.refresh_from_db()
         audit_record(
             actor=by,
@@ -523,18 +511,17 @@ def incident_review(
             raise Conflict(f"This incident is not waiting for review (it is {incident.status}).")
         _check_may_review(incident=incident, by=by)
         now = timezone.now()
-        updated = Incident.objects.filter(
-            pk=incident.pk, status=Incident.Status.SUBMITTED, version=incident.version
-        ).update(
+        save_at_version(
+            incident,
+            version=incident.version,
+            noun="incident",
+            when=Q(status=Incident.Status.SUBMITTED),
             status=outcome,
             reviewed_at=now,
             reviewed_by=by,
             review_comment=comment,
-            version=incident.version + 1,
             updated_at=now,
         )
-        if updated != 1:
-            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
         incident.refresh_from_db()
         IncidentReview.objects.create(
             incident=incident,
@@ -561,31 +548,12 @@ def incident_void(*, incident: Incident, by: User, role: Role, reason: str) -> I
         raise ApplicationError(
             "Only a supervisor voids an incident.", status_code=status.HTTP_403_FORBIDDEN
         )
-    if not reason.strip():
-        raise field_error("reason", "Say why this incident is voided.")
-    with transaction.atomic():
-        incident = locked(incident)
-        if incident.voided:
-            return incident
-        now = timezone.now()
-        updated = Incident.objects.filter(pk=incident.pk, version=incident.version).update(
-            voided=True,
-            void_reason=reason,
-            voided_at=now,
-            voided_by=by,
-            version=incident.version + 1,
-            updated_at=now,
-        )
-        if updated != 1:
-            raise StaleVersion("Someone changed this incident since you opened it. Reload it.")
-        incident.refresh_from_db()
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.VOID,
-            obj=incident,
-            site=incident.site,
-            changes={"voided": [False, True]},
-            reason=reason,
-        )
-        request_recompute(site=incident.site, moments=[incident.started_at])
-    return incident
+    return void_record(
+        incident,
+        by=by,
+        role=role,
+        reason=reason,
+        noun="incident",
+        site=incident.site,
+        report_time=incident.started_at,
+    )

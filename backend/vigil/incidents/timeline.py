@@ -11,13 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import Conflict, FieldErrors, ReplayConflict, field_error
+from vigil.core.errors import FieldErrors, field_error
 from vigil.incidents import rules
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.services import (
@@ -34,6 +34,7 @@ from vigil.incidents.snapshots import (
     incident_snapshot,
     review_snapshot,
 )
+from vigil.records.kit import audit_created, create_record
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import fingerprint
 
@@ -97,16 +98,6 @@ def _check_tap(tap: ActionTap, *, at: datetime, incident: Incident) -> None:
         raise FieldErrors(fields)
 
 
-def _replayed_action(
-    stored: IncidentAction, *, incident: Incident, content_print: str
-) -> IncidentAction:
-    if stored.incident_id != incident.pk:
-        raise Conflict("This record id is already in use.")
-    if stored.create_fingerprint != content_print:
-        raise ReplayConflict("This action was already sent with other content.", record=stored)
-    return stored
-
-
 def incident_action_record(
     *, incident: Incident, tap: ActionTap, by: User, role: Role, reason: str = ""
 ) -> tuple[IncidentAction, bool]:
@@ -134,52 +125,46 @@ def incident_action_record(
     )
     with transaction.atomic():
         incident = locked(incident)
-        if tap.id is not None:
-            stored = IncidentAction.objects.filter(pk=tap.id).first()
-            if stored is not None:
-                replayed = _replayed_action(stored, incident=incident, content_print=content_print)
-                return replayed, False
-        amendment = check_state(incident=incident, role=role, reason=reason)
-        now = timezone.now()
-        at = tap.at or now
-        backdated = check_time(
-            at=at, role=role, field="at", now=now, reference=incident.received_at
+
+        def insert() -> IncidentAction:
+            amendment = check_state(incident=incident, role=role, reason=reason)
+            now = timezone.now()
+            at = tap.at or now
+            backdated = check_time(
+                at=at, role=role, field="at", now=now, reference=incident.received_at
+            )
+            _check_tap(tap, at=at, incident=incident)
+            before = _before(incident, amendment=amendment)
+            action = IncidentAction.objects.create(
+                id=tap.id or uuid.uuid4(),
+                incident=incident,
+                kind=tap.kind,
+                at=at,
+                dose_mg=dose,
+                route=tap.route,
+                spo2=tap.spo2,
+                resp_rate=tap.resp_rate,
+                backdated=backdated,
+                created_by=by,
+                create_fingerprint=content_print,
+            )
+            audit_created(
+                action, by=by, site=incident.site, snapshot=action_snapshot(action), reason=reason
+            )
+            _after_timeline_change(
+                incident=incident, before=before, amendment=amendment, by=by, reason=reason, now=now
+            )
+            return action
+
+        return create_record(
+            IncidentAction,
+            pk=tap.id,
+            owner=incident,
+            owner_field="incident_id",
+            content_print=content_print,
+            insert=insert,
+            noun="action",
         )
-        _check_tap(tap, at=at, incident=incident)
-        before = _before(incident, amendment=amendment)
-        action_id = tap.id or uuid.uuid4()
-        try:
-            with transaction.atomic():
-                action = IncidentAction.objects.create(
-                    id=action_id,
-                    incident=incident,
-                    kind=tap.kind,
-                    at=at,
-                    dose_mg=dose,
-                    route=tap.route,
-                    spo2=tap.spo2,
-                    resp_rate=tap.resp_rate,
-                    backdated=backdated,
-                    created_by=by,
-                    create_fingerprint=content_print,
-                )
-        except IntegrityError:
-            stored = IncidentAction.objects.filter(pk=action_id).first()
-            if stored is None:
-                raise
-            return _replayed_action(stored, incident=incident, content_print=content_print), False
-        audit_record(
-            actor=by,
-            action=AuditEvent.Action.CREATE,
-            obj=action,
-            site=incident.site,
-            changes=changes_between({}, action_snapshot(action)),
-            reason=reason,
-        )
-        _after_timeline_change(
-            incident=incident, before=before, amendment=amendment, by=by, reason=reason, now=now
-        )
-    return action, True
 
 
 def _before(incident: Incident, *, amendment: bool) -> dict[str, Any]:

@@ -11,14 +11,14 @@ from rest_framework.response import Response
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.care.serializers import OpenReferralSerializer
+from vigil.core.fields import ChoiceField
 from vigil.core.schema import ErrorSerializer, error_responses
 from vigil.participants.models import Gender, Participant
 from vigil.participants.selectors import (
     participant_at_site,
-    participant_by_code,
     participant_detail,
     participant_for_user,
-    participant_summary,
+    participant_lookup,
 )
 from vigil.participants.services import participant_merge, participant_update
 from vigil.records.serializers import EditInput
@@ -39,13 +39,16 @@ LookupOutput = inline_serializer(
         "known": serializers.BooleanField(),
         "visits_count": serializers.IntegerField(),
         "last_visit_at": serializers.DateTimeField(allow_null=True),
-        "last_overdose_at": serializers.DateTimeField(allow_null=True),
         "birth_year": serializers.IntegerField(allow_null=True),
         "gender": serializers.CharField(allow_null=True),
         "version": serializers.IntegerField(
             required=False, help_text="For PATCH /participants/{id}; absent when unknown."
         ),
         "open_referrals": OpenReferralSerializer(many=True),
+        "recent_overdose": serializers.BooleanField(
+            help_text="An overdose in the last 7 days at any site of the network; nothing more "
+            "of other sites is shown."
+        ),
         "restriction": inline_serializer(
             "DoorRestriction",
             {
@@ -64,7 +67,7 @@ DetailOutput = inline_serializer(
         "id": serializers.UUIDField(),
         "site": serializers.CharField(),
         "birth_year": serializers.IntegerField(allow_null=True),
-        "gender": serializers.ChoiceField(choices=Gender.choices),
+        "gender": ChoiceField(choices=Gender.choices),
         "version": serializers.IntegerField(),
         "first_seen_at": serializers.DateTimeField(help_text="First seen at this site."),
         "visits_count": serializers.IntegerField(),
@@ -73,9 +76,7 @@ DetailOutput = inline_serializer(
         "services_count": serializers.IntegerField(),
         "referrals_count": serializers.IntegerField(),
         "open_referrals_count": serializers.IntegerField(),
-        "last_overdose_at": serializers.DateTimeField(
-            allow_null=True, help_text="At any site of the network."
-        ),
+        "last_overdose_at": serializers.DateTimeField(allow_null=True, help_text="At this site."),
         "seen_at_other_sites": serializers.IntegerField(
             help_text="Other sites that know this person: a merge moves their records too."
         ),
@@ -97,21 +98,7 @@ class ParticipantLookupApi(AuthenticatedApi):
         site, _ = site_for(
             user=request.user, slug=data.validated_data["site"], roles=RECORD_WRITERS
         )
-        participant = participant_by_code(code=data.validated_data["code"])
-        if participant is None:
-            return Response(
-                {
-                    "known": False,
-                    "visits_count": 0,
-                    "last_visit_at": None,
-                    "last_overdose_at": None,
-                    "birth_year": None,
-                    "gender": None,
-                    "open_referrals": [],
-                    "restriction": None,
-                }
-            )
-        return Response(participant_summary(participant=participant, site=site))
+        return Response(participant_lookup(code=data.validated_data["code"], site=site))
 
 
 class ParticipantDetailApi(AuthenticatedApi):
@@ -124,7 +111,7 @@ class ParticipantDetailApi(AuthenticatedApi):
         birth_year = serializers.IntegerField(
             required=False, allow_null=True, min_value=1900, max_value=2100
         )
-        gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+        gender = ChoiceField(choices=Gender.choices, required=False)
         version = serializers.IntegerField(min_value=1)
 
         def validate_birth_year(self, value: int | None) -> int | None:

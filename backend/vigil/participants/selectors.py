@@ -11,7 +11,7 @@ from vigil.accounts.models import Membership, Role, User
 from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, Service
 from vigil.care.selectors import open_referrals_of
 from vigil.incidents.models import Incident
-from vigil.incidents.selectors import last_overdose_at
+from vigil.incidents.selectors import had_recent_overdose, last_overdose_at
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Participant, ParticipantSite
 from vigil.safety.selectors import restriction_for_door
@@ -61,9 +61,27 @@ def participant_for_user(
     return participant, sites
 
 
-def participant_summary(*, participant: Participant, site: Site) -> dict[str, Any]:
-    """What a worker sees after typing a code: counts at this site, never the code, and the
-    referrals still waiting for an answer or an outcome, so that someone follows them up."""
+def participant_lookup(*, code: str, site: Site) -> dict[str, Any]:
+    """What a worker at `site` sees after typing a code: what this site knows of the person
+    (visits, details, referrals still waiting for an answer or an outcome), never the code.
+
+    Of other sites only one yes/no crosses over: an overdose in the last 7 days anywhere in the
+    network (the risk travels with the person); no time, no site, no details. A person seen
+    only elsewhere is not known here.
+    """
+    participant = participant_by_code(code=code)
+    recent_overdose = participant is not None and had_recent_overdose(participant=participant)
+    if participant is None or not participant.sites.filter(site=site).exists():
+        return {
+            "known": False,
+            "visits_count": 0,
+            "last_visit_at": None,
+            "birth_year": None,
+            "gender": None,
+            "open_referrals": [],
+            "recent_overdose": recent_overdose,
+            "restriction": None,
+        }
     stats = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
         visits_count=Count("id"), last_visit_at=Max("checked_in_at")
     )
@@ -72,14 +90,12 @@ def participant_summary(*, participant: Participant, site: Site) -> dict[str, An
         "known": True,
         "visits_count": stats["visits_count"],
         "last_visit_at": stats["last_visit_at"],
-        # At any site of the network, like the floor's overdose flag: the risk travels with
-        # the person.
-        "last_overdose_at": last_overdose_at(participant=participant),
         "birth_year": participant.birth_year,
         "gender": participant.gender,
         # For a correction (PATCH) made from the lookup without reading the person again.
         "version": participant.version,
         "open_referrals": open_referrals_of(participant=participant, site=site),
+        "recent_overdose": recent_overdose,
         # Only "restricted (scope) until DATE": never the reason or the note.
         "restriction": restriction_for_door(participant_id=participant.pk, site=site),
     }
@@ -131,7 +147,7 @@ def participant_detail(
         ).count(),
         "referrals_count": referrals.count(),
         "open_referrals_count": referrals.filter(status__in=OPEN_REFERRAL_STATUSES).count(),
-        "last_overdose_at": last_overdose_at(participant=participant),
+        "last_overdose_at": last_overdose_at(participant=participant, site=site),
         "seen_at_other_sites": ParticipantSite.objects.filter(participant=participant)
         .exclude(site=site)
         .count(),

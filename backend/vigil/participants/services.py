@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
-from vigil.core.errors import Conflict, StaleVersion, field_error
+from vigil.audit.services import audit_record
+from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Gender, Participant, ParticipantSite
+from vigil.records.kit import UNSET, edit, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import refuse_stale_unless_resent
 from vigil.sites.models import Site
@@ -46,9 +47,6 @@ def participant_resolve(*, site: Site, code: str, at: datetime, by: User) -> Par
     return participant
 
 
-_UNSET: Any = object()
-
-
 @transaction.atomic
 def participant_update(
     *,
@@ -56,39 +54,38 @@ def participant_update(
     site: Site,
     by: User,
     version: int,
-    birth_year: int | None = _UNSET,
-    gender: str = _UNSET,
+    birth_year: int | None = UNSET,
+    gender: str = UNSET,
 ) -> Participant:
     """Correct birth year and gender; refuses an edit made on a stale version (412), except a
     resend of an edit already applied, which answers the stored participant."""
-    before = {"birth_year": participant.birth_year, "gender": participant.gender}
+    before = _details(participant)
     if version != participant.version:
         refuse_stale_unless_resent(
             sent={"birth_year": birth_year, "gender": gender},
-            unset=_UNSET,
+            unset=UNSET,
             stored=before,
             noun="person's details",
         )
         return participant
     after = dict(before)
-    if birth_year is not _UNSET:
+    if birth_year is not UNSET:
         after["birth_year"] = birth_year
-    if gender is not _UNSET:
+    if gender is not UNSET:
         after["gender"] = gender
-    changed = Participant.objects.filter(pk=participant.pk, version=version).update(
-        **after, version=version + 1
-    )
-    if changed != 1:
-        raise StaleVersion("Someone changed this person's details since you opened them.")
-    participant.refresh_from_db()
-    audit_record(
-        actor=by,
-        action=AuditEvent.Action.UPDATE,
-        obj=participant,
-        site=site,
-        changes=changes_between(before, after),
-    )
+    with edit(participant, by=by, site=site, snapshot=_details, before=before):
+        save_at_version(
+            participant,
+            version=version,
+            stale="Someone changed this person's details since you opened them.",
+            **after,
+        )
+        participant.refresh_from_db()
     return participant
+
+
+def _details(participant: Participant) -> dict[str, Any]:
+    return {"birth_year": participant.birth_year, "gender": participant.gender}
 
 
 @transaction.atomic

@@ -1,23 +1,37 @@
 """The record-write kit: what every create, edit and void of a record does the same way.
 
-A record type's service reads like this (see `vigil.alerts.services` for a small one):
+A new record type's service, on the kit (see `vigil.alerts.services` for a small one):
 
-    def thing_create(*, request: NewThing, by: User) -> tuple[Thing, bool]:
+    def thing_create(*, request: NewThing, by: User, role: Role) -> tuple[Thing, bool]:
         content_print = fingerprint({"site": request.site.pk, "what": request.what})
-        stored = stored_replay(Thing, pk=request.id, site=request.site, content_print=content_print)
-        if stored is not None:
-            return stored, False
-        with replay_on_integrity_error(Thing, pk=..., site=..., content_print=...) as created:
-            thing = Thing.objects.create(...)
-            audit_created(thing, by=by, site=request.site, snapshot=thing_snapshot(thing))
-            created.record = thing
-        return created.result()
 
-    def thing_update(*, thing: Thing, by: User, version: int, what: str = UNSET) -> Thing:
-        with edit(thing, version=version, noun="thing", by=by, site=thing.site,
-                  snapshot=thing_snapshot) as change:
-            change.save(what=what)
+        def insert() -> Thing:  # checks, writes, audits; one transaction
+            at = request.at or timezone.now()
+            backdated = check_record_time(at=at, role=role, field="at")
+            thing = Thing.objects.create(id=request.id or uuid.uuid4(), site=request.site,
+                at=at, backdated=backdated, created_by=by, create_fingerprint=content_print)
+            audit_created(thing, by=by, site=request.site, snapshot=thing_snapshot(thing))
+            request_recompute(site=request.site, moments=[at])
+            return thing
+
+        return create_record(Thing, pk=request.id, owner=request.site,
+                             content_print=content_print, insert=insert, noun="thing")
+
+    def thing_update(*, thing: Thing, by: User, role: Role, version: int, reason: str = "",
+                     what: str = UNSET) -> Thing:
+        if not edit_applies(thing, by=by, role=role, reason=reason, version=version,
+                            noun="thing", sent=lambda: {"what": what}, stored=thing_snapshot):
+            return thing  # a resend of an edit already applied
+        with edit(thing, by=by, site=thing.site, snapshot=thing_snapshot, reason=reason) as change:
+            save_at_version(thing, version=version, noun="thing",
+                            **({} if what is UNSET else {"what": what}))
+            thing.refresh_from_db()
+            change.recompute(thing.at)
         return thing
+
+Voiding is `vigil.records.voiding.void_record`; reading one record for a user is
+`vigil.records.selectors.record_for_user`; the PATCH body's serializer derives from
+`vigil.records.serializers.EditInput`; the API class from `AuthenticatedApi`.
 """
 
 from __future__ import annotations
@@ -32,12 +46,13 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from vigil.accounts.models import User
+from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
-from vigil.records.models import VersionedRecord
+from vigil.records.models import VersionedRecord, VoidableRecord
 from vigil.records.recompute import request_recompute
+from vigil.records.rules import check_can_edit, refuse_stale_unless_resent
 from vigil.sites.models import Site
 
 # A keyword argument an edit leaves out (None is a value an edit may set).
@@ -137,7 +152,12 @@ def create_record(
 
 
 def audit_created(
-    record: models.Model, *, by: User, site: Site | None, snapshot: Mapping[str, Any]
+    record: models.Model,
+    *,
+    by: User,
+    site: Site | None,
+    snapshot: Mapping[str, Any],
+    reason: str = "",
 ) -> None:
     """The audit event of a new record: every field of its snapshot, from nothing."""
     audit_record(
@@ -146,6 +166,7 @@ def audit_created(
         obj=record,
         site=site,
         changes=changes_between({}, dict(snapshot)),
+        reason=reason,
     )
 
 
@@ -153,12 +174,18 @@ def audit_created(
 
 
 def save_at_version(
-    record: models.Model, *, version: int, noun: str, when: Q | None = None, **values: Any
+    record: models.Model,
+    *,
+    version: int,
+    noun: str = "record",
+    stale: str = "",
+    when: Q | None = None,
+    **values: Any,
 ) -> None:
     """Write `values` if the record is still at `version` (and matches `when`): version + 1.
 
-    Otherwise 412, never a silent overwrite. The instance is not refreshed: the caller reads
-    back what it needs.
+    Otherwise 412 (saying someone changed this `noun`, or `stale`), never a silent overwrite.
+    The instance is not refreshed: the caller reads back what it needs.
     """
     if isinstance(record, VersionedRecord):
         values.setdefault("updated_at", timezone.now())
@@ -168,7 +195,41 @@ def save_at_version(
         .update(**values, version=version + 1)
     )
     if updated != 1:
-        raise StaleVersion(f"Someone changed this {noun} since you opened it. Reload it.")
+        raise StaleVersion(stale or f"Someone changed this {noun} since you opened it. Reload it.")
+
+
+def edit_applies(
+    record: VoidableRecord,
+    *,
+    by: User,
+    role: Role,
+    reason: str,
+    version: int,
+    noun: str,
+    sent: Callable[[], Mapping[str, Any]],
+    stored: Snapshot,
+) -> bool:
+    """Whether an edit of a floor record is to be applied; False: it is a resend of an edit
+    already applied, answered with the stored record (nothing written).
+
+    1. Staff edit what they logged in the last 12 h; supervisors anything, with a reason.
+    2. A voided record is not edited (409).
+    3. A stale version: 412, unless every field `sent()` names already holds the value sent
+       (see `refuse_stale_unless_resent`; `stored` is the record's snapshot).
+    """
+    check_can_edit(
+        created_by_id=record.created_by_id,
+        received_at=record.received_at,
+        by=by,
+        role=role,
+        reason=reason,
+    )
+    if record.voided:
+        raise Conflict(f"This {noun} was voided; it cannot be edited.")
+    if version != record.version:
+        refuse_stale_unless_resent(sent=sent(), unset=UNSET, stored=stored(record), noun=noun)
+        return False
+    return True
 
 
 class _Unchanged(Exception):

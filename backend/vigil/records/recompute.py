@@ -2,12 +2,17 @@
 
 Domain writes depend only on this module, never on the report code: the task is enqueued by
 its stable name (`vigil.reports.compute_site_day`, defined in `vigil.reports.tasks`).
+
+The broker may be away: a write is stored and answered all the same, its site-day stays
+pending (PendingRecompute), and the sweep (`sweep_pending_recomputes`, run by beat) sends it
+again once the broker is back, however the outage ended.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -21,6 +26,8 @@ from vigil.records.models import PendingRecompute
 from vigil.sites.models import Site
 
 COMPUTE_SITE_DAY_TASK = "vigil.reports.compute_site_day"
+
+logger = logging.getLogger(__name__)
 
 
 def request_recompute(*, site: Site, moments: Iterable[datetime | None]) -> None:
@@ -36,12 +43,25 @@ def request_recompute(*, site: Site, moments: Iterable[datetime | None]) -> None
 
 
 def enqueue_recompute(*, site_id: Any, day: date, countdown: float | None = None) -> None:
-    """Publish the recompute task of one site-day (on the reports queue, by its routes)."""
+    """Publish the recompute task of one site-day (on the reports queue, by its routes).
+
+    Runs after the write committed: a broker that is away must not turn a stored record into an
+    error, so a failure is logged (ids and the date only) and the day stays pending for the
+    sweep.
+    """
     task = current_app.signature(COMPUTE_SITE_DAY_TASK, args=(str(site_id), day.isoformat()))
-    if countdown is None:
-        task.apply_async()
-    else:
-        task.apply_async(countdown=countdown)
+    try:
+        if countdown is None:
+            task.apply_async()
+        else:
+            task.apply_async(countdown=countdown)
+    except Exception as exc:  # whatever the broker raised, the write is stored
+        logger.warning(
+            "Recompute of site %s day %s not sent (%s); the sweep will send it.",
+            site_id,
+            day.isoformat(),
+            type(exc).__name__,
+        )
 
 
 def _enqueue_once(*, site_id: Any, day: date) -> None:
@@ -49,5 +69,21 @@ def _enqueue_once(*, site_id: Any, day: date) -> None:
         with transaction.atomic():
             PendingRecompute.objects.create(site_id=site_id, date=day)
     except IntegrityError:
-        return  # already pending: the queued task will see this write too
+        return  # already pending: its task, or else the sweep, will see this write too
     enqueue_recompute(site_id=site_id, day=day, countdown=settings.VIGIL_RECOMPUTE_DELAY_SECONDS)
+
+
+def sweep_pending_recomputes() -> int:
+    """Send again every recompute pending longer than its delay plus a sweep interval: its task
+    never reached the broker (away at the time) or was lost with the broker's data. Each row is
+    stamped when sent, so a slow queue gets it again only after another interval. Returns how
+    many were sent."""
+    now = timezone.now()
+    cutoff = now - timedelta(
+        seconds=settings.VIGIL_RECOMPUTE_DELAY_SECONDS + settings.VIGIL_RECOMPUTE_SWEEP_SECONDS
+    )
+    stale = list(PendingRecompute.objects.filter(requested_at__lt=cutoff))
+    PendingRecompute.objects.filter(pk__in=[row.pk for row in stale]).update(requested_at=now)
+    for row in stale:
+        enqueue_recompute(site_id=row.site_id, day=row.date)
+    return len(stale)

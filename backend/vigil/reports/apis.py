@@ -5,27 +5,28 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.core.errors import field_error
+from vigil.core.fields import BoundedDateField
 from vigil.reports.exports import daily_csv, suppressed_metrics
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import daily_reports, floor_of_site, period_metrics, report_access
+from vigil.reports.serializers import SUPPRESSED_CELLS, ReportMetricsSerializer
 from vigil.reports.services import report_export_audit, request_recompute_now
-from vigil.reports.suppression import COMPLEMENT
 from vigil.sites.models import Site
 from vigil.visits.serializers import FloorSerializer
 
 MAX_DAYS = 366
-SUPPRESSED_CELLS = (
-    "Suppressed figures: a count from 1 to the threshold minus one (10 by default) shows as "
-    '"<10"; a cell hidden only so that a small one cannot be worked out from a total shows as '
-    f'"{COMPLEMENT}" (it may be of any size); zero stays 0; a rate from a hidden count is null.'
-)
 _params = [
     OpenApiParameter("site", OpenApiTypes.STR, many=True, description="site slug (repeatable)"),
     OpenApiParameter("from", OpenApiTypes.DATE, required=True),
@@ -41,8 +42,8 @@ _params = [
 
 class _RangeSerializer(serializers.Serializer[dict[str, Any]]):
     site = serializers.ListField(child=serializers.SlugField(), required=False)
-    from_ = serializers.DateField()
-    to = serializers.DateField()
+    from_ = BoundedDateField()
+    to = BoundedDateField()
     suppress = serializers.BooleanField(required=False, default=False)
 
     def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
@@ -84,10 +85,12 @@ class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
         model = DailyReport
         fields = ["site", "date", "status", "computed_at", "metrics"]
 
+    @extend_schema_field(ReportMetricsSerializer)
     def get_metrics(self, report: DailyReport) -> dict[str, Any]:
+        values = report.metrics
         if self.context.get("suppressed"):
-            return suppressed_metrics(report.metrics)
-        return dict(report.metrics)
+            values = suppressed_metrics(values)
+        return ReportMetricsSerializer(values).data
 
 
 class DailyReportListApi(AuthenticatedApi):
@@ -110,10 +113,10 @@ class PeriodReportApi(AuthenticatedApi):
                 "PeriodReport",
                 {
                     "sites": serializers.ListField(child=serializers.CharField()),
-                    "from": serializers.DateField(),
-                    "to": serializers.DateField(),
+                    "from": BoundedDateField(),
+                    "to": BoundedDateField(),
                     "suppressed": serializers.BooleanField(),
-                    "metrics": serializers.DictField(
+                    "metrics": ReportMetricsSerializer(
                         help_text=f"The indicators of the period, by name. {SUPPRESSED_CELLS}"
                     ),
                 },
@@ -130,7 +133,9 @@ class PeriodReportApi(AuthenticatedApi):
                 "from": first,
                 "to": last,
                 "suppressed": suppressed,
-                "metrics": suppressed_metrics(values) if suppressed else values,
+                "metrics": ReportMetricsSerializer(
+                    suppressed_metrics(values) if suppressed else values
+                ).data,
             }
         )
 
@@ -159,7 +164,7 @@ class DailyReportCsvApi(AuthenticatedApi):
 class RecomputeApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        date = serializers.DateField()
+        date = BoundedDateField()
 
     @extend_schema(
         request=InputSerializer,
@@ -168,7 +173,7 @@ class RecomputeApi(AuthenticatedApi):
                 "RecomputeAccepted",
                 {
                     "site": serializers.CharField(),
-                    "date": serializers.DateField(),
+                    "date": BoundedDateField(),
                     "requested_at": serializers.DateTimeField(),
                 },
             )

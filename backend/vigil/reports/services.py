@@ -83,33 +83,33 @@ def compute_site_day(*, site: Site, day: date) -> DailyReport:
     return report
 
 
+@transaction.atomic
 def recompute_pending(*, site: Site, day: date) -> DailyReport:
-    """Clear the pending mark first, so a write during the computation asks for another."""
+    """Clear the pending mark first, so a write during the computation asks for another (its
+    mark waits for this transaction). One transaction: a worker killed mid-run leaves the day
+    pending, for the sweep."""
     PendingRecompute.objects.filter(site=site, date=day).delete()
     return compute_site_day(site=site, day=day)
 
 
 def run_nightly(*, site: Site) -> list[DailyReport]:
-    """Yesterday, every day still provisional, and any recompute left pending for an hour."""
+    """Yesterday, every day still provisional, and every recompute still pending (closed days
+    included: a pending day is wrong until recomputed, whatever its age or status)."""
     yesterday = local_today(site) - timedelta(days=1)
-    stale = timezone.now() - timedelta(hours=1)
     days = {yesterday}
     days.update(
         DailyReport.objects.filter(
             site=site, status=DailyReport.Status.PROVISIONAL, date__lt=yesterday
         ).values_list("date", flat=True)
     )
-    days.update(
-        PendingRecompute.objects.filter(site=site, requested_at__lt=stale).values_list(
-            "date", flat=True
-        )
-    )
+    days.update(PendingRecompute.objects.filter(site=site).values_list("date", flat=True))
     return [recompute_pending(site=site, day=day) for day in sorted(days)]
 
 
 def request_recompute_now(*, site: Site, day: date) -> datetime:
     """A supervisor's recompute: enqueued at once (after any pending one), on the reports queue."""
     requested_at = timezone.now()
+    PendingRecompute.objects.get_or_create(site=site, date=day)  # for the sweep, if need be
     transaction.on_commit(partial(enqueue_recompute, site_id=site.pk, day=day))
     return requested_at
 

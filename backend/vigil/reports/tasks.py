@@ -7,6 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.db import OperationalError
 
+from vigil.records.recompute import sweep_pending_recomputes
 from vigil.reports.services import recompute_pending, run_nightly
 from vigil.sites.models import Site
 
@@ -34,3 +35,9 @@ def compute_site_day_task(site_id: str, day: str) -> str:
 def nightly_task(site_id: str) -> int:
     site = Site.objects.get(pk=site_id)
     return len(run_nightly(site=site))
+
+
+@shared_task(name="vigil.reports.sweep_pending")
+def sweep_pending_task() -> int:
+    """Every VIGIL_RECOMPUTE_SWEEP_SECONDS (beat): send the recomputes a broker outage lost."""
+    return sweep_pending_recomputes()

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from vigil.accounts.access import RECORD_WRITERS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.core.errors import field_error
-from vigil.core.fields import AwareDateTimeField
+from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
 from vigil.records.rules import replay_conflicts_show, require_version
@@ -51,13 +51,13 @@ def _waitlist_entry_of(site: Site, entry_id: Any) -> WaitlistEntry | None:
 
 class _VisitFields(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
-    kind = serializers.ChoiceField(choices=Visit.Kind.choices)
+    kind = ChoiceField(choices=Visit.Kind.choices)
     booth = serializers.UUIDField(required=False, allow_null=True)
     substances = serializers.ListField(
-        child=serializers.ChoiceField(choices=Substance.choices), required=False, max_length=15
+        child=ChoiceField(choices=Substance.choices), required=False, max_length=15
     )
     routes = serializers.ListField(
-        child=serializers.ChoiceField(choices=Route.choices), required=False, max_length=4
+        child=ChoiceField(choices=Route.choices), required=False, max_length=4
     )
     assisted = serializers.ChoiceField(
         choices=Visit.Assisted.choices,
@@ -72,7 +72,7 @@ class _VisitFields(serializers.Serializer[dict[str, Any]]):
 class VisitListCreateApi(AuthenticatedApi):
     class FilterSerializer(serializers.Serializer[dict[str, Any]]):
         site = serializers.SlugField()
-        date = serializers.DateField(required=False)
+        date = BoundedDateField(required=False)
         open = serializers.BooleanField(required=False, default=False)
         participant = serializers.UUIDField(required=False)
 
@@ -167,10 +167,10 @@ class VisitListCreateApi(AuthenticatedApi):
 
 class VisitDetailApi(AuthenticatedApi):
     class InputSerializer(EditInput, _VisitFields):
-        kind = serializers.ChoiceField(choices=Visit.Kind.choices, required=False)
+        kind = ChoiceField(choices=Visit.Kind.choices, required=False)
         checked_in_at = AwareDateTimeField(required=False)
         checked_out_at = AwareDateTimeField(required=False, allow_null=True)
-        did_not_consume_reason = serializers.ChoiceField(
+        did_not_consume_reason = ChoiceField(
             choices=Visit.DidNotConsume.choices, required=False, allow_blank=True
         )
         version = serializers.IntegerField(min_value=1)
@@ -205,7 +205,7 @@ class VisitDetailApi(AuthenticatedApi):
 class VisitCheckOutApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         checked_out_at = AwareDateTimeField(required=False)
-        did_not_consume_reason = serializers.ChoiceField(
+        did_not_consume_reason = ChoiceField(
             choices=Visit.DidNotConsume.choices, required=False, allow_blank=True
         )
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from vigil.alerts.serializers import AlertSerializer
+from vigil.core.fields import BoundedDateField, ChoiceField
 from vigil.incidents.serializers import FloorIncidentSerializer
 from vigil.safety.serializers import WaitlistEntrySerializer
 from vigil.visits.models import Visit
@@ -23,7 +24,7 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
     minutes_in = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     # Declared, so the schema allows "" (no reason): a read-only model field loses allow_blank.
-    did_not_consume_reason = serializers.ChoiceField(
+    did_not_consume_reason = ChoiceField(
         choices=Visit.DidNotConsume.choices, allow_blank=True, read_only=True
     )
 
@@ -91,7 +92,7 @@ class FloorTodaySerializer(serializers.Serializer[dict[str, Any]]):
     """Today's figures so far, counted as the daily report counts them (voided records left
     out), over the site's local day."""
 
-    date = serializers.DateField(help_text="The site's local date.")
+    date = BoundedDateField(help_text="The site's local date.")
     visits = serializers.IntegerField(help_text="Visits checked in today.")
     unique_participants = serializers.IntegerField(
         help_text="People with a visit today (anonymous visits count no one)."

@@ -16,13 +16,18 @@ from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
 from vigil.participants.services import participant_resolve
-from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at_version
+from vigil.records.kit import (
+    UNSET,
+    audit_created,
+    create_record,
+    edit,
+    edit_applies,
+    save_at_version,
+)
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
-    check_can_edit,
     check_record_time,
     fingerprint,
-    refuse_stale_unless_resent,
 )
 from vigil.records.voiding import void_record
 from vigil.safety.models import WaitlistEntry
@@ -311,33 +316,27 @@ def visit_update(
 ) -> Visit:
     """Edit a visit named at the version the editor read: stale → 412, never a silent overwrite
     (a resend of an edit already applied gets the stored visit)."""
-    check_can_edit(
-        created_by_id=visit.created_by_id,
-        received_at=visit.received_at,
+    if not edit_applies(
+        visit,
         by=by,
         role=role,
         reason=reason,
-    )
-    if visit.voided:
-        raise Conflict("This visit was voided; it cannot be edited.")
-    if version != visit.version:
-        refuse_stale_unless_resent(
-            sent={
-                "participant": code if code is UNSET else person_sent(code),
-                "kind": kind,
-                "booth": booth,
-                "checked_in_at": checked_in_at,
-                "checked_out_at": checked_out_at,
-                "did_not_consume_reason": did_not_consume_reason,
-                "substances": substances,
-                "routes": routes,
-                "assisted": assisted,
-                "shared_supply": shared_supply,
-            },
-            unset=UNSET,
-            stored=visit_snapshot(visit),
-            noun="visit",
-        )
+        version=version,
+        noun="visit",
+        sent=lambda: {
+            "participant": code if code is UNSET else person_sent(code),
+            "kind": kind,
+            "booth": booth,
+            "checked_in_at": checked_in_at,
+            "checked_out_at": checked_out_at,
+            "did_not_consume_reason": did_not_consume_reason,
+            "substances": substances,
+            "routes": routes,
+            "assisted": assisted,
+            "shared_supply": shared_supply,
+        },
+        stored=visit_snapshot,
+    ):
         return visit
     site = visit.site
     old_start = visit.checked_in_at

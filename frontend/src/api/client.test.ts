@@ -33,6 +33,17 @@ describe("api client", () => {
     expect(JSON.parse(String(init.body))).toEqual({ username: "alice", password: "secret" });
   });
 
+  it("fetches the CSRF cookie before signing in when it has none", async () => {
+    document.cookie = "csrftoken=; expires=Thu, 01 Jan 1970 00:00:00 GMT";
+    const fetch = mockFetch({ status: 204 }, { status: 200, body: { user: alice } });
+
+    await login("alice", "secret");
+
+    expect(requestOf(fetch, 0).url).toBe("/api/v1/auth/csrf");
+    expect(requestOf(fetch, 0).init.method).toBe("GET");
+    expect(requestOf(fetch, 1).url).toBe("/api/v1/auth/login");
+  });
+
   it("does not send the CSRF token on GET", async () => {
     document.cookie = "csrftoken=tok123";
     const fetch = mockFetch({ status: 200, body: alice });

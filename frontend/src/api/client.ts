@@ -1,12 +1,15 @@
 // The session's calls: sign in, sign out, who is signed in. Sent like every other call, by the
 // typed client over the one transport (transport.ts).
-import { transport } from "./transport";
+import { readCookie, transport } from "./transport";
 import { api, call, done } from "./typed";
 import type { User } from "./types";
 
 export { ApiError, errorFromResponse, onUnauthorized } from "./transport";
 
 export async function login(username: string, password: string): Promise<User> {
+  // Login needs the CSRF token like every unsafe call; the page that served the app set the
+  // cookie, unless it has been cleared since.
+  if (!readCookie("csrftoken")) await done(api.GET("/api/v1/auth/csrf"));
   const answer = await call(
     api.POST("/api/v1/auth/login", {
       body: { username, password },

@@ -45,7 +45,7 @@ function notifyUnauthorized(): void {
   for (const listener of [...unauthorizedListeners]) listener();
 }
 
-function readCookie(name: string): string | null {
+export function readCookie(name: string): string | null {
   for (const part of document.cookie.split(";")) {
     const eq = part.indexOf("=");
     if (eq === -1) continue;

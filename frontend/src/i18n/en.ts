@@ -113,7 +113,7 @@ export const en = {
   "checkIn.offlineLookup": "No connection: cannot look the code up now. The check-in is kept and sent later.",
   "checkIn.new": "New participant",
   "checkIn.returning": "Returning · {count} visit(s)",
-  "checkIn.recentOverdose": "Warning: overdose on {date}, in the last 7 days. Watch closely.",
+  "checkIn.recentOverdose": "Warning: an overdose in the last 7 days. Watch closely.",
   "checkIn.openReferrals": "{count} open referral(s) to follow up.",
   "checkIn.booth": "Booth",
   "checkIn.substances": "Substances",

@@ -116,7 +116,7 @@ export const fr: Record<MessageKey, string> = {
   "checkIn.offlineLookup": "Pas de connexion : impossible de chercher le code maintenant. L’accueil est gardé et envoyé plus tard.",
   "checkIn.new": "Nouvelle personne",
   "checkIn.returning": "Déjà venue · {count} visite(s)",
-  "checkIn.recentOverdose": "Attention : surdose le {date}, dans les 7 derniers jours. Surveiller de près.",
+  "checkIn.recentOverdose": "Attention : une surdose dans les 7 derniers jours. Surveiller de près.",
   "checkIn.openReferrals": "{count} orientation(s) ouverte(s) à suivre.",
   "checkIn.booth": "Cabine",
   "checkIn.substances": "Substances",

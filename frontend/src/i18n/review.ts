@@ -126,6 +126,10 @@ const en = {
   "review.noHistory": "Not amended since approval: no earlier version kept.",
   "review.versionAmended": "Version {version}, replaced by {who} on {time}",
   "review.amendedBecause": "Reason:",
+  "lockouts.title": "Locked out of signing in",
+  "lockouts.until": "{name} ({username}) · until {time}",
+  "lockouts.lift": "Unlock {name}",
+  "lockouts.lifted": "{name} can sign in again.",
 } as const;
 
 const fr: Record<keyof typeof en, string> = {
@@ -255,6 +259,10 @@ const fr: Record<keyof typeof en, string> = {
   "review.noHistory": "Pas modifié depuis l’approbation : aucune version antérieure conservée.",
   "review.versionAmended": "Version {version}, remplacée par {who} le {time}",
   "review.amendedBecause": "Raison :",
+  "lockouts.title": "Bloqués à la connexion",
+  "lockouts.until": "{name} ({username}) · jusqu'à {time}",
+  "lockouts.lift": "Débloquer {name}",
+  "lockouts.lifted": "{name} peut se reconnecter.",
 };
 
 export const reviewMessages: { en: typeof en; fr: Record<keyof typeof en, string> } = { en, fr };

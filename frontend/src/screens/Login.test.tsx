@@ -32,6 +32,7 @@ describe("Login screen", () => {
   });
 
   it("signs in and hands the user over", async () => {
+    document.cookie = "csrftoken=tok123"; // set by the page that served the app
     const fetch = mockFetch({ status: 200, body: { user: alice } });
     const onSignedIn = renderLogin();
 

@@ -1,7 +1,6 @@
 """Make the audit log append-only in PostgreSQL itself: row UPDATE and DELETE are refused.
 
-(TRUNCATE, a table owner's maintenance operation, is left to the database's own privileges.
-The embedded SQLite mode has no trigger: the application never updates or deletes events.)
+(TRUNCATE is refused by 0003. The embedded SQLite mode has no trigger: the application never updates or deletes events.)
 """
 
 from django.db import migrations

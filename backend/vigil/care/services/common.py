@@ -12,10 +12,9 @@ from vigil.core.errors import field_error
 from vigil.participants.models import Participant
 from vigil.participants.selectors import participant_by_code
 from vigil.participants.services import participant_resolve
+from vigil.records.kit import UNSET
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
-
-UNSET: Any = object()
 
 
 def local_time(moment: datetime, site: Site) -> str:

@@ -21,8 +21,8 @@ from vigil.care.models import (
     ReferralStatus,
     ReferralStatusChange,
 )
+from vigil.care.selectors import with_referral_details
 from vigil.care.services.common import (
-    UNSET,
     check_visit,
     iso,
     local_time,
@@ -33,13 +33,18 @@ from vigil.care.services.common import (
 from vigil.core.errors import Conflict, ReplayConflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
-from vigil.records.kit import audit_created, create_record, edit, save_at_version
+from vigil.records.kit import (
+    UNSET,
+    audit_created,
+    create_record,
+    edit,
+    edit_applies,
+    save_at_version,
+)
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
-    check_can_edit,
     check_record_time,
     fingerprint,
-    refuse_stale_unless_resent,
 )
 from vigil.records.voiding import void_record
 from vigil.sites.models import Site
@@ -163,11 +168,12 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
         )
         audit_created(referral, by=by, site=site, snapshot=referral_snapshot(referral))
         request_recompute(site=site, moments=[referral.at])
-        return referral
+        return with_referral_details(referral)  # the answer, read before the commit
 
-    return create_record(
+    referral, created = create_record(
         Referral, pk=request.id, owner=site, content_print=content_print, insert=insert
     )
+    return (referral, True) if created else (with_referral_details(referral), False)
 
 
 def _label(status: str) -> str:
@@ -245,7 +251,7 @@ def referral_status_change(
         raise Conflict("This referral was voided; its status cannot change.")
     if _same_step(referral, status=status, at=at, change_id=change_id):
         referral.refresh_from_db()
-        return referral, False
+        return with_referral_details(referral), False
     if status not in REFERRAL_TRANSITIONS[referral.status]:
         raise _refusal(referral, status)
     site = referral.site
@@ -284,6 +290,7 @@ def referral_status_change(
             )
             # "Accepted" counts on the day the referral was made.
             request_recompute(site=site, moments=[referral.at])
+            with_referral_details(referral)  # the answer, read before the commit
     except _MovedMeanwhile:
         # Another worker moved or voided it since it was read: judge the move again against
         # what is stored now (a resend, a move still allowed, or a refusal naming the status).
@@ -296,7 +303,7 @@ def referral_status_change(
         referral.refresh_from_db()
         if not _same_step(referral, status=status, at=at, change_id=change_id):
             raise
-        return referral, False
+        return with_referral_details(referral), False
     return referral, True
 
 
@@ -319,30 +326,24 @@ def referral_update(
     version the editor read: stale → 412 (a resend of an edit already applied gets the stored
     referral). Moving the offer time moves the first history step; it cannot pass a later
     step."""
-    check_can_edit(
-        created_by_id=referral.created_by_id,
-        received_at=referral.received_at,
+    if not edit_applies(
+        referral,
         by=by,
         role=role,
         reason=reason,
-    )
-    if referral.voided:
-        raise Conflict("This referral was voided; it cannot be edited.")
-    if version != referral.version:
-        refuse_stale_unless_resent(
-            sent={
-                "category": category,
-                "destination": destination,
-                "agency": agency if agency is UNSET else agency.strip(),
-                "accompanied": accompanied,
-                "at": at,
-                "visit": visit,
-                "participant": code if code is UNSET else person_sent(code),
-            },
-            unset=UNSET,
-            stored=referral_snapshot(referral),
-            noun="referral",
-        )
+        version=version,
+        noun="referral",
+        sent=lambda: {
+            "category": category,
+            "destination": destination,
+            "agency": agency if agency is UNSET else agency.strip(),
+            "accompanied": accompanied,
+            "at": at,
+            "visit": visit,
+            "participant": code if code is UNSET else person_sent(code),
+        },
+        stored=referral_snapshot,
+    ):
         return referral
     site = referral.site
     old_at = referral.at
@@ -386,13 +387,15 @@ def referral_update(
             referral.history.filter(status=ReferralStatus.OFFERED).update(at=new_at)
         referral.refresh_from_db()
         change.recompute(old_at, referral.at)
+        with_referral_details(referral)  # the answer, read before the commit
     return referral
 
 
+@transaction.atomic
 def referral_void(*, referral: Referral, by: User, role: Role, reason: str) -> Referral:
     """Void a referral with a reason: it stays on record, leaves every count and every
     follow-up list."""
-    return void_record(
+    voided = void_record(
         referral,
         by=by,
         role=role,
@@ -401,3 +404,4 @@ def referral_void(*, referral: Referral, by: User, role: Role, reason: str) -> R
         site=referral.site,
         report_time=referral.at,
     )
+    return with_referral_details(voided)  # the answer, read before the commit

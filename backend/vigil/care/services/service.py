@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from vigil.accounts.models import Role, User
@@ -19,24 +20,29 @@ from vigil.care.models import (
     SupplyLine,
     TestResult,
 )
+from vigil.care.selectors import with_service_details
 from vigil.care.services.common import (
-    UNSET,
     check_visit,
     iso,
     person_of,
     relink,
     resolve_person,
 )
-from vigil.core.errors import Conflict, FieldErrors
+from vigil.core.errors import FieldErrors
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import person_sent
-from vigil.records.kit import audit_created, create_record, edit, save_at_version
+from vigil.records.kit import (
+    UNSET,
+    audit_created,
+    create_record,
+    edit,
+    edit_applies,
+    save_at_version,
+)
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
-    check_can_edit,
     check_record_time,
     fingerprint,
-    refuse_stale_unless_resent,
 )
 from vigil.records.voiding import void_record
 from vigil.sites.models import Site
@@ -191,11 +197,12 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
         _write_details(service, drug_check=drug_check, supplies=supplies)
         audit_created(service, by=by, site=site, snapshot=service_snapshot(service))
         request_recompute(site=site, moments=[service.at])
-        return service
+        return with_service_details(service)  # the answer, read before the commit
 
-    return create_record(
+    service, created = create_record(
         Service, pk=request.id, owner=site, content_print=content_print, insert=insert
     )
+    return (service, True) if created else (with_service_details(service), False)
 
 
 def service_update(
@@ -218,29 +225,23 @@ def service_update(
     A change of kind carries its details along: leaving drug checking drops the results,
     becoming drug checking needs them (likewise for supplies and item lines).
     """
-    check_can_edit(
-        created_by_id=service.created_by_id,
-        received_at=service.received_at,
+    if not edit_applies(
+        service,
         by=by,
         role=role,
         reason=reason,
-    )
-    if service.voided:
-        raise Conflict("This service was voided; it cannot be edited.")
-    if version != service.version:
-        refuse_stale_unless_resent(
-            sent={
-                "kind": kind,
-                "at": at,
-                "visit": visit,
-                "participant": code if code is UNSET else person_sent(code),
-                "drug_check": drug_check if drug_check is UNSET else _drug_check_values(drug_check),
-                "supplies": supplies if supplies is UNSET else dict(_supply_values(supplies)),
-            },
-            unset=UNSET,
-            stored=service_snapshot(service),
-            noun="service",
-        )
+        version=version,
+        noun="service",
+        sent=lambda: {
+            "kind": kind,
+            "at": at,
+            "visit": visit,
+            "participant": code if code is UNSET else person_sent(code),
+            "drug_check": drug_check if drug_check is UNSET else _drug_check_values(drug_check),
+            "supplies": supplies if supplies is UNSET else dict(_supply_values(supplies)),
+        },
+        stored=service_snapshot,
+    ):
         return service
     site = service.site
     before = service_snapshot(service)
@@ -288,12 +289,14 @@ def service_update(
         if new_check != before["drug_check"] or new_supplies != sorted(before["supplies"].items()):
             _write_details(service, drug_check=new_check, supplies=new_supplies)
         change.recompute(old_at, service.at)
+        with_service_details(service)  # the answer, read before the commit
     return service
 
 
+@transaction.atomic
 def service_void(*, service: Service, by: User, role: Role, reason: str) -> Service:
     """Void a service with a reason: it stays on record and leaves every count."""
-    return void_record(
+    voided = void_record(
         service,
         by=by,
         role=role,
@@ -302,3 +305,4 @@ def service_void(*, service: Service, by: User, role: Role, reason: str) -> Serv
         site=service.site,
         report_time=service.at,
     )
+    return with_service_details(voided)  # the answer, read before the commit

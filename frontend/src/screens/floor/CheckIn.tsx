@@ -25,7 +25,6 @@ export const SUBSTANCES: Substance[] = [
   "unknown",
 ];
 const ROUTES: ConsumptionRoute[] = ["injection", "inhalation", "intranasal", "oral"];
-const RECENT_OVERDOSE_MS = 7 * 24 * 3600 * 1000;
 
 /** Upper-case, no spaces or hyphens: how the server normalises a visit code. */
 export function normaliseCode(raw: string): string {
@@ -145,9 +144,6 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
   // A consumption-only restriction still lets the person in for services.
   const restrictedHere =
     restriction !== null && (restriction.scope === "all_services" || kind === "consumption");
-  const recentOverdose =
-    lookup?.last_overdose_at != null &&
-    Date.now() - Date.parse(lookup.last_overdose_at) < RECENT_OVERDOSE_MS;
 
   return (
     <main class="screen" aria-labelledby="checkin-title">
@@ -221,13 +217,7 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
               ? t("checkIn.returning", { count: lookup.visits_count })
               : t("checkIn.new")}
           </p>
-          {recentOverdose && lookup.last_overdose_at && (
-            <Notice kind="error">
-              {t("checkIn.recentOverdose", {
-                date: new Date(lookup.last_overdose_at).toLocaleDateString(lang),
-              })}
-            </Notice>
-          )}
+          {lookup.recent_overdose && <Notice kind="error">{t("checkIn.recentOverdose")}</Notice>}
           {lookup.open_referrals.length > 0 && (
             <p>{t("checkIn.openReferrals", { count: lookup.open_referrals.length })}</p>
           )}

@@ -4,6 +4,7 @@ import { useI18n } from "../../i18n";
 import { navigate, useRoute } from "../../state/route";
 import { Chips, Notice } from "../../ui";
 import { siteDateTime } from "./format";
+import { Lockouts } from "./Lockouts";
 import {
   INCIDENT_KINDS,
   STATUS_FILTERS,
@@ -67,6 +68,8 @@ export function ReviewQueue({ site }: { site: Site }) {
           {page ? t("review.count", { count: page.count }) : t("app.loading")}
         </p>
       </div>
+
+      <Lockouts site={site} />
 
       <section class="panel review-filters" aria-label={t("review.filters")}>
         <Chips
