@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from vigil.alerts.models import Alert
+from vigil.core.fields import ChoiceField
 
 
 class AlertSerializer(serializers.ModelSerializer[Alert]):
@@ -50,9 +51,9 @@ class AlertSuggestionSerializer(serializers.Serializer[Any]):
 
     id = serializers.UUIDField()
     site = serializers.CharField(source="site.slug")
-    source = serializers.ChoiceField(  # type: ignore[assignment]
+    source = ChoiceField(  # type: ignore[assignment]
         choices=[Alert.Source.OVERDOSE_CLUSTER, Alert.Source.DRUG_CHECK]
     )
     evidence = serializers.DictField()
     suggested_message = serializers.CharField()
-    level = serializers.ChoiceField(choices=Alert.Level.choices)
+    level = ChoiceField(choices=Alert.Level.choices)

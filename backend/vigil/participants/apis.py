@@ -52,7 +52,7 @@ LookupOutput = inline_serializer(
         "restriction": inline_serializer(
             "DoorRestriction",
             {
-                "scope": serializers.ChoiceField(choices=Restriction.Scope.choices),
+                "scope": ChoiceField(choices=Restriction.Scope.choices),
                 "until": serializers.DateTimeField(allow_null=True),
             },
             allow_null=True,

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
-from vigil.core.fields import AwareDateTimeField
+from vigil.core.fields import AwareDateTimeField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import conflict_with_current, error_responses, paginated
 from vigil.records.rules import replay_conflicts_show
@@ -68,8 +68,8 @@ class RestrictionListCreateApi(AuthenticatedApi):
         site = serializers.SlugField()
         code = serializers.CharField(required=False, max_length=64, help_text=_CODE_HELP)
         participant = serializers.UUIDField(required=False)
-        scope = serializers.ChoiceField(choices=Restriction.Scope.choices)
-        reason = serializers.ChoiceField(choices=Restriction.Reason.choices)
+        scope = ChoiceField(choices=Restriction.Scope.choices)
+        reason = ChoiceField(choices=Restriction.Reason.choices)
         starts_at = AwareDateTimeField(required=False)
         ends_at = AwareDateTimeField(required=False, allow_null=True)
         review_at = AwareDateTimeField(
@@ -170,7 +170,7 @@ class TurnAwayCreateApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
-        reason = serializers.ChoiceField(choices=TurnAwayReason.choices)
+        reason = ChoiceField(choices=TurnAwayReason.choices)
         code = serializers.CharField(required=False, max_length=64, help_text=_CODE_HELP)
         at = AwareDateTimeField(required=False)
 
@@ -255,7 +255,7 @@ class WaitlistApi(AuthenticatedApi):
 
 class WaitlistLeaveApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
-        reason = serializers.ChoiceField(
+        reason = ChoiceField(
             choices=TurnAwayReason.choices, required=False, default=TurnAwayReason.CAPACITY
         )
 
@@ -287,7 +287,7 @@ class ComplaintListCreateApi(AuthenticatedApi):
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
-        category = serializers.ChoiceField(choices=Complaint.Category.choices)
+        category = ChoiceField(choices=Complaint.Category.choices)
         summary = serializers.CharField(
             max_length=4000, help_text="What the complaint is about. Never name anyone."
         )

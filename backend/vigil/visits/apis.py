@@ -59,7 +59,7 @@ class _VisitFields(serializers.Serializer[dict[str, Any]]):
     routes = serializers.ListField(
         child=ChoiceField(choices=Route.choices), required=False, max_length=4
     )
-    assisted = serializers.ChoiceField(
+    assisted = ChoiceField(
         choices=Visit.Assisted.choices,
         required=False,
         help_text="Who helped the person use, where the site's exemption allows it.",
