@@ -182,6 +182,7 @@ def test_a_lookup_at_another_site_shows_none_of_the_first_sites_visits(
         "gender": None,
         "open_referrals": [],
         "recent_overdose": False,
+        "restriction": None,
     }
 
 
