@@ -28,6 +28,7 @@ frontend: frontend/node_modules/.package-lock.json
 
 ## make run: install, build the frontend, migrate, seed the demo, serve with a worker and beat.
 run: $(VENV)/.runtime frontend
+	$(MANAGE) vigil_compilemessages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) vigil_demo --if-empty
 	PORT=$(PORT) ops/run-embedded.sh
@@ -41,6 +42,7 @@ test: $(VENV)/.dev frontend
 	cd backend && ../$(BIN)/lint-imports --no-cache
 	cd frontend && npm test --silent
 	cd backend && ../$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
+	cd backend && ../$(BIN)/python manage.py vigil_compilemessages --settings=config.settings.test
 	$(BIN)/pytest -c backend/pyproject.toml --rootdir . $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev

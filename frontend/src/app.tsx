@@ -205,6 +205,11 @@ function SignedIn({ user }: { user: User }) {
   const { sites, failure } = useSites();
   const [site, setSite] = useState<string | null>(() => chosenSite(user));
   const route = useRoute();
+  // A new screen opens at its top (the recorder's action grid, not where the floor was scrolled).
+  const screenKey = `${route.name}/${route.params.join("/")}`;
+  useEffect(() => {
+    if (typeof scrollTo === "function") scrollTo(0, 0);
+  }, [screenKey]);
 
   if (user.memberships.length === 0) {
     return (
@@ -333,7 +338,7 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
       return <TurnAway site={site} />;
     case "incident":
       return route.params[0] ? (
-        <Recorder key={route.params[0]} site={site} id={route.params[0]} />
+        <Recorder key={route.params[0]} site={site} id={route.params[0]} user={user} />
       ) : (
         <Floor site={site} user={user} />
       );
@@ -344,7 +349,7 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
     case "mine":
       return <MyIncidents site={site} />;
     case "outbox":
-      return <OutboxScreen />;
+      return <OutboxScreen site={site} />;
     default:
       return <Floor site={site} user={user} />;
   }

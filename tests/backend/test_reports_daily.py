@@ -164,6 +164,10 @@ def test_computing_twice_gives_the_same_row(world: World) -> None:
         first.status,
         first.computed_at,
     )
+    # The second run is on record though nothing changed: a recompute can say it is done.
+    assert second.checked_at is not None
+    assert first.checked_at is not None
+    assert second.checked_at >= first.checked_at >= first.computed_at
 
 
 def test_a_day_is_provisional_until_closed_then_final_then_revised_by_a_change(

@@ -15,7 +15,9 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.floor_support import assert_accessible, sign_in
 from vigil.accounts.models import Role
 from vigil.incidents.services import IncidentOpen, incident_open
+from vigil.reports import services as reports_services
 from vigil.reports.services import compute_site_day
+from vigil.reports.tasks import compute_site_day_task
 from vigil.visits.services import CheckIn, visit_check_in, visit_check_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -131,3 +133,28 @@ def test_an_analyst_downloads_a_suppressed_csv_and_cannot_open_an_incident(
     answer = page.request.get(f"{live_server}/api/v1/incidents/{incident_id}")
     assert answer.status in (403, 404)
     screenshot(page, "reports-analyst", viewport)
+
+
+def test_a_recompute_says_done_when_the_day_is_computed_though_nothing_changed(
+    world: World,
+    live_server: object,
+    page: Page,
+    viewport: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    days = seed_week(world)
+
+    # No Celery worker runs beside the live server: the task runs as the worker would, at once.
+    def run_at_once(*, site_id: object, day: date, countdown: float | None = None) -> None:
+        compute_site_day_task.apply(args=(str(site_id), day.isoformat()))
+
+    monkeypatch.setattr(reports_services, "enqueue_recompute", run_at_once)
+    sign_in(page, live_server, "bob", "#/reports")
+    button = page.get_by_role("button", name=f"Recompute {days[-1]}")
+    button.click()
+
+    expect(button).to_have_text("Done ✓")
+    screenshot(page, "reports-recomputed", viewport)
+    report = world.site_a.daily_reports.get(date=days[-1])
+    assert report.checked_at is not None
+    assert report.checked_at > report.computed_at

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "vigil.core.middleware.api_never_cached",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The API answers in the app's language: the cookie the app sets, else Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -210,6 +212,10 @@ CONTENT_SECURITY_POLICY = {
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_COOKIE_NAME = "vigil_lang"
+# Catalogues: backend/vigil/locale/<lang>/LC_MESSAGES/django.po, compiled to .mo by
+# `manage.py vigil_compilemessages` (make run, make test and the image build run it).
+LOCALE_PATHS = [BACKEND_DIR / "vigil" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

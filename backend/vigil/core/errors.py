@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext, gettext_noop
 from django.views import csrf, defaults
 from django.views.debug import SafeExceptionReporterFilter
 from rest_framework import exceptions, status
@@ -43,14 +44,15 @@ class ApplicationError(Exception):
             self.status_code = status_code
 
 
-FIELDS_NEED_ATTENTION = "Some fields need attention."
+# Marked for the catalogues here, translated when raised (in the language of the request).
+FIELDS_NEED_ATTENTION = gettext_noop("Some fields need attention.")
 
 
 class FieldErrors(ApplicationError):
     """A refusal naming the fields to correct, each with what is wrong in plain words."""
 
     def __init__(self, fields: dict[str, list[str]], *, status_code: int | None = None) -> None:
-        super().__init__(FIELDS_NEED_ATTENTION, fields=fields, status_code=status_code)
+        super().__init__(gettext(FIELDS_NEED_ATTENTION), fields=fields, status_code=status_code)
 
 
 def field_error(name: str, message: str) -> FieldErrors:
@@ -90,7 +92,7 @@ def _fields_of(detail: Any) -> dict[str, list[str]]:
 
 def _validation_response(fields: dict[str, list[str]]) -> Response:
     general = fields.get("non_field_errors")
-    detail = general[0] if general and len(fields) == 1 else FIELDS_NEED_ATTENTION
+    detail = general[0] if general and len(fields) == 1 else gettext(FIELDS_NEED_ATTENTION)
     return Response({"detail": detail, "fields": fields}, status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -108,7 +110,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, RequestDataTooBig):  # read by Django before the parser could refuse it
         exc = BodyTooLarge()
     elif isinstance(exc, Http404):
-        exc = exceptions.NotFound("Not found.")
+        exc = exceptions.NotFound(gettext("Not found."))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
 
@@ -144,7 +146,9 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler404: an /api/ URL that matches no route answers like every other API 404."""
-    return _api_error(request, "Not found.", 404) or defaults.page_not_found(request, exception)
+    return _api_error(request, gettext("Not found."), 404) or defaults.page_not_found(
+        request, exception
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -160,7 +164,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def api_not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """The last /api/ route: no URL there ever falls through to Django's debug 404 page."""
-    return JsonResponse({"detail": "Not found.", "fields": {}}, status=404)
+    return JsonResponse({"detail": gettext("Not found."), "fields": {}}, status=404)
 
 
 class ExceptionReporterFilter(SafeExceptionReporterFilter):

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.serializers import Serializer
 
@@ -122,13 +123,16 @@ def check_can_edit(
     if role in SUPERVISORS:
         if not own_recent and not reason.strip():
             raise field_error(
-                "reason", "Say why you are changing someone else's or an older record."
+                "reason", gettext("Say why you are changing someone else's or an older record.")
             )
         return
     if not own_recent:
         raise ApplicationError(
-            "Only a supervisor can change a record logged by someone else or more than "
-            f"{settings.VIGIL_BACKDATE_HOURS} hours ago.",
+            gettext(
+                "Only a supervisor can change a record logged by someone else or more than "
+                "%(hours)s hours ago."
+            )
+            % {"hours": settings.VIGIL_BACKDATE_HOURS},
             status_code=status.HTTP_403_FORBIDDEN,
         )
 

@@ -83,7 +83,7 @@ class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
 
     class Meta:
         model = DailyReport
-        fields = ["site", "date", "status", "computed_at", "metrics"]
+        fields = ["site", "date", "status", "computed_at", "checked_at", "metrics"]
 
     @extend_schema_field(ReportMetricsSerializer)
     def get_metrics(self, report: DailyReport) -> dict[str, Any]:

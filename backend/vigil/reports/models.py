@@ -14,7 +14,10 @@ class DailyReport(models.Model):
     site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="daily_reports")
     date = models.DateField()
     status = models.CharField(max_length=12, choices=Status.choices)
+    # When the figures last changed (an unchanged recompute leaves it), and when the day was
+    # last computed, changed or not: a supervisor's recompute is done once it passes the request.
     computed_at = models.DateTimeField()
+    checked_at = models.DateTimeField(null=True)
     metrics = models.JSONField()
 
     class Meta:

@@ -50,20 +50,27 @@ def closes_at(site: Site, day: date) -> datetime:
 
 @transaction.atomic
 def compute_site_day(*, site: Site, day: date) -> DailyReport:
-    """Compute one site-day and upsert its DailyReport. Running it twice gives the same row.
+    """Compute one site-day and upsert its DailyReport. Running it twice gives the same figures,
+    status and `computed_at`; only `checked_at` (when it last ran) moves.
 
     Status: provisional until the day closes (48 h after its local end), then final; a later
     computation that changes the figures of a closed day marks it revised.
     """
     values = compute_metrics(Scope.of([site], day, day))
-    closed = timezone.now() >= closes_at(site, day)
+    now = timezone.now()
+    closed = now >= closes_at(site, day)
     report = DailyReport.objects.select_for_update().filter(site=site, date=day).first()
     if report is None:
         status = DailyReport.Status.FINAL if closed else DailyReport.Status.PROVISIONAL
         try:
             with transaction.atomic():
                 return DailyReport.objects.create(
-                    site=site, date=day, status=status, computed_at=timezone.now(), metrics=values
+                    site=site,
+                    date=day,
+                    status=status,
+                    computed_at=now,
+                    checked_at=now,
+                    metrics=values,
                 )
         except IntegrityError:
             report = DailyReport.objects.select_for_update().get(site=site, date=day)
@@ -75,11 +82,14 @@ def compute_site_day(*, site: Site, day: date) -> DailyReport:
         status = DailyReport.Status.REVISED
     else:
         status = DailyReport.Status(report.status)
+    report.checked_at = now
     if report.metrics != values or report.status != status:
         report.metrics = values
         report.status = status
-        report.computed_at = timezone.now()
-        report.save(update_fields=["metrics", "status", "computed_at"])
+        report.computed_at = now
+        report.save(update_fields=["metrics", "status", "computed_at", "checked_at"])
+    else:
+        report.save(update_fields=["checked_at"])
     return report
 
 

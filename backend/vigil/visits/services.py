@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.core.errors import Conflict, field_error
@@ -43,15 +44,15 @@ def _minutes_since(moment: datetime) -> int:
 
 def _check_booth(*, site: Site, kind: str, booth: Booth | None) -> None:
     if kind == Visit.Kind.SERVICE_ONLY and booth is not None:
-        raise field_error("booth", "A service-only visit has no booth.")
+        raise field_error("booth", gettext("A service-only visit has no booth."))
     if booth is not None and (booth.site_id != site.pk or not booth.active):
-        raise field_error("booth", "This booth is not in use at this site.")
+        raise field_error("booth", gettext("This booth is not in use at this site."))
     if (
         kind == Visit.Kind.CONSUMPTION
         and booth is None
         and site.booths.filter(active=True).exists()
     ):
-        raise field_error("booth", "Choose a booth for a consumption visit.")
+        raise field_error("booth", gettext("Choose a booth for a consumption visit."))
 
 
 def _open_visit_conflict(
@@ -64,19 +65,34 @@ def _open_visit_conflict(
         if occupant is not None:
             minutes = _minutes_since(occupant.checked_in_at)
             return Conflict(
-                f"Booth {booth.label} is occupied (for {minutes} min). Check that visit out first.",
-                fields={"booth": [f"Booth {booth.label} has been occupied for {minutes} min."]},
+                gettext(
+                    "Booth %(booth)s is occupied (for %(minutes)s min). Check that visit out first."
+                )
+                % {"booth": booth.label, "minutes": minutes},
+                fields={
+                    "booth": [
+                        gettext("Booth %(booth)s has been occupied for %(minutes)s min.")
+                        % {"booth": booth.label, "minutes": minutes}
+                    ]
+                },
                 extra={"visit": str(occupant.pk), "occupied_minutes": minutes},
             )
     if participant_id is not None:
         current = open_visits.filter(site=site, participant_id=participant_id).first()
         if current is not None:
-            where = f"booth {current.booth.label}" if current.booth else "a service visit"
+            where = (
+                gettext("booth %(booth)s") % {"booth": current.booth.label}
+                if current.booth
+                else gettext("a service visit")
+            )
             minutes = _minutes_since(current.checked_in_at)
             return Conflict(
-                f"This person already has an open visit ({where}, {minutes} min). "
-                "Check it out first.",
-                fields={"code": ["This person already has an open visit at this site."]},
+                gettext(
+                    "This person already has an open visit (%(where)s, %(minutes)s min). "
+                    "Check it out first."
+                )
+                % {"where": where, "minutes": minutes},
+                fields={"code": [gettext("This person already has an open visit at this site.")]},
                 extra={"visit": str(current.pk)},
             )
     return None
@@ -258,22 +274,29 @@ def visit_check_out(
 ) -> Visit:
     """Close a visit. A resend of the same check-out answers with the stored visit."""
     if visit.voided:
-        raise Conflict("This visit was voided.")
+        raise Conflict(gettext("This visit was voided."))
     if visit.checked_out_at is not None:
         same_time = checked_out_at is None or checked_out_at == visit.checked_out_at
         same_reason = did_not_consume_reason in ("", visit.did_not_consume_reason)
         if same_time and same_reason:
             return visit
         local = timezone.localtime(visit.checked_out_at, visit.site.zone)
-        raise Conflict(f"This visit was already checked out at {local:%H:%M}.")
+        raise Conflict(
+            gettext("This visit was already checked out at %(time)s.") % {"time": f"{local:%H:%M}"}
+        )
     if did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
-        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error(
+            "did_not_consume_reason", gettext("Only a consumption visit can end without use.")
+        )
     now = timezone.now()
     at = checked_out_at or now
     backdated = check_record_time(at=at, role=role, field="checked_out_at", now=now)
     if at < visit.checked_in_at:
         local = timezone.localtime(visit.checked_in_at, visit.site.zone)
-        raise field_error("checked_out_at", f"Check-out is before check-in ({local:%H:%M}).")
+        raise field_error(
+            "checked_out_at",
+            gettext("Check-out is before check-in (%(time)s).") % {"time": f"{local:%H:%M}"},
+        )
     with edit(visit, by=by, site=visit.site, snapshot=visit_snapshot) as change:
         updated = Visit.objects.filter(
             pk=visit.pk, checked_out_at=None, version=visit.version
@@ -285,7 +308,9 @@ def visit_check_out(
             updated_at=now,
         )
         if updated != 1:
-            raise Conflict("This visit was changed at the same moment. Reload it and try again.")
+            raise Conflict(
+                gettext("This visit was changed at the same moment. Reload it and try again.")
+            )
         # Exactly what the UPDATE wrote (no read back: the site, booth and choices are unchanged).
         visit.checked_out_at = at
         visit.did_not_consume_reason = did_not_consume_reason
@@ -370,11 +395,13 @@ def visit_update(
     if new_kind != Visit.Kind.CONSUMPTION and fields.get(
         "did_not_consume_reason", visit.did_not_consume_reason
     ):
-        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error(
+            "did_not_consume_reason", gettext("Only a consumption visit can end without use.")
+        )
     start = fields.get("checked_in_at", visit.checked_in_at)
     end = fields.get("checked_out_at", visit.checked_out_at)
     if end is not None and end < start:
-        raise field_error("checked_out_at", "Check-out is before check-in.")
+        raise field_error("checked_out_at", gettext("Check-out is before check-in."))
     try:
         with edit(visit, by=by, site=site, snapshot=visit_snapshot, reason=reason) as change:
             if code is not UNSET:

@@ -10,6 +10,8 @@ export type Lang = "en" | "fr";
 export const LANGS: readonly Lang[] = ["en", "fr"];
 
 const STORAGE_KEY = "vigil.lang";
+/** Read by Django's LocaleMiddleware (settings.LANGUAGE_COOKIE_NAME). */
+const LANG_COOKIE = "vigil_lang";
 
 export type Params = Record<string, string | number>;
 
@@ -55,6 +57,8 @@ export function I18nProvider(props: { lang?: Lang; children: ComponentChildren }
 
   useEffect(() => {
     document.documentElement.lang = lang;
+    // Every request carries it (the outbox's too): the API's messages come in this language.
+    document.cookie = `${LANG_COOKIE}=${lang}; path=/; max-age=31536000; SameSite=Lax`;
   }, [lang]);
 
   const setLang = useCallback((next: Lang) => {

@@ -652,3 +652,49 @@ describe("closeOutbox", () => {
     expect(calls).toHaveLength(0);
   });
 });
+
+describe("withdraw (an undo before sending)", () => {
+  it("takes back an entry still held, and nothing is ever sent", async () => {
+    outbox.setUser("alice");
+    const key = await outbox.enqueue({
+      method: "POST",
+      path: "/visits/v1/check-out",
+      body: {},
+      summary: "Check-out",
+      holdMs: 60_000,
+    });
+    await outbox.flush();
+    expect(calls).toEqual([]);
+    expect(latest().pending).toBe(1);
+
+    expect(await outbox.withdraw(key)).toBe(true);
+
+    expect(latest().pending).toBe(0);
+    await outbox.flush();
+    expect(calls).toEqual([]);
+  });
+
+  it("answers false for an entry already delivered", async () => {
+    outbox.setUser("alice");
+    const key = await outbox.enqueue({ method: "POST", path: "/visits/", body: {}, summary: "In" });
+    await outbox.flush();
+    expect(sentPaths()).toEqual(["/visits/"]);
+
+    expect(await outbox.withdraw(key)).toBe(false);
+  });
+
+  it("sends a held entry once its time has come", async () => {
+    outbox.setUser("alice");
+    const key = await outbox.enqueue({
+      method: "POST",
+      path: "/visits/v1/check-out",
+      body: {},
+      summary: "Check-out",
+      holdMs: 5_000,
+    });
+    await afterBackoff(key);
+    await outbox.flush();
+    expect(sentPaths()).toEqual(["/visits/v1/check-out"]);
+  });
+});
+

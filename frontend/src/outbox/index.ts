@@ -28,6 +28,9 @@ let loaded = false;
 let refreshes = 0;
 
 let running: Promise<void> | null = null;
+// The entry being sent now, and those being withdrawn (never picked while that happens).
+let inFlight: string | null = null;
+const withdrawing = new Set<string>();
 let rerun = false;
 let started = false;
 let timer: ReturnType<typeof setTimeout> | undefined;
@@ -86,6 +89,8 @@ export async function enqueue(input: {
   body: Record<string, unknown>;
   summary: string;
   dependsOn?: string;
+  /** Not sent before this many ms: a window in which `withdraw` can take it back. */
+  holdMs?: number;
 }): Promise<string> {
   const who = owner();
   if (who === null) throw new Error("outbox: nobody is signed in");
@@ -101,7 +106,7 @@ export async function enqueue(input: {
     ...(input.dependsOn === undefined ? {} : { dependsOn: input.dependsOn }),
     createdAt: new Date().toISOString(),
     attempts: 0,
-    nextAttemptAt: Date.now(),
+    nextAttemptAt: Date.now() + (input.holdMs ?? 0),
     status: "pending",
   };
   await addEntry(entry);
@@ -153,6 +158,26 @@ export async function discard(key: string): Promise<void> {
   await changed();
 }
 
+/**
+ * Takes back an entry not sent yet (an undo a few seconds after the tap): true when it is
+ * gone, false when it is being sent or already delivered (void the record instead).
+ */
+export async function withdraw(key: string): Promise<boolean> {
+  if (inFlight === key) return false;
+  withdrawing.add(key);
+  try {
+    const entry = await getEntry(key);
+    if (!entry || entry.user !== owner() || entry.status !== "pending" || inFlight === key) {
+      return false;
+    }
+    await deleteEntry(key);
+  } finally {
+    withdrawing.delete(key);
+  }
+  await changed();
+  return true;
+}
+
 /** Sends what is due, in seq order, one at a time. Concurrent calls share one run. */
 export function flush(): Promise<void> {
   if (running) {
@@ -194,7 +219,7 @@ type Next = { entry: OutboxEntry } | { waitUntil: number } | null;
 function nextDue(entries: OutboxEntry[], now: number): Next {
   const undelivered = new Set(entries.map((e) => e.key));
   for (const entry of entries) {
-    if (entry.user !== user || entry.status === "parked") continue;
+    if (entry.user !== user || entry.status === "parked" || withdrawing.has(entry.key)) continue;
     // Its dependency is still queued: it is parked (or waits on one that is), since an earlier
     // pending one would have been returned or waited for already.
     if (entry.dependsOn !== undefined && undelivered.has(entry.dependsOn)) continue;
@@ -221,7 +246,12 @@ async function pass(): Promise<void> {
       }
       if (tried.has(next.entry.key)) break;
       tried.add(next.entry.key);
-      await send(next.entry);
+      inFlight = next.entry.key;
+      try {
+        await send(next.entry);
+      } finally {
+        inFlight = null;
+      }
     }
   } finally {
     await setSending(false);

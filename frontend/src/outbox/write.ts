@@ -34,6 +34,8 @@ export async function write<M extends OutboxMethod, P extends WritePath<M>>(inpu
   body: WriteBody<P, M>;
   summary: string;
   dependsOn?: string;
+  /** Not sent before this many ms (see `enqueue`). */
+  holdMs?: number;
 }): Promise<string> {
   const filled = input.path.replace(/\{(\w+)\}/g, (_whole, name: string) => {
     const value = input.params?.[name];
@@ -46,5 +48,6 @@ export async function write<M extends OutboxMethod, P extends WritePath<M>>(inpu
     body: input.body,
     summary: input.summary,
     ...(input.dependsOn === undefined ? {} : { dependsOn: input.dependsOn }),
+    ...(input.holdMs === undefined ? {} : { holdMs: input.holdMs }),
   });
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, api, call, type Floor, type FloorIncident, type Site } from "../api";
 import { entriesForUser, subscribe, type OutboxEntry, type OutboxState } from "../outbox";
+import { forgetFloors, keepFloor, keptFloor } from "./keptFloor";
 import { mergePending, pendingRecords, type Pending } from "./records";
 
 const EMPTY_STATE: OutboxState = {
@@ -84,6 +85,7 @@ export function useSites(): { sites: Site[] | null; failure: ApiError | null } {
 }
 
 export function forgetSites(): void {
+  forgetFloors();
   try {
     localStorage.removeItem(SITES_KEY);
   } catch {
@@ -103,13 +105,26 @@ export function lastKnownIncident(id: string): FloorIncident | undefined {
   return openIncidents.get(id);
 }
 
+function rememberIncidents(floor: Floor): void {
+  openIncidents.clear();
+  for (const incident of floor.incidents) openIncidents.set(incident.id, incident);
+}
+
 /**
- * The live floor, refreshed every few seconds and whenever the outbox delivers something, with
- * the outbox's records on top. A record the outbox has just delivered stays shown until a floor
- * loaded after its delivery has it, so a booth never flickers free between the two.
+ * The live floor, refreshed every few seconds, whenever the outbox delivers something and as
+ * soon as the network returns, with the outbox's records on top. Until the server answers (or
+ * while it cannot be reached) it is the last floor the server gave, kept on the tablet: `asOf`
+ * then says when that was; it is null while the floor is live. A record the outbox has just
+ * delivered stays shown until a floor loaded after its delivery has it, so a booth never
+ * flickers free between the two.
  */
 export function useFloor(site: string, outboxPending: number, pending: Pending) {
-  const [floor, setFloor] = useState<Floor | null>(null);
+  const [kept] = useState(() => keptFloor(site));
+  const [floor, setFloor] = useState<Floor | null>(() => {
+    if (kept) rememberIncidents(kept.floor);
+    return kept?.floor ?? null;
+  });
+  const [asOf, setAsOf] = useState<string | null>(kept?.at ?? null);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const inFlight = useRef(false);
   const again = useRef(false);
@@ -128,14 +143,16 @@ export function useFloor(site: string, outboxPending: number, pending: Pending) 
           api.GET("/api/v1/sites/{slug}/floor", { params: { path: { slug: site } } }),
         );
         if (!again.current) {
-          openIncidents.clear();
-          for (const incident of next.incidents) openIncidents.set(incident.id, incident);
+          rememberIncidents(next);
+          keepFloor(site, next, new Date().toISOString());
           setFloor(next);
+          setAsOf(null);
           setFailure(null);
         }
       } while (again.current);
     } catch (caught) {
       setFailure(caught as ApiError);
+      setAsOf((before) => before ?? keptFloor(site)?.at ?? null);
     } finally {
       inFlight.current = false;
     }
@@ -144,7 +161,12 @@ export function useFloor(site: string, outboxPending: number, pending: Pending) 
   useEffect(() => {
     void load();
     const timer = setInterval(() => void load(), FLOOR_REFRESH_MS);
-    return () => clearInterval(timer);
+    const back = () => void load();
+    addEventListener("online", back);
+    return () => {
+      clearInterval(timer);
+      removeEventListener("online", back);
+    };
   }, [load]);
 
   // A delivery changes the floor.
@@ -156,5 +178,5 @@ export function useFloor(site: string, outboxPending: number, pending: Pending) 
       ? { floor, pending: mergePending(carried.current.pending, pending) }
       : { floor, pending };
 
-  return { floor, failure, pending: carried.current.pending };
+  return { floor, asOf, failure, pending: carried.current.pending };
 }

@@ -68,4 +68,13 @@ describe("queued records", () => {
     expect([...merged.checkOuts.keys()]).toEqual(["v0"]);
     expect(merged.actions.map((a) => a.id)).toEqual(["a1"]);
   });
+
+  it("reads a queued void as the action taken back, not as a new tap", () => {
+    const voiding = entry("k4", "/incidents/i1/actions/a1/void", { reason: "Mis-tap" });
+
+    const pending = pendingRecords([tap, voiding]);
+
+    expect(pending.actions.map((a) => a.id)).toEqual(["a1"]);
+    expect([...pending.voidedActions]).toEqual(["a1"]);
+  });
 });

@@ -7,9 +7,10 @@ import type {
   NaloxoneRoute,
   Outcome,
   ReferralStatus,
+  Schemas,
   Substance,
 } from "../api";
-import type { OutboxEntry } from "../outbox";
+import { withdraw, type OutboxEntry } from "../outbox";
 import { write, type WriteBody } from "../outbox/write";
 
 /**
@@ -19,6 +20,11 @@ import { write, type WriteBody } from "../outbox/write";
  */
 
 const now = () => new Date().toISOString();
+
+export type Sign = Schemas["SignsEnum"];
+
+/** How long a tap can be taken back with one touch ("Undo"); after it, it is voided with a reason. */
+export const UNDO_MS = 8_000;
 
 export interface CheckIn {
   site: string;
@@ -109,20 +115,43 @@ export async function waitlistLeave(entry: string, summary: string, after?: stri
   });
 }
 
+/**
+ * Checks a visit out at the tap; the check-out waits `UNDO_MS` in the outbox before it is sent,
+ * so that `undoCheckOut` can take a mis-tap back before anything is recorded. Returns its key.
+ */
 export async function checkOut(
   visit: string,
   reason: DidNotConsumeReason | "",
   summary: string,
   after?: string,
-): Promise<void> {
-  await write({
+): Promise<string> {
+  return write({
     method: "POST",
     path: "/api/v1/visits/{visit_id}/check-out",
     params: { visit_id: visit },
     body: { checked_out_at: now(), ...(reason ? { did_not_consume_reason: reason } : {}) },
     summary,
+    holdMs: UNDO_MS,
     ...(after ? { dependsOn: after } : {}),
   });
+}
+
+/** Outbox keys of writes taken back before they were sent: never shown again. */
+const takenBack = new Set<string>();
+
+async function takeBack(key: string): Promise<boolean> {
+  const gone = await withdraw(key);
+  if (gone) takenBack.add(key);
+  return gone;
+}
+
+export function wasTakenBack(key: string): boolean {
+  return takenBack.has(key);
+}
+
+/** False when the check-out has already been sent. */
+export function undoCheckOut(key: string): Promise<boolean> {
+  return takeBack(key);
 }
 
 export interface IncidentStart {
@@ -130,6 +159,8 @@ export interface IncidentStart {
   kind: IncidentKind;
   location: Location;
   visit?: string;
+  /** What the person said they used at check-in: the first guess of what caused it. */
+  suspected_substances?: Substance[];
 }
 
 /** Opens an incident now; returns its id and the outbox key later taps depend on. */
@@ -149,7 +180,7 @@ export async function openIncident(
       location: input.location,
       started_at: now(),
       signs: [],
-      suspected_substances: [],
+      suspected_substances: input.suspected_substances ?? [],
       ...(input.visit ? { visit: input.visit } : {}),
     },
     summary,
@@ -166,23 +197,51 @@ export interface Tap {
   resp_rate?: number;
 }
 
+/** Records a tap now; returns the action's id and its outbox key (for an undo). */
 export async function tapAction(
   incident: string,
   tap: Tap,
   summary: string,
   after?: string,
-): Promise<void> {
-  await write({
+): Promise<{ id: string; key: string }> {
+  const id = crypto.randomUUID();
+  const key = await write({
     method: "POST",
     path: "/api/v1/incidents/{incident_id}/actions/",
     params: { incident_id: incident },
-    body: { id: crypto.randomUUID(), at: now(), ...tap },
+    body: { id, at: now(), ...tap },
     summary,
     ...(after ? { dependsOn: after } : {}),
+  });
+  return { id, key };
+}
+
+/**
+ * Takes an action back: still in the outbox, it is withdrawn (nothing was recorded); sent, it
+ * is voided with the reason (it stays on the timeline, marked, and counts for nothing).
+ */
+export async function voidAction(
+  incident: string,
+  action: { id: string; key?: string | undefined },
+  reason: string,
+  summary: string,
+): Promise<void> {
+  if (action.key && (await takeBack(action.key))) return;
+  await write({
+    method: "POST",
+    path: "/api/v1/incidents/{incident_id}/actions/{action_id}/void",
+    params: { incident_id: incident, action_id: action.id },
+    body: { reason },
+    summary,
+    ...(action.key ? { dependsOn: action.key } : {}),
   });
 }
 
 export interface Completion {
+  signs: Sign[];
+  suspected_substances: Substance[];
+  /** Usernames of the staff who responded. */
+  responders: string[];
   outcome: Outcome;
   ended_at: string;
   police_attended: boolean;
@@ -283,6 +342,7 @@ export interface PendingIncident {
   location: Location;
   visit: string | null;
   started_at: string;
+  suspected_substances: Substance[];
 }
 
 export interface PendingAction {
@@ -303,6 +363,8 @@ export interface Pending {
   actions: PendingAction[];
   /** Incident ids whose submission is queued. */
   submitted: Set<string>;
+  /** Action ids whose void is queued. */
+  voidedActions: Set<string>;
   /** Record id → outbox key, for writes that must wait for a record still queued. */
   keyOf: Map<string, string>;
 }
@@ -317,6 +379,7 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
     incidents: [],
     actions: [],
     submitted: new Set(),
+    voidedActions: new Set(),
     keyOf: new Map(),
   };
   for (const entry of entries) {
@@ -342,9 +405,14 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
         location: str(body["location"]) as Location,
         visit: str(body["visit"]) || null,
         started_at: str(body["started_at"]),
+        suspected_substances: Array.isArray(body["suspected_substances"])
+          ? (body["suspected_substances"] as Substance[])
+          : [],
       });
       pending.keyOf.set(str(body["id"]), key);
-    } else if (parts[0] === "incidents" && parts[2] === "actions" && parts[1]) {
+    } else if (parts[0] === "incidents" && parts[2] === "actions" && parts[4] === "void") {
+      pending.voidedActions.add(parts[3] ?? "");
+    } else if (parts[0] === "incidents" && parts[2] === "actions" && parts[1] && !parts[3]) {
       pending.actions.push({
         id: str(body["id"]),
         key,
@@ -361,19 +429,23 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
   return pending;
 }
 
-function byId<T extends { id: string }>(first: T[], second: T[]): T[] {
+function byId<T extends { id: string; key: string }>(first: T[], second: T[]): T[] {
   const seen = new Set(second.map((item) => item.id));
-  return [...first.filter((item) => !seen.has(item.id)), ...second];
+  return [...first.filter((item) => !seen.has(item.id) && !takenBack.has(item.key)), ...second];
 }
 
 /** Everything either holds: what was queued a moment ago and what is queued now. */
 export function mergePending(before: Pending, now: Pending): Pending {
   return {
     visits: byId(before.visits, now.visits),
-    checkOuts: new Map([...before.checkOuts, ...now.checkOuts]),
+    checkOuts: new Map([
+      ...[...before.checkOuts].filter(([, key]) => !takenBack.has(key)),
+      ...now.checkOuts,
+    ]),
     incidents: byId(before.incidents, now.incidents),
     actions: byId(before.actions, now.actions),
     submitted: new Set([...before.submitted, ...now.submitted]),
+    voidedActions: new Set([...before.voidedActions, ...now.voidedActions]),
     keyOf: new Map([...before.keyOf, ...now.keyOf]),
   };
 }

@@ -7,3 +7,4 @@ export { OutcomeChips } from "./OutcomeChips";
 export { ScreenHead } from "./ScreenHead";
 export { TopBar } from "./TopBar";
 export { useTheme, type Theme } from "./theme";
+export { UndoStrip } from "./UndoStrip";

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import type { DidNotConsumeReason } from "../../api";
 import { useI18n } from "../../i18n";
-import { minutesSince } from "./time";
+import { duration, minutesSince } from "./time";
 
 export interface TileVisit {
   id: string;
@@ -54,13 +54,7 @@ export function BoothTile(props: Props) {
     <li class={`booth booth-occupied booth-${level}`} aria-label={name}>
       <div class="booth-head">
         <span class="booth-label">{name}</span>
-        <span class="booth-minutes">{t("floor.minutesIn", { minutes })}</span>
-      </div>
-      <div class="booth-detail">
-        <span>
-          {visit.substances.map((s) => t(`substance.${s}` as "substance.other")).join(", ") ||
-            t("floor.noSubstance")}
-        </span>
+        <span class="booth-minutes">{t("floor.minutesIn", { duration: duration(minutes) })}</span>
         <button
           type="button"
           class="btn btn-quiet btn-more"
@@ -71,6 +65,10 @@ export function BoothTile(props: Props) {
           ⋯
         </button>
       </div>
+      <p class="booth-substances">
+        {visit.substances.map((s) => t(`substance.${s}` as "substance.other")).join(", ") ||
+          t("floor.noSubstance")}
+      </p>
       <p class="booth-flags">
         {level !== "ok" && (
           <span class={`tag tag-${level}`}>

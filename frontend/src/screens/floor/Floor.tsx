@@ -1,11 +1,11 @@
-import { useRef } from "preact/hooks";
-import type { DidNotConsumeReason, FloorIncident, Site, User } from "../../api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { DidNotConsumeReason, FloorIncident, Site, Substance, User } from "../../api";
 import { useI18n } from "../../i18n";
 import { useFloor, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
-import { checkOut, openIncident, type Pending } from "../../state/records";
-import { Notice } from "../../ui";
-import { minutesSince } from "./time";
+import { checkOut, openIncident, undoCheckOut, UNDO_MS, type Pending } from "../../state/records";
+import { Notice, UndoStrip } from "../../ui";
+import { duration, minutesSince, timeOfDay } from "./time";
 import { BoothTile, type TileVisit } from "./BoothTile";
 import { FloorAlerts } from "./FloorAlerts";
 import { Waitlist } from "./Waitlist";
@@ -53,11 +53,20 @@ function openIncidents(
   return listed;
 }
 
+interface LastCheckOut {
+  key: string;
+  visit: string;
+  text: string;
+  /** Epoch ms: the Undo goes away then (the check-out is sent). */
+  until: number;
+  tooLate: boolean;
+}
+
 export function Floor({ site, user }: Props) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const outbox = useOutbox();
   const { state } = outbox;
-  const { floor, failure, pending } = useFloor(site.slug, state.pending, outbox.pending);
+  const { floor, asOf, failure, pending } = useFloor(site.slug, state.pending, outbox.pending);
   const now = useNow(15_000);
 
   const booths = floor?.booths ?? site.booths.filter((b) => b.active !== false);
@@ -82,9 +91,29 @@ export function Floor({ site, user }: Props) {
     void action().catch(() => busy.current.delete(key));
   }
 
-  function closeVisit(visit: string, reason: DidNotConsumeReason | "", summary: string): void {
+  // The last check-out, which can be taken back while it waits in the outbox.
+  const [lastOut, setLastOut] = useState<LastCheckOut | null>(null);
+  useEffect(() => {
+    if (!lastOut) return undefined;
+    const timer = setTimeout(() => setLastOut(null), Math.max(0, lastOut.until - Date.now()));
+    return () => clearTimeout(timer);
+  }, [lastOut]);
+
+  function closeVisit(visit: string, reason: DidNotConsumeReason | "", summary: string, done: string): void {
     if (pending.checkOuts.has(visit)) return;
-    once(`check-out:${visit}`, () => checkOut(visit, reason, summary, pending.keyOf.get(visit)));
+    once(`check-out:${visit}`, async () => {
+      const key = await checkOut(visit, reason, summary, pending.keyOf.get(visit));
+      setLastOut({ key, visit, text: done, until: Date.now() + UNDO_MS, tooLate: false });
+    });
+  }
+
+  async function undoLastOut(last: LastCheckOut) {
+    if (await undoCheckOut(last.key)) {
+      busy.current.delete(`check-out:${last.visit}`);
+      setLastOut(null);
+    } else {
+      setLastOut({ ...last, tooLate: true });
+    }
   }
 
   async function startOverdose(visit: TileVisit | null) {
@@ -94,7 +123,7 @@ export function Floor({ site, user }: Props) {
         site: site.slug,
         kind: "opioid_overdose",
         location: visit ? "booth" : "outside",
-        ...(visit ? { visit: visit.id } : {}),
+        ...(visit ? { visit: visit.id, suspected_substances: visit.substances as Substance[] } : {}),
       },
       t("summary.overdose"),
       after,
@@ -123,7 +152,12 @@ export function Floor({ site, user }: Props) {
       {failure && floor === null && (
         <Notice kind="info">{failure.isNetwork ? t("floor.offline") : failure.detail}</Notice>
       )}
-      {failure && floor !== null && failure.isNetwork && (
+      {failure && asOf !== null && (
+        <p class="floor-as-of" role="status" data-testid="floor-as-of">
+          {t("floor.asOf", { time: timeOfDay(asOf, lang) })}
+        </p>
+      )}
+      {failure && floor !== null && asOf === null && failure.isNetwork && (
         <Notice kind="info">{t("floor.stale")}</Notice>
       )}
       <nav class="floor-actions" aria-label={t("floor.actions")}>
@@ -165,7 +199,12 @@ export function Floor({ site, user }: Props) {
               red={site.observe_red_minutes ?? 20}
               onCheckIn={() => navigate(`#/check-in?booth=${booth.id}`)}
               onCheckOut={(visit, reason) =>
-                closeVisit(visit.id, reason, t("summary.checkOut", { booth: booth.label }))
+                closeVisit(
+                  visit.id,
+                  reason,
+                  t("summary.checkOut", { booth: booth.label }),
+                  t("floor.checkedOut", { label: booth.label }),
+                )
               }
               onOverdose={(visit) => once(`overdose:${visit.id}`, () => startOverdose(visit))}
               onService={(visit) => navigate(`#/service?visit=${visit.id}`)}
@@ -190,7 +229,7 @@ export function Floor({ site, user }: Props) {
                   <span class="row-side">
                     {incident.critical && <span class="tag tag-danger">{t("incident.critical")}</span>}
                     {incident.queued && <span class="tag">{t("outbox.queuedTag")}</span>}
-                    {t("floor.minutesAgo", { minutes: minutesSince(incident.startedAt, now) })}
+                    {t("floor.minutesAgo", { duration: duration(minutesSince(incident.startedAt, now)) })}
                   </span>
                 </a>
               </li>
@@ -212,12 +251,19 @@ export function Floor({ site, user }: Props) {
             {serviceVisits.map((visit) => (
               <li key={visit.id} class="row">
                 <span class="row-main">
-                  {t("floor.minutesIn", { minutes: minutesSince(visit.checked_in_at, now) })}
+                  {t("floor.minutesIn", { duration: duration(minutesSince(visit.checked_in_at, now)) })}
                 </span>
                 <button
                   type="button"
                   class="btn btn-secondary"
-                  onClick={() => closeVisit(visit.id, "", t("summary.checkOutService"))}
+                  onClick={() =>
+                    closeVisit(
+                      visit.id,
+                      "",
+                      t("summary.checkOutService"),
+                      t("floor.checkedOutService"),
+                    )
+                  }
                 >
                   {t("floor.checkOut")}
                 </button>
@@ -225,6 +271,13 @@ export function Floor({ site, user }: Props) {
             ))}
           </ul>
         </section>
+      )}
+      {lastOut && (
+        <UndoStrip
+          floating
+          text={lastOut.tooLate ? t("floor.undoTooLate") : lastOut.text}
+          onUndo={lastOut.tooLate ? undefined : () => void undoLastOut(lastOut)}
+        />
       )}
       <p class="muted signed-in">{t("home.signedInAs", { name: user.display_name || user.username })}</p>
     </main>

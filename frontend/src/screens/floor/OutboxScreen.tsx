@@ -1,17 +1,47 @@
 import { useState } from "preact/hooks";
-import { useI18n } from "../../i18n";
+import type { Site } from "../../api";
+import { useI18n, type MessageKey } from "../../i18n";
 import { discard, fix, type OutboxEntry } from "../../outbox";
-import { useOutbox } from "../../state/hooks";
+import { useFloor, useOutbox } from "../../state/hooks";
 import { Button, Notice, ScreenHead } from "../../ui";
+import { visitsByBooth } from "./occupancy";
 import { timeOfDay } from "./time";
+
+/** The fields a floor record is refused for, in the worker's words rather than the API's. */
+const FIELD_NAMES: Record<string, MessageKey> = {
+  booth: "outbox.field.booth",
+  code: "checkIn.code",
+  checked_in_at: "outbox.field.checkedInAt",
+  checked_out_at: "outbox.field.checkedOutAt",
+  started_at: "outbox.field.startedAt",
+  at: "outbox.field.at",
+  visit: "outbox.field.visit",
+  responders: "review.responders",
+  outcome: "recorder.outcome",
+  ended_at: "outbox.field.endedAt",
+};
+
+interface FreeBooth {
+  id: string;
+  label: string;
+}
 
 /**
  * What the tablet still holds. A record the server refused waits here with the server's words
  * until the worker fixes the named fields or, deliberately, drops it.
  */
-export function OutboxScreen() {
+export function OutboxScreen({ site }: { site: Site }) {
   const { t, lang } = useI18n();
-  const { state, entries } = useOutbox();
+  const outbox = useOutbox();
+  const { state, entries } = outbox;
+  const { floor, pending } = useFloor(site.slug, state.pending, outbox.pending);
+  const occupied = visitsByBooth(
+    floor?.booths.flatMap((b) => (b.visit ? [b.visit] : [])) ?? [],
+    pending,
+  );
+  const booths = (floor?.booths ?? site.booths.filter((b) => b.active !== false)).filter(
+    (b) => !occupied.has(b.id),
+  );
 
   return (
     <main class="screen" aria-labelledby="outbox-title">
@@ -31,7 +61,7 @@ export function OutboxScreen() {
             <span class={`tag ${entry.status === "parked" ? "tag-danger" : ""}`}>
               {t(entry.status === "parked" ? "outbox.parked" : "outbox.queuedTag")}
             </span>
-            {entry.status === "parked" && <ParkedEntry entry={entry} />}
+            {entry.status === "parked" && <ParkedEntry entry={entry} freeBooths={booths} />}
           </li>
         ))}
       </ol>
@@ -40,7 +70,7 @@ export function OutboxScreen() {
 }
 
 /** The server's message, an editable value per field it named, and an explicit drop. */
-function ParkedEntry({ entry }: { entry: OutboxEntry }) {
+function ParkedEntry({ entry, freeBooths }: { entry: OutboxEntry; freeBooths: FreeBooth[] }) {
   const { t } = useI18n();
   const fields = entry.error?.fields ?? {};
   const editable = Object.keys(fields).filter(
@@ -56,8 +86,29 @@ function ParkedEntry({ entry }: { entry: OutboxEntry }) {
       <Notice kind="error">{entry.error?.detail ?? t("outbox.parked")}</Notice>
       {Object.entries(fields).map(([name, messages]) => (
         <div key={name} class="field">
-          <label for={`fix-${entry.key}-${name}`}>{name}</label>
-          {editable.includes(name) && (
+          <label for={`fix-${entry.key}-${name}`}>
+            {FIELD_NAMES[name] ? t(FIELD_NAMES[name]) : name}
+          </label>
+          {name === "booth" && editable.includes(name) ? (
+            <div
+              class="booth-picks"
+              role="group"
+              aria-label={t("outbox.field.booth")}
+              data-testid="fix-booth"
+            >
+              {freeBooths.map((b) => (
+                <button
+                  key={b.id}
+                  type="button"
+                  class="chip chip-booth"
+                  aria-pressed={values[name] === b.id ? "true" : "false"}
+                  onClick={() => setValues({ ...values, [name]: b.id })}
+                >
+                  {t("floor.booth", { label: b.label })}
+                </button>
+              ))}
+            </div>
+          ) : editable.includes(name) && (
             <input
               id={`fix-${entry.key}-${name}`}
               value={values[name] ?? ""}

@@ -8,12 +8,26 @@ import {
   type NaloxoneRoute,
   type Outcome,
   type Site,
+  type Substance,
+  type User,
 } from "../../api";
 import { useI18n } from "../../i18n";
 import { lastKnownIncident, useNow, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
-import { completeIncident, tapAction, type PendingAction, type Tap } from "../../state/records";
-import { Button, Chips, NarrativeField, Notice, OutcomeChips } from "../../ui";
+import { keptFloor } from "../../state/keptFloor";
+import {
+  checkOut,
+  completeIncident,
+  tapAction,
+  UNDO_MS,
+  voidAction,
+  wasTakenBack,
+  type PendingAction,
+  type Sign,
+  type Tap,
+} from "../../state/records";
+import { Button, Chips, NarrativeField, Notice, OutcomeChips, UndoStrip } from "../../ui";
+import { SUBSTANCES } from "./CheckIn";
 import { clock, timeOfDay } from "./time";
 
 const MAIN_ACTIONS: ActionKind[] = [
@@ -35,6 +49,16 @@ const MORE_ACTIONS: ActionKind[] = [
   "other",
 ];
 const DOSES = [0.4, 0.8, 1, 2, 4, 8];
+const SIGNS: Sign[] = [
+  "slow_or_no_breathing",
+  "unresponsive",
+  "cyanosis",
+  "pinpoint_pupils",
+  "seizure",
+  "chest_pain",
+  "agitation",
+  "other",
+];
 const NALOXONE_ROUTES: NaloxoneRoute[] = ["IM", "IN", "IV"];
 interface LoggedAction {
   id: string;
@@ -49,13 +73,23 @@ interface LoggedAction {
 
 type Panel = { kind: "none" } | { kind: "naloxone" } | { kind: "vitals" };
 
+/** The newest tap of this screen: shown in the strip, with Undo until `until`. */
+interface LastTap {
+  id: string;
+  key: string;
+  what: string;
+  at: string;
+  until: number;
+  undone: boolean;
+}
+
 /**
  * The overdose recorder: a running clock since onset and one large button per action. A tap is
  * timestamped at once and queued, so the worker never waits for the Wi-Fi while they act.
  */
-export function Recorder({ site, id }: { site: Site; id: string }) {
+export function Recorder({ site, id, user }: { site: Site; id: string; user: User }) {
   const { t, lang } = useI18n();
-  const { pending } = useOutbox();
+  const { pending, entries } = useOutbox();
   const now = useNow(1000);
   const [incident, setIncident] = useState<Incident | null>(null);
   const [loadFailure, setLoadFailure] = useState<ApiError | null>(null);
@@ -68,17 +102,28 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
   const [endedAt, setEndedAt] = useState<string | null>(null);
   const [police, setPolice] = useState(false);
   const [narrative, setNarrative] = useState("");
+  const [signs, setSigns] = useState<Sign[]>([]);
+  const [substances, setSubstances] = useState<Substance[] | null>(null);
+  const [responders, setResponders] = useState<string[]>([user.username]);
+  const [responder, setResponder] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [last, setLast] = useState<LastTap | null>(null);
+  const [voiding, setVoiding] = useState<string | null>(null);
+  const [voidReason, setVoidReason] = useState("");
+  // A returned incident opens to be corrected: a tap on the grid would add an action timed now.
+  const [addingActions, setAddingActions] = useState(false);
   const formFrom = useRef(false);
 
   const queued = pending.incidents.find((i) => i.id === id);
   // Taps seen in the outbox stay listed until the server's copy of the incident has them.
   const [seen, setSeen] = useState<Map<string, PendingAction>>(new Map());
-  const mine = pending.actions.filter((a) => a.incident === id);
+  const mine = pending.actions.filter((a) => a.incident === id && !wasTakenBack(a.key));
   const unseen = mine.filter((a) => !seen.has(a.id));
   if (unseen.length > 0) setSeen(new Map([...seen, ...unseen.map((a) => [a.id, a] as const)]));
-  const waiting = mine.length + (queued ? 1 : 0);
+  // Everything queued for this incident (taps, voids, the record itself): a delivery reloads it.
+  const waiting =
+    entries.filter((e) => e.path.startsWith(`/incidents/${id}/`)).length + (queued ? 1 : 0);
   const stillQueued = useRef(new Set<string>());
   stillQueued.current = new Set(mine.map((a) => a.id));
   useEffect(() => {
@@ -98,6 +143,10 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
         setEndedAt(found.ended_at);
         setPolice(found.police_attended);
         setNarrative(found.narrative);
+        // Chosen before the incident could be read (it was still in the outbox): kept.
+        setSigns((before) => (before.length > 0 ? before : found.signs));
+        setSubstances((before) => before ?? found.suspected_substances);
+        setResponders((before) => [...new Set([...found.responders, ...before])]);
       })
       .catch((caught: unknown) => setLoadFailure(caught as ApiError));
     // Reload whenever something queued for it has been delivered.
@@ -109,11 +158,11 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
   const after = pending.keyOf.get(id);
 
   const logged: LoggedAction[] = (incident?.actions ?? [])
-    .filter((a) => !a.voided)
+    .filter((a) => !a.voided && !pending.voidedActions.has(a.id))
     .map((a) => ({ ...a, queued: false }));
-  const known = new Set(logged.map((a) => a.id));
+  const known = new Set((incident?.actions ?? []).map((a) => a.id));
   for (const action of seen.values()) {
-    if (!known.has(action.id)) {
+    if (!known.has(action.id) && !wasTakenBack(action.key) && !pending.voidedActions.has(action.id)) {
       logged.push({ ...action, queued: stillQueued.current.has(action.id) });
     }
   }
@@ -134,9 +183,64 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
     );
   }
 
+  const suspected = substances ?? queued?.suspected_substances ?? [];
+
+  // Transported: the person has left, so the visit (still open on the floor) is checked out.
+  const visitId = incident?.visit ?? queued?.visit ?? null;
+  const boothOfVisit =
+    keptFloor(site.slug)?.floor.booths.find((b) => b.visit?.id === visitId) ??
+    site.booths.find((b) => pending.visits.some((v) => v.id === visitId && v.booth === b.id));
+  const openVisit =
+    visitId !== null && boothOfVisit !== undefined && !pending.checkOuts.has(visitId)
+      ? { id: visitId, label: boothOfVisit.label }
+      : null;
+
   async function record(tap: Tap) {
     setPanel({ kind: "none" });
-    await tapAction(id, tap, t("summary.action", { action: t(`action.${tap.kind}`) }), after);
+    const at = new Date().toISOString();
+    const { id: action, key } = await tapAction(
+      id,
+      tap,
+      t("summary.action", { action: t(`action.${tap.kind}`) }),
+      after,
+    );
+    setLast({ id: action, key, what: describe(tap), at, until: Date.now() + UNDO_MS, undone: false });
+  }
+
+  function describe(action: Tap | LoggedAction): string {
+    const name = t(`action.${action.kind}`);
+    if (action.kind === "naloxone") return `${name} ${doseText(Number(action.dose_mg))} ${action.route ?? ""}`.trim();
+    if (action.kind === "vitals") {
+      const parts = [
+        action.spo2 != null ? `SpO₂ ${action.spo2}%` : "",
+        action.resp_rate != null ? `${action.resp_rate}/min` : "",
+      ];
+      return [name, ...parts].filter(Boolean).join(" ");
+    }
+    return name;
+  }
+
+  function doseText(mg: number): string {
+    return `${mg.toLocaleString(lang)} mg`;
+  }
+
+  /** Within the undo time: withdrawn if not sent yet, else voided with a standard reason. */
+  async function undo(tap: LastTap) {
+    setLast({ ...tap, undone: true });
+    await voidAction(id, tap, t("recorder.undoReason"), t("summary.voidAction", { action: tap.what }));
+  }
+
+  async function voidWithReason(action: LoggedAction) {
+    if (!voidReason.trim()) return;
+    const key = pending.actions.find((a) => a.id === action.id)?.key;
+    setVoiding(null);
+    setVoidReason("");
+    await voidAction(
+      id,
+      { id: action.id, key },
+      voidReason.trim(),
+      t("summary.voidAction", { action: describe(action) }),
+    );
   }
 
   function tapped(action: ActionKind) {
@@ -154,6 +258,9 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
     await completeIncident(
       id,
       {
+        signs,
+        suspected_substances: suspected,
+        responders,
         outcome,
         ended_at: endedAt,
         police_attended: police,
@@ -169,6 +276,10 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
   const editable = incident === null || incident.status === "open" || incident.status === "returned";
   const elapsed = (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt);
 
+  const lastShown = last ?? lastLogged(logged);
+  const live = editable && (incident?.status !== "returned" || addingActions);
+  const undoable = last !== null && !last.undone && now < last.until;
+
   return (
     <main class="screen screen-wide recorder" aria-labelledby="recorder-title">
       <div class="recorder-head">
@@ -177,9 +288,7 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
             {t(`incidentKind.${kind}`)}
             {incident?.booth_label ? ` · ${t("floor.booth", { label: incident.booth_label })}` : ""}
           </h1>
-          <p class="muted">
-            {t("recorder.onset", { time: timeOfDay(startedAt, lang) })}
-          </p>
+          <p class="muted">{t("recorder.onset", { time: timeOfDay(startedAt, lang) })}</p>
         </div>
         <p class="recorder-clock" role="timer" aria-label={t("recorder.clock")}>
           {clock(elapsed)}
@@ -194,8 +303,29 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
           {t("recorder.returned", { comment: incident.review_comment || "—" })}
         </Notice>
       )}
+      {incident?.status === "returned" && !addingActions && (
+        <div class="button-row">
+          <Button onClick={() => setAddingActions(true)}>{t("recorder.addMissed")}</Button>
+        </div>
+      )}
 
-      {editable && (
+      {live && (
+        <UndoStrip
+          text={
+            lastShown === null
+              ? t("recorder.nothingYet")
+              : last?.undone
+                ? t("recorder.lastUndone", { what: last.what })
+                : t("recorder.last", {
+                    what: lastShown.what,
+                    at: clock(Date.parse(lastShown.at) - Date.parse(startedAt)),
+                  })
+          }
+          onUndo={undoable && last ? () => void undo(last) : undefined}
+        />
+      )}
+
+      {live && panel.kind === "none" && (
         <section aria-label={t("recorder.actions")} class="action-grid">
           {MAIN_ACTIONS.map((action) => (
             <button
@@ -211,10 +341,19 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
       )}
 
       {panel.kind === "naloxone" && (
-        <section class="panel panel-raised" aria-label={t("recorder.naloxoneDose")}>
+        <section class="panel panel-raised dose-panel" aria-label={t("recorder.naloxoneDose")}>
+          <div class="button-row">
+            <Button
+              variant="primary"
+              onClick={() => void record({ kind: "naloxone", dose_mg: dose, route })}
+            >
+              {t("recorder.recordDose", { dose: doseText(dose), route })}
+            </Button>
+            <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
+          </div>
           <Chips
             label={t("recorder.dose")}
-            options={DOSES.map((d) => ({ value: String(d), label: `${d} mg` }))}
+            options={DOSES.map((d) => ({ value: String(d), label: doseText(d) }))}
             selected={[String(dose)]}
             onToggle={(value) => setDose(Number(value))}
             single
@@ -226,15 +365,6 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
             onToggle={(value) => setRoute(value as NaloxoneRoute)}
             single
           />
-          <div class="button-row">
-            <Button
-              variant="primary"
-              onClick={() => void record({ kind: "naloxone", dose_mg: dose, route })}
-            >
-              {t("recorder.recordDose", { dose: `${dose} mg`, route })}
-            </Button>
-            <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
-          </div>
         </section>
       )}
 
@@ -267,9 +397,9 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
         </section>
       )}
 
-      {editable && (
+      {live && panel.kind === "none" && (
         <details class="more-actions">
-          <summary>{t("recorder.more")}</summary>
+          <summary class="btn btn-secondary">{t("recorder.more")}</summary>
           <div class="action-grid action-grid-small">
             {MORE_ACTIONS.map((action) => (
               <button
@@ -296,22 +426,115 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
               <span class="timeline-at">
                 +{clock(Date.parse(action.at) - Date.parse(startedAt))}
               </span>
-              <span class="timeline-what">
-                {t(`action.${action.kind}`)}
-                {action.kind === "naloxone" && ` ${Number(action.dose_mg)} mg ${action.route ?? ""}`}
-                {action.kind === "vitals" &&
-                  ` ${action.spo2 != null ? `SpO₂ ${action.spo2}%` : ""} ${action.resp_rate != null ? `${action.resp_rate}/min` : ""}`}
-              </span>
+              <span class="timeline-what">{describe(action)}</span>
               {action.queued && <span class="tag">{t("outbox.queuedTag")}</span>}
+              {editable && voiding !== action.id && (
+                <button
+                  type="button"
+                  class="btn btn-quiet btn-small timeline-void"
+                  aria-label={t("recorder.voidOf", { what: describe(action) })}
+                  onClick={() => {
+                    setVoiding(action.id);
+                    setVoidReason("");
+                  }}
+                >
+                  {t("recorder.void")}
+                </button>
+              )}
+              {voiding === action.id && (
+                <form
+                  class="timeline-void-form"
+                  onSubmit={(event) => {
+                    event.preventDefault();
+                    void voidWithReason(action);
+                  }}
+                >
+                  <label for={`void-${action.id}`}>{t("recorder.voidReason")}</label>
+                  <input
+                    id={`void-${action.id}`}
+                    value={voidReason}
+                    required
+                    maxLength={1000}
+                    onInput={(e) => setVoidReason(e.currentTarget.value)}
+                  />
+                  <Button type="submit" variant="secondary">
+                    {t("recorder.voidConfirm")}
+                  </Button>
+                  <Button onClick={() => setVoiding(null)}>{t("common.cancel")}</Button>
+                </form>
+              )}
             </li>
           ))}
         </ol>
       </section>
 
       {editable && (
+        <section class="panel" aria-labelledby="details-title">
+          <h2 id="details-title">{t("recorder.details")}</h2>
+          <Chips
+            label={t("review.signs")}
+            options={SIGNS.map((sign) => ({ value: sign, label: t(`review.sign.${sign}`) }))}
+            selected={signs}
+            onToggle={(value) => setSigns(toggle(signs, value as Sign))}
+          />
+          <Chips
+            label={t("recorder.suspected")}
+            options={SUBSTANCES.map((sub) => ({ value: sub, label: t(`substance.${sub}`) }))}
+            selected={suspected}
+            onToggle={(value) => setSubstances(toggle(suspected, value as Substance))}
+          />
+          <Chips
+            label={t("review.responders")}
+            options={responders.map((name) => ({ value: name, label: name }))}
+            selected={responders}
+            onToggle={(value) => setResponders(responders.filter((r) => r !== value))}
+          />
+          <form
+            class="field-row responder-add"
+            onSubmit={(event) => {
+              event.preventDefault();
+              const name = responder.trim();
+              if (name && !responders.includes(name)) setResponders([...responders, name]);
+              setResponder("");
+            }}
+          >
+            <div class="field">
+              <label for="recorder-responder">{t("recorder.addResponder")}</label>
+              <input
+                id="recorder-responder"
+                value={responder}
+                autocapitalize="none"
+                autocomplete="off"
+                onInput={(e) => setResponder(e.currentTarget.value)}
+              />
+            </div>
+            <Button type="submit" variant="secondary">
+              {t("recorder.add")}
+            </Button>
+          </form>
+        </section>
+      )}
+
+      {editable && (
         <section class="panel" aria-labelledby="finish-title">
           <h2 id="finish-title">{t("recorder.finish")}</h2>
           <OutcomeChips value={outcome} onValue={setOutcome} />
+          {outcome === "transported" && openVisit && (
+            <div class="button-row">
+              <Button
+                onClick={() =>
+                  void checkOut(
+                    openVisit.id,
+                    "",
+                    t("summary.checkOut", { booth: openVisit.label }),
+                    pending.keyOf.get(openVisit.id),
+                  )
+                }
+              >
+                {t("floor.checkOutOf", { label: openVisit.label })}
+              </Button>
+            </div>
+          )}
           <div class="button-row">
             <Button onClick={() => setEndedAt(new Date().toISOString())}>
               {endedAt
@@ -339,6 +562,15 @@ export function Recorder({ site, id }: { site: Site; id: string }) {
       )}
     </main>
   );
+
+  function lastLogged(list: LoggedAction[]): { what: string; at: string } | null {
+    const newest = list[list.length - 1];
+    return newest ? { what: describe(newest), at: newest.at } : null;
+  }
+}
+
+function toggle<T>(list: readonly T[], value: T): T[] {
+  return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
 }
 
 function NumberField(props: {

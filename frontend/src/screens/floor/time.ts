@@ -17,3 +17,9 @@ export function clock(ms: number): string {
 export function timeOfDay(iso: string, lang: string): string {
   return new Date(iso).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
 }
+
+/** "25 min", or "11 h 19" past an hour ("679 min" is hard to read at a glance). */
+export function duration(minutes: number): string {
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, "0")}`;
+}

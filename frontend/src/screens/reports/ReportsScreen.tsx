@@ -267,7 +267,7 @@ function DayHead(props: {
   onDone: () => void;
 }) {
   const { t, lang } = useI18n();
-  const [state, setState] = useState<"idle" | "running" | "failed">("idle");
+  const [state, setState] = useState<"idle" | "running" | "done" | "failed">("idle");
   const status = props.report?.status;
   const label = new Date(`${props.day}T12:00:00Z`).toLocaleDateString(lang, {
     weekday: "short",
@@ -290,8 +290,9 @@ function DayHead(props: {
             params: { query: { site: [props.site], from: props.day, to: props.day } },
           }),
         );
-        if (report && Date.parse(report.computed_at) >= asked) {
-          setState("idle");
+        // checked_at moves on every run, even one that finds the figures unchanged.
+        if (report?.checked_at && Date.parse(report.checked_at) >= asked) {
+          setState("done");
           props.onDone();
           return;
         }
@@ -317,7 +318,13 @@ function DayHead(props: {
           aria-busy={state === "running" ? "true" : "false"}
           onClick={() => void recompute()}
         >
-          {state === "running" ? t("reports.recomputing") : state === "failed" ? t("reports.recomputeFailed") : "↻"}
+          {state === "running"
+            ? t("reports.recomputing")
+            : state === "failed"
+              ? t("reports.recomputeFailed")
+              : state === "done"
+                ? t("reports.recomputed")
+                : "↻"}
         </button>
       )}
     </div>

@@ -10,6 +10,7 @@ describe("report periods", () => {
   });
 
   it("gives each preset its dates", () => {
+    expect(presetRange("today", "2026-03-01")).toEqual({ from: "2026-03-01", to: "2026-03-01" });
     expect(presetRange("yesterday", "2026-03-01")).toEqual({ from: "2026-02-28", to: "2026-02-28" });
     expect(presetRange("last7", "2026-03-01")).toEqual({ from: "2026-02-22", to: "2026-02-28" });
     expect(presetRange("thisMonth", "2026-03-15")).toEqual({ from: "2026-03-01", to: "2026-03-15" });

@@ -1,7 +1,7 @@
 /** Report periods are local calendar days of the site (docs/domain.md): ISO dates, no times. */
 
-export type Preset = "yesterday" | "last7" | "thisMonth" | "lastMonth";
-export const PRESETS: Preset[] = ["yesterday", "last7", "thisMonth", "lastMonth"];
+export type Preset = "today" | "yesterday" | "last7" | "thisMonth" | "lastMonth";
+export const PRESETS: Preset[] = ["today", "yesterday", "last7", "thisMonth", "lastMonth"];
 
 export interface Range {
   from: string;
@@ -25,6 +25,8 @@ function monthStart(iso: string): string {
 
 export function presetRange(preset: Preset, today: string): Range {
   switch (preset) {
+    case "today":
+      return { from: today, to: today };
     case "yesterday": {
       const day = shift(today, -1);
       return { from: day, to: day };

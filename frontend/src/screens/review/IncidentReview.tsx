@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, call, type Incident, type Outcome, type Site } from "../../api";
-import { useI18n } from "../../i18n";
+import { useI18n, type MessageKey } from "../../i18n";
 import type { OutboxEntry } from "../../outbox";
 import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
@@ -358,11 +358,24 @@ function Parked({ entry }: { entry: OutboxEntry }) {
   );
 }
 
+/** The record's fields a reviewer expects filled in and finds empty. */
+export function emptyFields(incident: Incident): MessageKey[] {
+  const empty: MessageKey[] = [];
+  if (incident.signs.length === 0) empty.push("review.signs");
+  if (incident.suspected_substances.length === 0) empty.push("review.substances");
+  if (incident.responders.length === 0) empty.push("review.responders");
+  if (!incident.narrative.trim()) empty.push("recorder.narrative");
+  return empty;
+}
+
 function Decision({ incident }: { incident: Incident }) {
   const { t } = useI18n();
   const [comment, setComment] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+
+  // Approving is allowed with fields empty, but never without saying which.
+  const empty = emptyFields(incident).map((key) => t(key));
 
   async function decide(decision: "approve" | "return") {
     if (decision === "return" && !comment.trim()) {
@@ -406,6 +419,11 @@ function Decision({ incident }: { incident: Incident }) {
           </p>
         )}
       </div>
+      {empty.length > 0 && (
+        <p class="notice notice-info" data-testid="review-empty">
+          {t("review.stillEmpty", { fields: empty.join(", ") })}
+        </p>
+      )}
       <div class="button-row">
         <Button variant="primary" busy={busy} onClick={() => void decide("approve")}>
           {t("review.approve")}
