@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("vigil.stock.urls")),
     path("", include("vigil.alerts.urls")),
     path("", include("vigil.imports.urls")),
+    path("", include("vigil.safety.urls")),
 ]
 
 urlpatterns = [

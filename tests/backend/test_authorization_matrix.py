@@ -30,6 +30,12 @@ from vigil.incidents.services import (
     incident_update,
 )
 from vigil.incidents.timeline import ActionTap, incident_action_record
+from vigil.safety.services import (
+    RestrictionRequest,
+    complaint_record,
+    restriction_create,
+    waitlist_add,
+)
 from vigil.stock.services import Receipt, stock_receive
 from vigil.visits.services import CheckIn, visit_check_in, visit_check_out
 
@@ -84,6 +90,9 @@ class Ctx:
     action: str
     submitted_incident: str
     alert: str
+    restriction: str
+    waitlist_entry: str
+    complaint: str
 
 
 def _completed_overdose(world: World) -> Any:
@@ -166,6 +175,22 @@ def ctx(world: World) -> Ctx:
         by=world.users["bob"],
     )
     stock_receive(request=Receipt(site=world.site_a, item="oxygen", quantity=2), by=alice)
+    bob = world.users["bob"]
+    restriction, _ = restriction_create(
+        request=RestrictionRequest(
+            site=world.site_a,
+            code="MATRIX2",
+            scope="all_services",
+            reason="threats",
+            ends_at=timezone.now() + timedelta(days=7),
+        ),
+        by=bob,
+        role=Role.SUPERVISOR,
+    )
+    waiting, _ = waitlist_add(site=world.site_a, by=alice)
+    complaint, _ = complaint_record(
+        site=world.site_a, category="service", summary="Waited too long", by=bob
+    )
     return Ctx(
         world,
         str(visit.pk),
@@ -177,6 +202,9 @@ def ctx(world: World) -> Ctx:
         action=str(action.pk),
         submitted_incident=str(submitted.pk),
         alert=str(alert.pk),
+        restriction=str(restriction.pk),
+        waitlist_entry=str(waiting.pk),
+        complaint=str(complaint.pk),
     )
 
 
@@ -513,6 +541,64 @@ MATRIX: dict[str, list[Row]] = {
     ],
     "api:alert-expire": [
         Row("POST", lambda c: f"/api/v1/alerts/{c.alert}/expire", SUPERVISE_A),
+    ],
+    "api:alert-suggestions": [
+        Row("GET", lambda c: "/api/v1/alerts/suggestions/?site=harbour", SUPERVISE_A),
+    ],
+    "api:restriction-list": [
+        Row("GET", lambda c: "/api/v1/restrictions/?site=harbour&active=true", SUPERVISE_A),
+        Row(
+            "POST",
+            lambda c: "/api/v1/restrictions/",
+            POST_AS_SUPERVISOR_A,
+            lambda c: {
+                "site": "harbour",
+                "code": "MATRIX3",
+                "scope": "consumption_only",
+                "reason": "dealing",
+                "review_at": (timezone.now() + timedelta(days=3)).isoformat(),
+            },
+        ),
+    ],
+    "api:restriction-end": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/restrictions/{c.restriction}/end",
+            SUPERVISE_A,
+            lambda c: {"reason": "Reviewed with the person"},
+        ),
+    ],
+    "api:turnaway-create": [
+        Row(
+            "POST",
+            lambda c: "/api/v1/turnaways/",
+            CREATE_A,
+            lambda c: {"site": "harbour", "reason": "capacity"},
+        ),
+    ],
+    "api:waitlist": [
+        Row("GET", lambda c: "/api/v1/waitlist/?site=harbour", RECORDS_A),
+        Row("POST", lambda c: "/api/v1/waitlist/", CREATE_A, lambda c: {"site": "harbour"}),
+    ],
+    "api:waitlist-leave": [
+        Row("POST", lambda c: f"/api/v1/waitlist/{c.waitlist_entry}/leave", RECORDS_A),
+    ],
+    "api:complaint-list": [
+        Row("GET", lambda c: "/api/v1/complaints/?site=harbour", SUPERVISE_A),
+        Row(
+            "POST",
+            lambda c: "/api/v1/complaints/",
+            POST_AS_SUPERVISOR_A,
+            lambda c: {"site": "harbour", "category": "privacy", "summary": "Name overheard"},
+        ),
+    ],
+    "api:complaint-respond": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/complaints/{c.complaint}/respond",
+            SUPERVISE_A,
+            lambda c: {"response": "Apologised and moved the desk"},
+        ),
     ],
 }
 

@@ -97,6 +97,7 @@ def test_a_time_zone_changed_in_the_admin_moves_the_nightly_entry_to_the_new_zon
         "observe_red_minutes": site.observe_red_minutes,
         "naloxone_usual_dose_mg": site.naloxone_usual_dose_mg,
         "naloxone_usual_route": site.naloxone_usual_route,
+        "complaint_response_days": site.complaint_response_days,
         "booths-TOTAL_FORMS": len(booths),
         "booths-INITIAL_FORMS": len(booths),
         "booths-MIN_NUM_FORMS": 0,

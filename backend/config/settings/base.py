@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "vigil.incidents",
     "vigil.alerts",
     "vigil.imports",
+    "vigil.safety",
     "vigil.demo",
 ]
 
@@ -179,6 +180,11 @@ VIGIL_DEBRIEF_HOURS: int = env.int("VIGIL_DEBRIEF_HOURS", default=72)
 VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE: bool = env.bool(
     "VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE", default=True
 )
+# Drug-alert suggestions: this many overdoses at a site within this many minutes suggest an
+# alert to its supervisors; suggestions look back this many hours.
+VIGIL_OVERDOSE_CLUSTER_COUNT: int = env.int("VIGIL_OVERDOSE_CLUSTER_COUNT", default=3)
+VIGIL_OVERDOSE_CLUSTER_MINUTES: int = env.int("VIGIL_OVERDOSE_CLUSTER_MINUTES", default=60)
+VIGIL_ALERT_SUGGESTION_HOURS: int = env.int("VIGIL_ALERT_SUGGESTION_HOURS", default=24)
 VIGIL_DEMO_PASSWORD = "vigil-demo"  # noqa: S105  (refused by production settings)
 
 # --- Hostile input and error reports -------------------------------------------------------------
@@ -278,6 +284,10 @@ SPECTACULAR_SETTINGS = {
         "SubmissionProfileEnum": "vigil.reports.models.Submission.Profile",
         "SupplyItemEnum": "vigil.care.models.SupplyItem",
         "StockItemEnum": "vigil.stock.models.Item",
+        "CategoryEnum": "vigil.care.models.ReferralCategory",
+        "ComplaintCategoryEnum": "vigil.safety.models.Complaint.Category",
+        "RestrictionReasonEnum": "vigil.safety.models.Restriction.Reason",
+        "TurnAwayReasonEnum": "vigil.safety.models.TurnAwayReason",
     },
 }
 

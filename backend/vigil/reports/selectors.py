@@ -24,6 +24,7 @@ from vigil.reports.models import DailyReport, MonthlyDraft, Submission
 from vigil.reports.profiles import PROFILES, Profile
 from vigil.reports.scope import Scope
 from vigil.reports.services import compute_site_day, with_rates
+from vigil.safety.selectors import waitlist_of_site
 from vigil.sites.models import Booth, Site, WeeklyHours
 from vigil.visits.models import Visit
 from vigil.visits.selectors import visits_of_site
@@ -117,7 +118,7 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
 
     A constant number of queries whatever the number of open visits or records of the day
     (booths, open visits with their participants' visit counts and recent overdoses,
-    substances, routes, incidents, alerts, today's figures).
+    substances, routes, incidents, alerts, the waiting list, today's figures).
     """
     visits_here = (
         Visit.objects.filter(site=site, participant=OuterRef("participant"), voided=False)
@@ -143,6 +144,7 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
         "open_visits": len(open_visits),
         "incidents": list(incidents_on_floor(site=site)),
         "alerts": list(alerts_on_floor(site=site)),
+        "waitlist": list(waitlist_of_site(site=site)),
         "today": today_on_floor(site=site),
     }
 

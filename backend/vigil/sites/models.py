@@ -36,6 +36,8 @@ class Site(models.Model):
     naloxone_usual_route = models.CharField(
         max_length=2, choices=[("IM", "IM"), ("IN", "IN"), ("IV", "IV")], default="IM"
     )
+    # A complaint's response is due this many days after it was received.
+    complaint_response_days = models.PositiveSmallIntegerField(default=30)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -34,6 +34,8 @@ from vigil.records.rules import (
     fingerprint,
 )
 from vigil.records.voiding import void_record
+from vigil.safety.models import WaitlistEntry
+from vigil.safety.services import restriction_gate, restriction_override_record, waitlist_take
 from vigil.sites.models import Booth, Site
 from vigil.visits.first_visits import first_visits, request_recompute_of_moved_first_visits
 from vigil.visits.models import Visit, VisitRoute, VisitSubstance
@@ -136,6 +138,8 @@ def visit_snapshot(visit: Visit) -> dict[str, Any]:
         "checked_in_at": visit.checked_in_at.isoformat() if visit.checked_in_at else None,
         "checked_out_at": visit.checked_out_at.isoformat() if visit.checked_out_at else None,
         "did_not_consume_reason": visit.did_not_consume_reason,
+        "assisted": visit.assisted,
+        "shared_supply": visit.shared_supply,
         "substances": sorted(r.substance for r in visit.substance_rows.all()),
         "routes": sorted(r.route for r in visit.route_rows.all()),
         "voided": visit.voided,
@@ -152,6 +156,25 @@ class CheckIn:
     substances: Sequence[str] = ()
     routes: Sequence[str] = ()
     id: uuid.UUID | None = None
+    assisted: str = Visit.Assisted.NONE
+    shared_supply: bool = False
+    # Checking in a person restricted at the site needs a reason (audited).
+    override_reason: str = ""
+    # Checked in from the waiting list: takes the entry off it (and its person, when no code).
+    waitlist: WaitlistEntry | None = None
+
+
+def _flags_print(request: CheckIn) -> dict[str, Any]:
+    """The flags and the waiting-list entry of a check-in, only when set: a resend of a visit
+    sent before they existed keeps its digest."""
+    extra: dict[str, Any] = {}
+    if request.assisted != Visit.Assisted.NONE:
+        extra["assisted"] = request.assisted
+    if request.shared_supply:
+        extra["shared_supply"] = True
+    if request.waitlist is not None:
+        extra["waitlist"] = request.waitlist.pk
+    return extra
 
 
 def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bool]:
@@ -160,7 +183,10 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
     1. Refuse a future time; a time older than 12 h is backdated (supervisors only).
     2. Check the booth belongs to the site, is free of this rule's contradictions. A resend of
        a stored visit is answered with it even if these rules now refuse it.
-    3. Insert under database constraints (one open visit per booth and per person); never
+    3. A person restricted at the site is refused (409) unless an override reason is given;
+       an override is kept beside the restriction and audited. A check-in from the waiting
+       list takes the entry off it.
+    4. Insert under database constraints (one open visit per booth and per person); never
        check-then-insert. On IntegrityError, tell a resend (same id, same content → stored
        record), a conflicting resend (409 with the stored record) and a floor conflict (409
        naming the booth or the person) apart.
@@ -178,6 +204,7 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
             "checked_in_at": request.checked_in_at.isoformat() if request.checked_in_at else None,
             "substances": sorted(set(request.substances)),
             "routes": sorted(set(request.routes)),
+            **_flags_print(request),
         }
     )
     visit_id = request.id or uuid.uuid4()
@@ -189,6 +216,14 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         _check_booth(site=site, kind=request.kind, booth=request.booth)
         if request.code:
             participant = participant_resolve(site=site, code=request.code, at=at, by=by)
+        elif request.waitlist is not None:
+            participant = request.waitlist.participant
+        overridden = restriction_gate(
+            site=site,
+            participant_id=participant.pk if participant else None,
+            kind=request.kind,
+            override_reason=request.override_reason,
+        )
         first_before = first_visits(participant_ids=[participant.pk] if participant else [])
         visit = Visit.objects.create(
             id=visit_id,
@@ -197,11 +232,19 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
             kind=request.kind,
             booth=request.booth,
             checked_in_at=at,
+            assisted=request.assisted,
+            shared_supply=request.shared_supply,
             backdated=backdated,
             created_by=by,
             create_fingerprint=content_print,
         )
         _set_choices(visit, substances=request.substances, routes=request.routes, new=True)
+        if overridden is not None:
+            restriction_override_record(
+                restriction=overridden, visit=visit, reason=request.override_reason, by=by, at=at
+            )
+        if request.waitlist is not None:
+            waitlist_take(entry=request.waitlist, visit=visit, by=by)
         audit_created(visit, by=by, site=site, snapshot=visit_snapshot(visit))
         request_recompute(site=site, moments=[at])
         request_recompute_of_moved_first_visits(before=first_before)
@@ -296,6 +339,8 @@ def visit_update(
     did_not_consume_reason: str = UNSET,
     substances: Sequence[str] = UNSET,
     routes: Sequence[str] = UNSET,
+    assisted: str = UNSET,
+    shared_supply: bool = UNSET,
 ) -> Visit:
     """Edit a visit named at the version the editor read: stale → 412, never a silent overwrite
     (a resend of an edit already applied gets the stored visit)."""
@@ -315,6 +360,8 @@ def visit_update(
             "did_not_consume_reason": did_not_consume_reason,
             "substances": substances,
             "routes": routes,
+            "assisted": assisted,
+            "shared_supply": shared_supply,
         },
         stored=visit_snapshot,
     ):
@@ -339,6 +386,10 @@ def visit_update(
         fields["checked_out_at"] = checked_out_at
     if did_not_consume_reason is not UNSET:
         fields["did_not_consume_reason"] = did_not_consume_reason
+    if assisted is not UNSET:
+        fields["assisted"] = assisted
+    if shared_supply is not UNSET:
+        fields["shared_supply"] = shared_supply
     new_kind = fields.get("kind", visit.kind)
     new_booth = fields.get("booth", visit.booth)
     if "kind" in fields and new_kind == Visit.Kind.SERVICE_ONLY and "booth" not in fields:

@@ -2,6 +2,7 @@ import { participantsMessages } from "./participants";
 import { reportsMessages } from "./reports";
 import { respondersMessages } from "./responders";
 import { reviewMessages } from "./review";
+import { safetyMessages } from "./safety";
 
 // The English catalogue is the reference: every key here must exist in every other language.
 export const en = {
@@ -9,6 +10,7 @@ export const en = {
   ...respondersMessages.en,
   ...participantsMessages.en,
   ...reportsMessages.en,
+  ...safetyMessages.en,
   "app.name": "Vigil",
   "app.loading": "Loading…",
 

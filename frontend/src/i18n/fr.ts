@@ -3,6 +3,7 @@ import { participantsMessages } from "./participants";
 import { reportsMessages } from "./reports";
 import { respondersMessages } from "./responders";
 import { reviewMessages } from "./review";
+import { safetyMessages } from "./safety";
 
 // Typed as a complete record: a missing key is a compile error. Wording is gender-neutral
 // (roles named by function, "la supervision") rather than using middle-dot forms.
@@ -11,6 +12,7 @@ export const fr: Record<MessageKey, string> = {
   ...respondersMessages.fr,
   ...participantsMessages.fr,
   ...reportsMessages.fr,
+  ...safetyMessages.fr,
   "app.name": "Vigil",
   "app.loading": "Chargement…",
 
