@@ -19,8 +19,10 @@ api_v1 = [
     path("", include("vigil.care.urls")),
     path("", include("vigil.reports.urls")),
     path("", include("vigil.incidents.urls")),
+    path("", include("vigil.stock.urls")),
     path("", include("vigil.alerts.urls")),
     path("", include("vigil.imports.urls")),
+    path("", include("vigil.safety.urls")),
 ]
 
 urlpatterns = [

@@ -16,7 +16,14 @@ import { AlertsScreen } from "./screens/alerts/AlertsScreen";
 import { ParticipantsScreen } from "./screens/participants/ParticipantsScreen";
 import { ReportsScreen } from "./screens/reports/ReportsScreen";
 import { IncidentReview } from "./screens/review/IncidentReview";
+import { Debriefs } from "./screens/review/Debriefs";
 import { ReviewQueue } from "./screens/review/ReviewQueue";
+import { TurnAway } from "./screens/floor/TurnAway";
+import { ComplaintsScreen } from "./screens/safety/ComplaintsScreen";
+import { Poster } from "./screens/safety/Poster";
+import { RestrictionsScreen } from "./screens/safety/RestrictionsScreen";
+import { ShiftCheck } from "./screens/stock/ShiftCheck";
+import { StockScreen } from "./screens/stock/StockScreen";
 import { forgetSites, useOutbox, useSites } from "./state/hooks";
 import { useRoute, type Route } from "./state/route";
 import {
@@ -260,7 +267,11 @@ function NavBar({ role, route }: { role: Role; route: string }) {
       : [
           { name: "floor", label: "nav.floor" },
           { name: "review", label: "nav.review" },
+          { name: "debriefs", label: "nav.debriefs" },
+          { name: "stock", label: "nav.stock" },
           { name: "alerts", label: "nav.alerts" },
+          { name: "restrictions", label: "nav.restrictions" },
+          { name: "complaints", label: "nav.complaints" },
           { name: "participants", label: "nav.participants" },
           { name: "reports", label: "nav.reports" },
         ];
@@ -288,6 +299,15 @@ interface ScreenProps {
   role: Role;
 }
 
+/** The user's other sites where they supervise: a network alert may go there too. */
+function supervised(sites: Site[], user: User, current: Site): Site[] {
+  return sites.filter(
+    (s) =>
+      s.slug !== current.slug &&
+      user.memberships.some((m) => m.site === s.slug && SUPERVISING.includes(m.role)),
+  );
+}
+
 function Screen({ route, site, sites, user, role }: ScreenProps) {
   const param = (name: string) => route.query.get(name);
   // Analysts read aggregate reports only; staff never see them (the API refuses them too).
@@ -300,8 +320,16 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
         ) : (
           <ReviewQueue site={site} />
         );
+      case "debriefs":
+        return <Debriefs site={site} />;
       case "alerts":
-        return <AlertsScreen site={site} />;
+        return <AlertsScreen site={site} otherSites={supervised(sites, user, site)} />;
+      case "poster":
+        return <Poster site={site} id={route.params[0] ?? ""} />;
+      case "restrictions":
+        return <RestrictionsScreen site={site} />;
+      case "complaints":
+        return <ComplaintsScreen site={site} />;
       case "participants":
         return <ParticipantsScreen site={site} />;
       case "reports":
@@ -310,7 +338,11 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
   }
   switch (route.name) {
     case "check-in":
-      return <CheckIn key={location.hash} site={site} booth={param("booth")} />;
+      return (
+        <CheckIn key={location.hash} site={site} booth={param("booth")} waitlist={param("waitlist")} />
+      );
+    case "turnaway":
+      return <TurnAway site={site} />;
     case "incident":
       return route.params[0] ? (
         <Recorder key={route.params[0]} site={site} id={route.params[0]} user={user} />
@@ -323,6 +355,10 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
       return <ReferralForm key={location.hash} site={site} visit={param("visit")} />;
     case "mine":
       return <MyIncidents site={site} />;
+    case "stock":
+      return <StockScreen site={site} />;
+    case "shift-check":
+      return <ShiftCheck site={site} />;
     case "outbox":
       return <OutboxScreen site={site} />;
     default:

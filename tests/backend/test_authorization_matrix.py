@@ -30,6 +30,13 @@ from vigil.incidents.services import (
     incident_update,
 )
 from vigil.incidents.timeline import ActionTap, incident_action_record
+from vigil.safety.services import (
+    RestrictionRequest,
+    complaint_record,
+    restriction_create,
+    waitlist_add,
+)
+from vigil.stock.services import Receipt, stock_receive
 from vigil.visits.services import CheckIn, visit_check_in, visit_check_out
 
 # The other roles at site B, beside charlie (staff B): each is expected to get charlie's status.
@@ -48,7 +55,14 @@ SIGNED_IN_OK = {
 }
 
 # Floor records of site A: staff, supervisors and admins; analysts never see event-level records.
-RECORDS_A = {"anonymous": 401, "alice": 200, "bob": 200, "dana": 403, "erin": 200, "charlie": 404}
+RECORDS_A = {
+    "anonymous": 401,
+    "alice": 200,
+    "bob": 200,
+    "dana": 403,
+    "erin": 200,
+    "charlie": 404,
+}
 CREATE_A = {**RECORDS_A, "alice": 201, "bob": 201, "erin": 201}
 SUPERVISE_A = {**RECORDS_A, "alice": 403}
 # Aggregate reports of site A: supervisors, analysts and admins; never floor staff.
@@ -56,6 +70,9 @@ REPORTS_A = {**RECORDS_A, "alice": 403, "dana": 200}
 RECOMPUTE_A = {**SUPERVISE_A, "bob": 202, "erin": 202}
 DAY = "2026-11-02"
 POST_AS_SUPERVISOR_A = {**SUPERVISE_A, "bob": 201, "erin": 201}
+# The matrix's incidents are routine: a supervisor of A reaches the rule that only a critical
+# incident has a debrief (409); nobody else gets that far.
+DEBRIEF_A = {**SUPERVISE_A, "bob": 409, "erin": 409}
 LIFT_A = {**SUPERVISE_A, "bob": 204, "erin": 204}
 
 
@@ -73,6 +90,9 @@ class Ctx:
     action: str
     submitted_incident: str
     alert: str
+    restriction: str
+    waitlist_entry: str
+    complaint: str
 
 
 def _completed_overdose(world: World) -> Any:
@@ -81,7 +101,10 @@ def _completed_overdose(world: World) -> Any:
     start = timezone.now() - timedelta(minutes=30)
     incident, _ = incident_open(
         request=IncidentOpen(
-            site=world.site_a, kind="opioid_overdose", location="booth", started_at=start
+            site=world.site_a,
+            kind="opioid_overdose",
+            location="booth",
+            started_at=start,
         ),
         by=alice,
         role=Role.STAFF,
@@ -151,6 +174,23 @@ def ctx(world: World) -> Ctx:
         ),
         by=world.users["bob"],
     )
+    stock_receive(request=Receipt(site=world.site_a, item="oxygen", quantity=2), by=alice)
+    bob = world.users["bob"]
+    restriction, _ = restriction_create(
+        request=RestrictionRequest(
+            site=world.site_a,
+            code="MATRIX2",
+            scope="all_services",
+            reason="threats",
+            ends_at=timezone.now() + timedelta(days=7),
+        ),
+        by=bob,
+        role=Role.SUPERVISOR,
+    )
+    waiting, _ = waitlist_add(site=world.site_a, by=alice)
+    complaint, _ = complaint_record(
+        site=world.site_a, category="service", summary="Waited too long", by=bob
+    )
     return Ctx(
         world,
         str(visit.pk),
@@ -162,6 +202,9 @@ def ctx(world: World) -> Ctx:
         action=str(action.pk),
         submitted_incident=str(submitted.pk),
         alert=str(alert.pk),
+        restriction=str(restriction.pk),
+        waitlist_entry=str(waiting.pk),
+        complaint=str(complaint.pk),
     )
 
 
@@ -197,7 +240,11 @@ MATRIX: dict[str, list[Row]] = {
         )
     ],
     "api:participant-detail": [
-        Row("GET", lambda c: f"/api/v1/participants/{c.participant}?site=harbour", RECORDS_A),
+        Row(
+            "GET",
+            lambda c: f"/api/v1/participants/{c.participant}?site=harbour",
+            RECORDS_A,
+        ),
         Row(
             "PATCH",
             lambda c: f"/api/v1/participants/{c.participant}",
@@ -216,7 +263,9 @@ MATRIX: dict[str, list[Row]] = {
     "api:visit-list": [
         Row("GET", lambda c: "/api/v1/visits/?site=harbour", RECORDS_A),
         Row(
-            "GET", lambda c: f"/api/v1/visits/?site=harbour&participant={c.participant}", RECORDS_A
+            "GET",
+            lambda c: f"/api/v1/visits/?site=harbour&participant={c.participant}",
+            RECORDS_A,
         ),
         Row(
             "POST",
@@ -238,7 +287,11 @@ MATRIX: dict[str, list[Row]] = {
         Row("POST", lambda c: f"/api/v1/visits/{c.visit}/check-out", RECORDS_A)
     ],
     "api:report-daily": [
-        Row("GET", lambda c: f"/api/v1/reports/daily/?site=harbour&from={DAY}&to={DAY}", REPORTS_A)
+        Row(
+            "GET",
+            lambda c: f"/api/v1/reports/daily/?site=harbour&from={DAY}&to={DAY}",
+            REPORTS_A,
+        )
     ],
     "api:report-daily-csv": [
         Row(
@@ -248,7 +301,11 @@ MATRIX: dict[str, list[Row]] = {
         )
     ],
     "api:report-period": [
-        Row("GET", lambda c: f"/api/v1/reports/period/?site=harbour&from={DAY}&to={DAY}", REPORTS_A)
+        Row(
+            "GET",
+            lambda c: f"/api/v1/reports/period/?site=harbour&from={DAY}&to={DAY}",
+            REPORTS_A,
+        )
     ],
     "api:report-recompute": [
         Row(
@@ -297,7 +354,11 @@ MATRIX: dict[str, list[Row]] = {
     "api:referral-list": [
         Row("GET", lambda c: "/api/v1/referrals/?site=harbour&open=true", RECORDS_A),
         Row("GET", lambda c: f"/api/v1/referrals/?visit={c.visit}", RECORDS_A),
-        Row("GET", lambda c: f"/api/v1/referrals/?participant={c.participant}", RECORDS_A),
+        Row(
+            "GET",
+            lambda c: f"/api/v1/referrals/?participant={c.participant}",
+            RECORDS_A,
+        ),
         Row(
             "POST",
             lambda c: "/api/v1/referrals/",
@@ -347,7 +408,11 @@ MATRIX: dict[str, list[Row]] = {
             "POST",
             lambda c: "/api/v1/incidents/",
             CREATE_A,
-            lambda c: {"site": "harbour", "kind": "opioid_overdose", "location": "booth"},
+            lambda c: {
+                "site": "harbour",
+                "kind": "opioid_overdose",
+                "location": "booth",
+            },
         ),
     ],
     "api:incident-detail": [
@@ -356,7 +421,11 @@ MATRIX: dict[str, list[Row]] = {
             "PATCH",
             lambda c: f"/api/v1/incidents/{c.incident}",
             RECORDS_A,
-            lambda c: {"police_attended": False, "version": 2, "reason": "completing it"},
+            lambda c: {
+                "police_attended": False,
+                "version": 2,
+                "reason": "completing it",
+            },
         ),
     ],
     "api:incident-actions": [
@@ -394,6 +463,57 @@ MATRIX: dict[str, list[Row]] = {
             lambda c: {"reason": "entered twice"},
         )
     ],
+    "api:incident-debrief": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/incidents/{c.incident}/debrief",
+            DEBRIEF_A,
+            lambda c: {"status": "declined"},
+        )
+    ],
+    "api:incident-responders": [
+        Row("GET", lambda c: "/api/v1/incidents/responders?site=harbour", SUPERVISE_A)
+    ],
+    "api:stock": [Row("GET", lambda c: "/api/v1/stock/?site=harbour", RECORDS_A)],
+    "api:stock-receipts": [
+        Row(
+            "POST",
+            lambda c: "/api/v1/stock/receipts",
+            CREATE_A,
+            lambda c: {"site": "harbour", "item": "oxygen", "quantity": 1},
+        )
+    ],
+    "api:stock-adjustments": [
+        Row(
+            "POST",
+            lambda c: "/api/v1/stock/adjustments",
+            POST_AS_SUPERVISOR_A,
+            lambda c: {
+                "site": "harbour",
+                "item": "oxygen",
+                "lot": "",
+                "quantity": 1,
+                "reason": "found",
+            },
+        )
+    ],
+    "api:stock-checks": [
+        Row(
+            "POST",
+            lambda c: "/api/v1/stock/checks",
+            CREATE_A,
+            lambda c: {
+                "site": "harbour",
+                "counts": [{"item": "oxygen", "counted": 2}],
+                "equipment": {
+                    "oxygen_level": "full",
+                    "aed_ready": True,
+                    "bvm_present": True,
+                },
+                "handover_note": "All ready.",
+            },
+        )
+    ],
     "api:alert-list": [
         Row("GET", lambda c: "/api/v1/alerts/?site=harbour&active=true", RECORDS_A),
         Row(
@@ -413,11 +533,72 @@ MATRIX: dict[str, list[Row]] = {
             "PATCH",
             lambda c: f"/api/v1/alerts/{c.alert}",
             SUPERVISE_A,
-            lambda c: {"message": "Benzo-positive down: expect heavy sedation", "version": 1},
+            lambda c: {
+                "message": "Benzo-positive down: expect heavy sedation",
+                "version": 1,
+            },
         ),
     ],
     "api:alert-expire": [
         Row("POST", lambda c: f"/api/v1/alerts/{c.alert}/expire", SUPERVISE_A),
+    ],
+    "api:alert-suggestions": [
+        Row("GET", lambda c: "/api/v1/alerts/suggestions/?site=harbour", SUPERVISE_A),
+    ],
+    "api:restriction-list": [
+        Row("GET", lambda c: "/api/v1/restrictions/?site=harbour&active=true", SUPERVISE_A),
+        Row(
+            "POST",
+            lambda c: "/api/v1/restrictions/",
+            POST_AS_SUPERVISOR_A,
+            lambda c: {
+                "site": "harbour",
+                "code": "MATRIX3",
+                "scope": "consumption_only",
+                "reason": "dealing",
+                "review_at": (timezone.now() + timedelta(days=3)).isoformat(),
+            },
+        ),
+    ],
+    "api:restriction-end": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/restrictions/{c.restriction}/end",
+            SUPERVISE_A,
+            lambda c: {"reason": "Reviewed with the person"},
+        ),
+    ],
+    "api:turnaway-create": [
+        Row(
+            "POST",
+            lambda c: "/api/v1/turnaways/",
+            CREATE_A,
+            lambda c: {"site": "harbour", "reason": "capacity"},
+        ),
+    ],
+    "api:waitlist": [
+        Row("GET", lambda c: "/api/v1/waitlist/?site=harbour", RECORDS_A),
+        Row("POST", lambda c: "/api/v1/waitlist/", CREATE_A, lambda c: {"site": "harbour"}),
+    ],
+    "api:waitlist-leave": [
+        Row("POST", lambda c: f"/api/v1/waitlist/{c.waitlist_entry}/leave", RECORDS_A),
+    ],
+    "api:complaint-list": [
+        Row("GET", lambda c: "/api/v1/complaints/?site=harbour", SUPERVISE_A),
+        Row(
+            "POST",
+            lambda c: "/api/v1/complaints/",
+            POST_AS_SUPERVISOR_A,
+            lambda c: {"site": "harbour", "category": "privacy", "summary": "Name overheard"},
+        ),
+    ],
+    "api:complaint-respond": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/complaints/{c.complaint}/respond",
+            SUPERVISE_A,
+            lambda c: {"response": "Apologised and moved the desk"},
+        ),
     ],
 }
 
@@ -451,7 +632,11 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "index", "persona"), CASES)
 def test_each_persona_gets_the_expected_status(
-    ctx: Ctx, client_for: Callable[[str], TabletClient], name: str, index: int, persona: str
+    ctx: Ctx,
+    client_for: Callable[[str], TabletClient],
+    name: str,
+    index: int,
+    persona: str,
 ) -> None:
     row = MATRIX[name][index]
     client = TabletClient() if persona == "anonymous" else client_for(persona)

@@ -137,6 +137,7 @@ def test_a_code_never_seen_is_unknown_and_has_no_id(world: World, client_for: Cl
         "gender": None,
         "open_referrals": [],
         "recent_overdose": False,
+        "restriction": None,
     }
     assert not Participant.objects.exists(), "a lookup creates nobody"
 
@@ -181,6 +182,7 @@ def test_a_lookup_at_another_site_shows_none_of_the_first_sites_visits(
         "gender": None,
         "open_referrals": [],
         "recent_overdose": False,
+        "restriction": None,
     }
 
 

@@ -53,7 +53,8 @@ from vigil.incidents.services import (
     incident_void,
 )
 from vigil.incidents.timeline import ActionTap, incident_action_record, incident_action_void
-from vigil.participants.services import participant_merge
+from vigil.participants.selectors import participant_by_code
+from vigil.participants.services import participant_merge, participant_update
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import daily_reports, period_metrics
 from vigil.sites.models import Booth, Site
@@ -142,8 +143,18 @@ REFERRAL_CATEGORIES = (
     "other",
 )
 DRUG_TARGETS = ("fentanyl", "benzodiazepine", "xylazine", "nitazene")
+GENDERS = ("woman", "man", "non_binary", "unknown")
+AGE_BANDS = ("under_20", "20_29", "30_39", "40_49", "50_59", "60_plus", "unknown")
+TIME_BANDS = {  # the local check-in hours of each band
+    "07_12": range(7, 12),
+    "12_17": range(12, 17),
+    "17_22": range(17, 22),
+    "22_03": (22, 23, 0, 1, 2),
+    "03_07": range(3, 7),
+}
 OVERDOSE = ("opioid_overdose", "stimulant_overdose")
 NON_MEDICAL = ("violence", "needlestick", "substance_found", "privacy_breach", "other")
+INCIDENT_KINDS = (*OVERDOSE, "other_medical", *NON_MEDICAL)
 # A test strip answers for its one target only.
 STRIP_TARGET = {
     "fentanyl_strip": "fentanyl",
@@ -204,6 +215,7 @@ class IncidentEntry:
     kind: str
     start: datetime
     outcome: str = ""
+    police: bool = False
     actions: list[ActionEntry] = field(default_factory=list)
     voided: bool = False
     record: Incident | None = None
@@ -238,6 +250,8 @@ class Ledger:
     incidents: list[IncidentEntry] = field(default_factory=list)
     services: list[ServiceEntry] = field(default_factory=list)
     referrals: list[ReferralEntry] = field(default_factory=list)
+    # Birth year and gender a person gave, by code (unknown unless given).
+    people: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
 
 # --- The indicators, from the ledger ----------------------------------------------------------
@@ -329,6 +343,7 @@ def expected_metrics(
         "referrals_offsite": sum(1 for r in referrals if r.destination == "offsite"),
         "referrals_accepted": sum(1 for r in referrals if "accepted" in r.statuses),
     }
+    result |= regulator_metrics(ledger, visits, first_visit, in_scope, overdoses, incidents)
     for target in DRUG_TARGETS:
         result[f"drug_checks_{target}_positive"] = sum(
             1 for check in checks if check is not None and check[target] == "positive"
@@ -338,6 +353,65 @@ def expected_metrics(
         round(1000 * result["overdoses"] / visits_count, 2) if visits_count else None
     )
     return result
+
+
+def age_band(born: int | None, year: int) -> str:
+    if born is None:
+        return "unknown"
+    age = year - born
+    if age < 20:
+        return "under_20"
+    if age >= 60:
+        return "60_plus"
+    return f"{age // 10 * 10}_{age // 10 * 10 + 9}"
+
+
+def regulator_metrics(
+    ledger: Ledger,
+    visits: list[VisitEntry],
+    first_visit: dict[str, VisitEntry],
+    in_scope: Callable[[str, datetime], bool],
+    overdoses: list[IncidentEntry],
+    incidents: list[IncidentEntry],
+) -> dict[str, Any]:
+    """DOMAIN.md's "Regulator reporting" indicators, from the ledger."""
+    firsts_here: dict[str, VisitEntry] = {}
+    for v in sorted((v for v in visits if v.person), key=lambda v: v.start):
+        firsts_here.setdefault(str(v.person), v)
+    new_here = {
+        p: v for p, v in firsts_here.items() if in_scope(first_visit[p].site, first_visit[p].start)
+    }
+    result: dict[str, Any] = {}
+    for who, people in (("participants", firsts_here), ("new_participants", new_here)):
+        table = {band: dict.fromkeys(GENDERS, 0) for band in AGE_BANDS}
+        for person, v in people.items():
+            born, gender = ledger.people.get(person, (None, "unknown"))
+            table[age_band(born, v.start.astimezone(ZONES[v.site]).year)][gender] += 1
+        result[f"{who}_by_age_gender"] = table
+        result[f"{who}_by_age_band"] = {band: sum(row.values()) for band, row in table.items()}
+        result[f"{who}_by_gender"] = {g: sum(row[g] for row in table.values()) for g in GENDERS}
+    result["visits_by_time_band"] = {
+        band: sum(1 for v in visits if v.start.astimezone(ZONES[v.site]).hour in hours)
+        for band, hours in TIME_BANDS.items()
+    }
+
+    def taps(incident: IncidentEntry, kind: str) -> list[datetime]:
+        return [a.at for a in incident.actions if a.kind == kind and not a.voided]
+
+    def staff_naloxone(incident: IncidentEntry) -> bool:
+        arrived = min(taps(incident, "ems_arrived"), default=FOREVER)
+        return any(at < arrived for at in taps(incident, "naloxone"))
+
+    return result | {
+        "overdoses_staff_only": sum(1 for i in overdoses if not taps(i, "ems_arrived")),
+        "overdoses_ems_treated": sum(1 for i in overdoses if taps(i, "ems_arrived")),
+        "overdoses_naloxone_by_staff": sum(1 for i in overdoses if staff_naloxone(i)),
+        "overdoses_without_naloxone": sum(1 for i in overdoses if not taps(i, "naloxone")),
+        "overdoses_with_oxygen": sum(1 for i in overdoses if taps(i, "oxygen")),
+        "overdose_ems_calls": sum(1 for i in overdoses if taps(i, "ems_called")),
+        "police_attended": sum(1 for i in incidents if i.police),
+        "incidents_by_kind": {k: sum(1 for i in incidents if i.kind == k) for k in INCIDENT_KINDS},
+    }
 
 
 def differences(where: str, expected: dict[str, Any], got: dict[str, Any]) -> list[str]:
@@ -930,6 +1004,7 @@ class Month:
                 incident=record, by=by, role=Role.SUPERVISOR, version=record.version, **changes
             )
             entry.kind, entry.start, entry.outcome = kind, start, outcome or ""
+            entry.police = police
         return entry
 
     def record_incidents(self) -> None:
@@ -1361,7 +1436,29 @@ class Month:
         self.record_incidents()
         self.record_services()
         self.record_referrals()
+        self.record_people()
         return self.ledger
+
+    def record_people(self) -> None:
+        """Most people give a birth year (the one in their code) and a gender, some neither."""
+        rng = self.rng
+        for code in sorted(self.codes - set(self.mistyped)):
+            participant = participant_by_code(code=code)
+            if participant is None:
+                continue  # planned, never met
+            born = int(code[-4:]) if rng.random() < 0.85 else None
+            gender = rng.choice(GENDERS)
+            self.ledger.people[code] = (born, gender)
+            seen = participant.sites.select_related("site").first()
+            assert seen is not None
+            participant_update(
+                participant=participant,
+                site=seen.site,
+                by=self.by[seen.site.slug],
+                version=participant.version,
+                birth_year=born,
+                gender=gender,
+            )
 
 
 def check_the_generator_covers_the_rules(month: Month) -> None:

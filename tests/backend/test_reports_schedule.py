@@ -97,10 +97,15 @@ def test_a_time_zone_changed_in_the_admin_moves_the_nightly_entry_to_the_new_zon
         "observe_red_minutes": site.observe_red_minutes,
         "naloxone_usual_dose_mg": site.naloxone_usual_dose_mg,
         "naloxone_usual_route": site.naloxone_usual_route,
+        "complaint_response_days": site.complaint_response_days,
         "booths-TOTAL_FORMS": len(booths),
         "booths-INITIAL_FORMS": len(booths),
         "booths-MIN_NUM_FORMS": 0,
         "booths-MAX_NUM_FORMS": 1000,
+        "weekly_hours-TOTAL_FORMS": 0,
+        "weekly_hours-INITIAL_FORMS": 0,
+        "weekly_hours-MIN_NUM_FORMS": 0,
+        "weekly_hours-MAX_NUM_FORMS": 1000,
     }
     for n, booth in enumerate(booths):
         form |= {

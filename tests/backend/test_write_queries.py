@@ -57,7 +57,7 @@ def test_a_check_in_with_a_new_code(
     world: World, alice: TabletClient, django_assert_num_queries: Any
 ) -> None:
     body = _a_check_in(world, "NEWCODE1")
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         _visit(alice, **body)
     assert Participant.objects.count() == 1
 
@@ -69,7 +69,7 @@ def test_a_check_in_with_a_returning_code(
     _posted(alice.post(f"/api/v1/visits/{earlier['id']}/check-out", {}), 200)
 
     body = _a_check_in(world, "BACK42")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         _visit(alice, **body)
 
 
@@ -149,7 +149,7 @@ def test_an_incident_action(
         )
     )
     body = {"id": str(uuid.uuid4()), "kind": "naloxone", "dose_mg": "0.4", "route": "IM"}
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         _posted(alice.post(f"/api/v1/incidents/{incident['id']}/actions/", body))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,9 @@ from tests.e2e.conftest import screenshot
 from tests.e2e.floor_support import assert_accessible, sign_in
 from vigil.accounts.models import Role
 from vigil.incidents.services import IncidentOpen, incident_open
+from vigil.incidents.timeline import ActionTap, incident_action_record
+from vigil.participants.codes import code_digest
+from vigil.participants.models import Participant
 from vigil.reports import services as reports_services
 from vigil.reports.services import compute_site_day
 from vigil.reports.tasks import compute_site_day_task
@@ -129,7 +133,8 @@ def test_an_analyst_downloads_a_suppressed_csv_and_cannot_open_an_incident(
         page.goto(f"{live_server}/#/{screen}/{incident_id}")
         expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
         expect(page.get_by_test_id("total-visits")).to_be_visible()
-    expect(page.get_by_text(re.compile("Opioid overdose"))).to_have_count(0)
+    # No incident of its own: only the count of incidents by kind in the reports.
+    expect(page.get_by_role("heading", name=re.compile("Opioid overdose"))).to_have_count(0)
     answer = page.request.get(f"{live_server}/api/v1/incidents/{incident_id}")
     assert answer.status in (403, 404)
     screenshot(page, "reports-analyst", viewport)
@@ -158,3 +163,114 @@ def test_a_recompute_says_done_when_the_day_is_computed_though_nothing_changed(
     report = world.site_a.daily_reports.get(date=days[-1])
     assert report.checked_at is not None
     assert report.checked_at > report.computed_at
+
+
+def seed_last_month(world: World) -> str:
+    """Last month at harbour: 60 visits of 24 people of known ages and genders, overdoses
+    treated by staff alone and by EMS; the month as YYYY-MM."""
+    today = timezone.localdate(timezone.now(), TORONTO)
+    last_day = today.replace(day=1) - timedelta(days=1)
+    bob = world.users["bob"]
+    births = [1962, 1975, 1981, 1988, 1990, 1996, 2001, 2007]
+    genders = ["woman", "man", "man", "non_binary", "woman", "man"]
+    for n in range(60):
+        day = last_day.replace(day=1 + n % last_day.day)
+        hour = 8 + 4 * (n // last_day.day) + n % 3
+        when = datetime(day.year, day.month, day.day, hour, 0, tzinfo=TORONTO)
+        visit, _ = visit_check_in(
+            request=CheckIn(
+                site=world.site_a,
+                kind="consumption",
+                booth=world.site_a.booths.get(label=str(n % 10 + 1)),
+                code=f"MONTH{n % 24:02d}",
+                checked_in_at=when,
+                substances=("fentanyl",),
+                routes=("injection",),
+            ),
+            by=bob,
+            role=Role.SUPERVISOR,
+        )
+        visit_check_out(
+            visit=visit, by=bob, role=Role.SUPERVISOR, checked_out_at=when + timedelta(minutes=25)
+        )
+    for n in range(24):
+        Participant.objects.filter(
+            visits__site=world.site_a, code_digest=code_digest(f"MONTH{n:02d}")
+        ).update(birth_year=births[n % len(births)], gender=genders[n % len(genders)])
+    for n, ems in enumerate([False, False, True]):
+        started = datetime(last_day.year, last_day.month, 3 + n, 11, 0, tzinfo=TORONTO)
+        incident, _ = incident_open(
+            request=IncidentOpen(
+                site=world.site_a, kind="opioid_overdose", location="booth", started_at=started
+            ),
+            by=bob,
+            role=Role.SUPERVISOR,
+        )
+        taps = [("oxygen", 1), ("naloxone", 2)] + (
+            [("ems_called", 3), ("ems_arrived", 12)] if ems else []
+        )
+        for kind, minutes in taps:
+            incident_action_record(
+                incident=incident,
+                tap=ActionTap(
+                    kind=kind,
+                    at=started + timedelta(minutes=minutes),
+                    **({"dose_mg": Decimal("0.4"), "route": "IM"} if kind == "naloxone" else {}),
+                ),
+                by=bob,
+                role=Role.SUPERVISOR,
+            )
+    for n in range(last_day.day):  # as the nightly runs did
+        compute_site_day(site=world.site_a, day=last_day.replace(day=1 + n))
+    return f"{last_day:%Y-%m}"
+
+
+@pytest.mark.parametrize("viewport", ["desktop-small", "tablet-landscape"], indirect=True)
+def test_a_supervisor_sends_last_month_and_sees_it_revised_by_a_late_record(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    month = seed_last_month(world)
+    sign_in(page, live_server, "bob", "#/reports")
+    page.get_by_role("button", name="Last month").click()
+    crossed = page.get_by_role("table", name="Participants by age and gender")
+    expect(crossed).to_be_visible()
+    expect(crossed.get_by_role("row", name=re.compile("^All ages"))).to_contain_text("24")
+
+    page.get_by_label("Form", exact=True).select_option("ontario_cts_monthly")
+    page.get_by_label("Month", exact=True).fill(month)
+    page.get_by_role("button", name="Freeze and send").click()
+    sent = page.get_by_test_id("submission")
+    expect(sent).to_have_count(1)
+    expect(sent).to_contain_text("Current")
+    expect(sent.get_by_role("link", name="Spreadsheet (XLSX)")).to_be_visible()
+
+    # A paper sheet of the 2nd, entered late: a 25th person.
+    first = date.fromisoformat(f"{month}-02")
+    visit_check_in(
+        request=CheckIn(
+            site=world.site_a,
+            kind="service_only",
+            booth=None,
+            code="LATECOMER",
+            checked_in_at=datetime(first.year, first.month, first.day, 16, tzinfo=TORONTO),
+        ),
+        by=world.users["bob"],
+        role=Role.SUPERVISOR,
+    )
+    compute_site_day(site=world.site_a, day=first)
+    page.reload()
+    expect(sent).to_contain_text("Revised since submission")
+    expect(sent).to_contain_text("Unique participants: 24 sent, 25 now")
+    screenshot(page, "reports-regulator", viewport)
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Send the revised figures (version 2)").click()
+    expect(page.get_by_test_id("submission")).to_have_count(2)
+    expect(page.get_by_test_id("submission").first).to_contain_text("Current")
+
+    page.goto(f"{live_server}/#/reports/monthly?site=harbour&month={month}")
+    form = page.get_by_role("table", name="Participants by age and gender")
+    expect(form).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Overdoses treated solely by staff")).to_be_visible()
+    screenshot(page, "reports-monthly-regulator", viewport)
+    assert_accessible(page)

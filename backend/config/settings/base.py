@@ -6,6 +6,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
@@ -47,10 +48,12 @@ INSTALLED_APPS = [
     "vigil.participants",
     "vigil.visits",
     "vigil.care",
+    "vigil.stock",
     "vigil.reports",
     "vigil.incidents",
     "vigil.alerts",
     "vigil.imports",
+    "vigil.safety",
     "vigil.demo",
 ]
 
@@ -170,11 +173,18 @@ VIGIL_INCIDENT_CRITICAL_REVIEW_HOURS: int = env.int(
     "VIGIL_INCIDENT_CRITICAL_REVIEW_HOURS", default=48
 )
 VIGIL_INCIDENT_ROUTINE_REVIEW_DAYS: int = env.int("VIGIL_INCIDENT_ROUTINE_REVIEW_DAYS", default=7)
+# A critical incident's debrief is due this long after the response ended.
+VIGIL_DEBRIEF_HOURS: int = env.int("VIGIL_DEBRIEF_HOURS", default=72)
 # A supervisor may review an incident they logged or responded to only when no other
 # supervisor or admin is a member of the site; False forbids it even then.
 VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE: bool = env.bool(
     "VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE", default=True
 )
+# Drug-alert suggestions: this many overdoses at a site within this many minutes suggest an
+# alert to its supervisors; suggestions look back this many hours.
+VIGIL_OVERDOSE_CLUSTER_COUNT: int = env.int("VIGIL_OVERDOSE_CLUSTER_COUNT", default=3)
+VIGIL_OVERDOSE_CLUSTER_MINUTES: int = env.int("VIGIL_OVERDOSE_CLUSTER_MINUTES", default=60)
+VIGIL_ALERT_SUGGESTION_HOURS: int = env.int("VIGIL_ALERT_SUGGESTION_HOURS", default=24)
 VIGIL_DEMO_PASSWORD = "vigil-demo"  # noqa: S105  (refused by production settings)
 
 # --- Hostile input and error reports -------------------------------------------------------------
@@ -271,6 +281,13 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
         "ImportKindEnum": "vigil.imports.models.Import.Kind",
+        "SubmissionProfileEnum": "vigil.reports.models.Submission.Profile",
+        "SupplyItemEnum": "vigil.care.models.SupplyItem",
+        "StockItemEnum": "vigil.stock.models.Item",
+        "CategoryEnum": "vigil.care.models.ReferralCategory",
+        "ComplaintCategoryEnum": "vigil.safety.models.Complaint.Category",
+        "RestrictionReasonEnum": "vigil.safety.models.Restriction.Reason",
+        "TurnAwayReasonEnum": "vigil.safety.models.TurnAwayReason",
     },
 }
 
@@ -331,9 +348,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vigil.reports.sweep_pending",
         "schedule": float(VIGIL_RECOMPUTE_SWEEP_SECONDS),
     },
+    # Every six hours: on the first run of a site's new month, last month's forms are prepared
+    # and its supervisors told (idempotent, so a run missed on the 1st is caught up next).
+    "monthly-drafts": {
+        "task": "vigil.reports.prepare_monthly_drafts",
+        "schedule": crontab(minute="15", hour="*/6"),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Email: sent only when the deployment names a server (EMAIL_URL, e.g.
+# smtp+tls://user:password@mail.example.org:587); otherwise nothing leaves (make run prints it).
+EMAIL_URL = env("EMAIL_URL", default="")
+vars().update(env.email_url_config(EMAIL_URL or "dummymail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="vigil@localhost")
 
 # --- Logging: plain lines on stdout, never a request body ---------------------------------------
 LOGGING = {

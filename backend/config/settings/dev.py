@@ -18,3 +18,7 @@ if not (SECRET_KEY and VIGIL_CODE_PEPPER):
     SECRET_KEY = SECRET_KEY or _secrets["SECRET_KEY"]
     VIGIL_CODE_PEPPER = VIGIL_CODE_PEPPER or _secrets["VIGIL_CODE_PEPPER"]
 WHITENOISE_USE_FINDERS = True
+
+# make run prints the emails it would send on the console.
+if not env("EMAIL_URL", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

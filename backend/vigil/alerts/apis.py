@@ -12,8 +12,9 @@ from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.alerts.models import Alert
 from vigil.alerts.selectors import alert_for_user, alerts_of_site
-from vigil.alerts.serializers import AlertSerializer
+from vigil.alerts.serializers import AlertSerializer, AlertSuggestionSerializer
 from vigil.alerts.services import AlertPost, alert_expire, alert_post, alert_update
+from vigil.alerts.suggestions import suggestions_for
 from vigil.core.fields import AwareDateTimeField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import conflict_with_current, error_responses, paginated
@@ -37,6 +38,15 @@ class AlertListCreateApi(AuthenticatedApi):
         )
         level = ChoiceField(choices=Alert.Level.choices)
         expires_at = AwareDateTimeField(help_text="Shown until then (at most 90 days ahead).")
+        sites = serializers.ListField(
+            child=serializers.SlugField(),
+            required=False,
+            max_length=50,
+            help_text="A network alert: also on these sites' tablets (supervisor of each).",
+        )
+        suggestion = serializers.UUIDField(
+            required=False, help_text="The suggestion posted: the alert keeps its source."
+        )
 
         class Meta:
             ref_name = "AlertPost"
@@ -84,17 +94,46 @@ class AlertListCreateApi(AuthenticatedApi):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         site, _ = site_for(user=request.user, slug=values["site"], roles=SUPERVISORS)
+        others = [
+            site_for(user=request.user, slug=slug, roles=SUPERVISORS)[0]
+            for slug in values.get("sites", [])
+        ]
         posting = AlertPost(
             id=values.get("id"),
             site=site,
             message=values["message"],
             level=values["level"],
             expires_at=values["expires_at"],
+            other_sites=others,
+            suggestion=values.get("suggestion"),
         )
         with replay_conflicts_show(AlertSerializer):
             alert, created = alert_post(request=posting, by=request.user)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(AlertSerializer(alert).data, status=code)
+
+
+class AlertSuggestionsApi(AuthenticatedApi):
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+
+    @extend_schema(
+        operation_id="alerts_suggestions",
+        summary="Alerts the site's records suggest: overdose clusters, drug checks (supervisor)",
+        parameters=[OpenApiParameter("site", OpenApiTypes.STR, required=True)],
+        responses={
+            200: AlertSuggestionSerializer(many=True),
+            **error_responses(400, 401, 403, 404),
+        },
+        tags=_TAGS,
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, _ = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=SUPERVISORS
+        )
+        return Response(AlertSuggestionSerializer(suggestions_for(site=site), many=True).data)
 
 
 class AlertUpdateApi(AuthenticatedApi):

@@ -15,6 +15,11 @@ class Alert(models.Model):
         WARNING = "warning"
         DANGER = "danger"
 
+    class Source(models.TextChoices):
+        MANUAL = "manual"
+        OVERDOSE_CLUSTER = "overdose_cluster"
+        DRUG_CHECK = "drug_check"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="alerts")
     message = models.CharField(max_length=500)
@@ -25,6 +30,13 @@ class Alert(models.Model):
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.MANUAL)
+    # The suggestion it was posted from, and what that suggestion had seen (never a person).
+    suggestion = models.UUIDField(null=True, blank=True)
+    suggestion_key = models.CharField(max_length=40, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    # One alert posted to several sites: each site's copy carries the same network id.
+    network = models.UUIDField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

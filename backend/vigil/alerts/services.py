@@ -4,6 +4,7 @@ audit."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import User
 from vigil.alerts.models import Alert
+from vigil.alerts.suggestions import suggestion_of
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
 from vigil.core.errors import Conflict, StaleVersion, field_error
@@ -33,6 +35,8 @@ def alert_snapshot(alert: Alert) -> dict[str, str | None]:
         "level": alert.level,
         "expires_at": alert.expires_at.isoformat(),
         "ended_at": alert.ended_at.isoformat() if alert.ended_at else None,
+        "source": alert.source,
+        "network": str(alert.network) if alert.network else None,
     }
 
 
@@ -50,12 +54,47 @@ class AlertPost:
     level: str
     expires_at: datetime
     id: uuid.UUID | None = None
+    # A network alert: the same notice on these other sites' tablets too.
+    other_sites: Sequence[Site] = ()
+    # Posted from this suggestion (see alerts.suggestions): the alert keeps its source.
+    suggestion: uuid.UUID | None = None
+
+
+def _network_print(request: AlertPost, sites: Sequence[Site]) -> dict[str, Any]:
+    """The network and the suggestion of a post, only when set (older digests stay valid)."""
+    extra: dict[str, Any] = {}
+    if len(sites) > 1:
+        extra["sites"] = sorted(str(site.pk) for site in sites)
+    if request.suggestion is not None:
+        extra["suggestion"] = str(request.suggestion)
+    return extra
+
+
+def _source_of(site: Site, suggestion: uuid.UUID | None) -> dict[str, Any]:
+    """What an alert posted from a suggestion keeps of it: its source, key and evidence."""
+    if suggestion is None:
+        return {}
+    suggested = suggestion_of(site=site, suggestion_id=suggestion)
+    if suggested is None:
+        raise field_error("suggestion", "This suggestion was already posted, or is no longer open.")
+    return {
+        "source": suggested.source,
+        "suggestion": suggested.id,
+        "suggestion_key": suggested.key,
+        "evidence": suggested.evidence,
+    }
 
 
 def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
-    """Post a notice on every tablet of a site until `expires_at`. Returns (alert, created);
-    a resend of the same id and content returns the stored alert."""
+    """Post a notice on every tablet of a site (and of `other_sites`: a network alert, one
+    copy per site sharing a network id) until `expires_at`. Returns (the site's alert,
+    created); a resend of the same id and content returns the stored alert.
+
+    Posted from a suggestion still open, the alert keeps its source and evidence (and the
+    suggestion closes); a suggestion already posted or gone answers 400.
+    """
     site = request.site
+    sites = [site, *{s.pk: s for s in request.other_sites if s.pk != site.pk}.values()]
     message = request.message.strip()
     content_print = fingerprint(
         {
@@ -63,24 +102,33 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
             "message": message,
             "level": request.level,
             "expires_at": request.expires_at.isoformat(),
+            **_network_print(request, sites),
         }
     )
+    alert_id = request.id or uuid.uuid4()
+    network = alert_id if len(sites) > 1 else None
 
     def insert() -> Alert:
         if not message:
             raise field_error("message", "Write the notice.")
         _check_expiry(request.expires_at, now=timezone.now())
-        alert = Alert.objects.create(
-            id=request.id or uuid.uuid4(),
-            site=site,
-            message=message,
-            level=request.level,
-            expires_at=request.expires_at,
-            created_by=by,
-            create_fingerprint=content_print,
-        )
-        audit_created(alert, by=by, site=site, snapshot=alert_snapshot(alert))
-        return alert
+        source = _source_of(site, request.suggestion)
+        copies = []
+        for where in sites:
+            copy = Alert.objects.create(
+                id=alert_id if where is site else uuid.uuid5(alert_id, where.slug),
+                site=where,
+                message=message,
+                level=request.level,
+                expires_at=request.expires_at,
+                network=network,
+                created_by=by,
+                create_fingerprint=content_print,
+                **source,
+            )
+            audit_created(copy, by=by, site=where, snapshot=alert_snapshot(copy))
+            copies.append(copy)
+        return copies[0]
 
     return create_record(
         Alert, pk=request.id, owner=site, content_print=content_print, insert=insert, noun="alert"

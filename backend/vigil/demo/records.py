@@ -63,6 +63,8 @@ from vigil.records.rules import backdate_limit
 from vigil.reports.models import DailyReport
 from vigil.reports.services import compute_site_day
 from vigil.sites.models import Booth, Site
+from vigil.stock.models import StockLevel
+from vigil.stock.services import Receipt, ShiftCheck, stock_check_record, stock_receive
 from vigil.visits.models import Visit
 from vigil.visits.services import CheckIn, visit_check_in, visit_check_out, visit_void
 
@@ -1132,3 +1134,53 @@ def _settle_states(
             incident.state = "submitted"
     if older:
         older[0].duplicate = True
+
+
+# Par levels and what the demo site received before the week of records uses it.
+_DEMO_PARS = {
+    "naloxone": 30,
+    "naloxone_kit": 20,
+    "oxygen": 2,
+    "bag_valve_mask": 2,
+    "aed_pads": 2,
+    "test_strip": 100,
+    "syringe": 500,
+}
+# (item, lot, days to expiry, quantity): one naloxone lot expires within the month.
+_DEMO_RECEIPTS = [
+    ("naloxone", "NX-2611", 22, 12),
+    ("naloxone", "NX-2703", 240, 40),
+    ("naloxone_kit", "KIT-2609", 300, 60),
+    ("oxygen", "", None, 3),
+    ("bag_valve_mask", "", None, 2),
+    ("aed_pads", "P-88", 400, 4),
+    ("test_strip", "TS-41", 180, 300),
+    ("syringe", "", None, 1000),
+]
+
+
+def load_demo_stock(*, site: Site, by: User) -> None:
+    """Par levels and receipts of the demo site's response stock (before its records use it)."""
+    today = timezone.localtime(timezone.now(), site.zone).date()
+    for item, par in _DEMO_PARS.items():
+        StockLevel.objects.update_or_create(site=site, item=item, defaults={"par_level": par})
+    for item, lot, days, quantity in _DEMO_RECEIPTS:
+        expires = today + timedelta(days=days) if days is not None else None
+        stock_receive(
+            request=Receipt(site=site, item=item, lot=lot, expires_on=expires, quantity=quantity),
+            by=by,
+        )
+
+
+def load_demo_shift_check(*, site: Site, by: User) -> None:
+    """This morning's shift check, with its handover note for the floor."""
+    stock_check_record(
+        request=ShiftCheck(
+            site=site,
+            oxygen_level="ok",
+            aed_ready=True,
+            bvm_present=True,
+            handover_note="Oxygen cylinder 2 swapped at 07:30. Naloxone lot NX-2611 goes first.",
+        ),
+        by=by,
+    )

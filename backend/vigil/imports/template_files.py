@@ -53,6 +53,7 @@ def visits_template_xlsx(*, site: Site, lang: str) -> bytes:
     rows_sheet, notes_sheet, values_sheet, column, required, note, yes, no = SHEETS[lang]
     book = Workbook()
     rows = book.active
+    assert rows is not None  # a new workbook has its one sheet
     rows.title = rows_sheet
     rows.append(list(COLUMNS))
     for cell in rows[1]:

@@ -22,12 +22,25 @@ from vigil.core.schema import (
 )
 from vigil.core.serializers import VoidReasonSerializer
 from vigil.incidents import rules
-from vigil.incidents.models import NARRATIVE_WARNING, Incident, IncidentAction, IncidentReview
-from vigil.incidents.selectors import action_for_user, incident_for_user, incident_queue
+from vigil.incidents.debriefs import debrief_record
+from vigil.incidents.models import (
+    NARRATIVE_WARNING,
+    Debrief,
+    Incident,
+    IncidentAction,
+    IncidentReview,
+)
+from vigil.incidents.selectors import (
+    action_for_user,
+    incident_for_user,
+    incident_queue,
+    responders_by_month,
+)
 from vigil.incidents.serializers import (
     IncidentActionSerializer,
     IncidentDetailSerializer,
     IncidentSerializer,
+    RespondersSerializer,
 )
 from vigil.incidents.services import (
     IncidentOpen,
@@ -44,6 +57,7 @@ from vigil.sites.models import Site
 from vigil.visits.models import Substance, Visit
 
 _TAGS = ["incidents"]
+DEBRIEF_FILTERS = ["due", "overdue", *Debrief.Status.values]
 
 
 def _visit_of(site: Site, visit_id: Any) -> Visit | None:
@@ -76,6 +90,7 @@ class IncidentListCreateApi(AuthenticatedApi):
         kind = ChoiceField(choices=Incident.Kind.choices, required=False)
         mine = serializers.BooleanField(required=False, default=False)
         participant = serializers.UUIDField(required=False)
+        debrief = ChoiceField(choices=DEBRIEF_FILTERS, required=False)
 
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
@@ -119,6 +134,13 @@ class IncidentListCreateApi(AuthenticatedApi):
             OpenApiParameter(
                 "participant", OpenApiTypes.UUID, description="only this participant's incidents"
             ),
+            OpenApiParameter(
+                "debrief",
+                OpenApiTypes.STR,
+                enum=DEBRIEF_FILTERS,
+                description="critical incidents whose debrief is due (overdue: past its due "
+                "time), held or declined",
+            ),
             OpenApiParameter("page", OpenApiTypes.INT),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
@@ -143,6 +165,7 @@ class IncidentListCreateApi(AuthenticatedApi):
             kind=values.get("kind"),
             mine=values["mine"],
             participant_id=values.get("participant"),
+            debrief=values.get("debrief"),
         )
         paginator: PageNumberPagination = Pagination()
         page = paginator.paginate_queryset(incidents, request, view=self)
@@ -449,3 +472,69 @@ class IncidentVoidApi(AuthenticatedApi):
             incident=incident, by=request.user, role=role, reason=data.validated_data["reason"]
         )
         return Response(_detail(request.user, incident_id))
+
+
+class IncidentDebriefApi(AuthenticatedApi):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        status = ChoiceField(choices=Debrief.Status.choices)
+        held_at = AwareDateTimeField(required=False, allow_null=True)
+        attendees = serializers.IntegerField(
+            required=False, allow_null=True, min_value=1, max_value=100
+        )
+        supports = serializers.ListField(
+            child=ChoiceField(choices=Debrief.Support.choices),
+            required=False,
+            max_length=4,
+            help_text="The supports offered to the staff who responded.",
+        )
+
+        class Meta:
+            ref_name = "IncidentDebriefInput"
+
+    @extend_schema(
+        operation_id="incidents_debrief",
+        summary="Record the debrief of a critical incident: held or declined (supervisor)",
+        description="Sending it again with other content corrects it (audited).",
+        request=InputSerializer,
+        responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=_TAGS,
+    )
+    def post(self, request: AuthenticatedRequest, incident_id: str) -> Response:
+        incident, role = incident_for_user(
+            user=request.user, incident_id=incident_id, roles=SUPERVISORS, details=False
+        )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        debrief_record(
+            incident=incident,
+            by=request.user,
+            role=role,
+            status=values["status"],
+            held_at=values.get("held_at"),
+            attendees=values.get("attendees"),
+            supports=values.get("supports", []),
+        )
+        return Response(_detail(request.user, incident_id))
+
+
+class IncidentRespondersApi(AuthenticatedApi):
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+
+    @extend_schema(
+        operation_id="incidents_responders",
+        summary="Overdose responses per staff member and debriefs, by month (supervisor)",
+        description="Private to the site's supervisors, to plan support: this month and the "
+        "three before. It is never part of an export.",
+        parameters=[OpenApiParameter("site", OpenApiTypes.STR, required=True)],
+        responses={200: RespondersSerializer, **error_responses(400, 401, 403, 404)},
+        tags=_TAGS,
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, _ = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=SUPERVISORS
+        )
+        return Response(RespondersSerializer(responders_by_month(site=site)).data)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timedelta
 from functools import cached_property
 
 from django.conf import settings
@@ -134,6 +135,12 @@ class Incident(VoidableRecord):
             and self.status != self.Status.APPROVED
             and self.review_due_at < timezone.now()
         )
+
+    @property
+    def debrief_due_at(self) -> datetime:
+        """A critical incident's debrief is due this long after the response ended (after its
+        onset while no end is recorded)."""
+        return (self.ended_at or self.started_at) + timedelta(hours=settings.VIGIL_DEBRIEF_HOURS)
 
     def involves(self, user_id: object) -> bool:
         """Logged or responded to by this user: their own incident (uses prefetched rows)."""
@@ -283,3 +290,43 @@ class IncidentVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident_id} before amendment at v{self.version}"
+
+
+class Debrief(models.Model):
+    """The debrief after a critical incident, once a supervisor records it: held (when, how many
+    attended, the supports offered) or declined. Until then the debrief is due (see
+    Incident.debrief_due_at); nobody is named in it."""
+
+    class Status(models.TextChoices):
+        HELD = "held"
+        DECLINED = "declined"
+
+    class Support(models.TextChoices):
+        PEER_SUPPORT = "peer_support"
+        EAP_REFERRAL = "eap_referral"
+        TIME_OFF = "time_off"
+        NONE = "none"
+
+    incident = models.OneToOneField(
+        Incident, primary_key=True, on_delete=models.PROTECT, related_name="debrief"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices)
+    held_at = models.DateTimeField(null=True, blank=True)
+    attendees = models.PositiveSmallIntegerField(null=True, blank=True)
+    supports = models.JSONField(default=list, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="held", held_at__isnull=False, attendees__gte=1)
+                | Q(status="declined", held_at__isnull=True, attendees__isnull=True),
+                name="debrief_held_has_time_and_attendees",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"debrief {self.status} of {self.incident_id}"

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from vigil.accounts.models import Role, User
+from vigil.accounts.access import RECORD_WRITERS
+from vigil.accounts.models import Membership, Role, User
 from vigil.core.calendar import local_day_bounds
-from vigil.incidents.models import Incident, IncidentAction
+from vigil.incidents.models import Debrief, Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Participant
 from vigil.records.selectors import record_for_user
@@ -19,7 +22,12 @@ from vigil.sites.models import Site
 def incidents_with_details() -> QuerySet[Incident]:
     """Incidents with everything their serializer shows, in a constant number of queries."""
     return Incident.objects.select_related(
-        "site", "visit__booth", "created_by", "submitted_by", "reviewed_by"
+        "site",
+        "visit__booth",
+        "created_by",
+        "submitted_by",
+        "reviewed_by",
+        "debrief__recorded_by",
     ).prefetch_related(
         "sign_rows",
         "substance_rows",
@@ -59,10 +67,24 @@ def overdue_q(now: datetime | None = None) -> Q:
     return Q(review_due_at__lt=now or timezone.now()) & ~Q(status=Incident.Status.APPROVED)
 
 
+def debrief_q(debrief: str, now: datetime | None = None) -> Q:
+    """`due`: a critical incident whose debrief is not recorded (`overdue`: past its due
+    time); `held`, `declined`: as recorded."""
+    if debrief in (Debrief.Status.HELD, Debrief.Status.DECLINED):
+        return Q(debrief__status=debrief)
+    due = Q(critical=True, debrief__isnull=True)
+    if debrief == "overdue":
+        since = (now or timezone.now()) - timedelta(hours=settings.VIGIL_DEBRIEF_HOURS)
+        ended_before = Q(ended_at__isnull=False, ended_at__lt=since)
+        due &= ended_before | Q(ended_at__isnull=True, started_at__lt=since)
+    return due
+
+
 def incident_queue(
     *,
     site: Site,
     user: User,
+    debrief: str | None = None,
     status: str | None = None,
     critical: bool | None = None,
     overdue: bool | None = None,
@@ -75,9 +97,12 @@ def incident_queue(
 
     `mine` keeps the incidents the user logged or responded to: a returned one comes back
     there with the supervisor's comment. `day` is the site's local day of the onset.
-    `participant_id` keeps one participant's incidents at this site.
+    `participant_id` keeps one participant's incidents at this site. `debrief` keeps the
+    critical incidents whose debrief is due, overdue, held or declined.
     """
     incidents = incidents_with_details().filter(site=site, voided=False)
+    if debrief:
+        incidents = incidents.filter(debrief_q(debrief))
     if participant_id is not None:
         incidents = incidents.filter(participant_id=participant_id)
     if status:
@@ -136,3 +161,77 @@ def last_overdose_at(*, participant: Participant, site: Site) -> datetime | None
         participant=participant, site=site, kind__in=OVERDOSE_KINDS, voided=False
     ).aggregate(latest=Max("started_at"))["latest"]
     return latest
+
+
+@dataclass(frozen=True)
+class StaffResponses:
+    username: str
+    display_name: str
+    # {"YYYY-MM": overdose responses taken part in}, every month of the view.
+    months: dict[str, int]
+
+
+@dataclass(frozen=True)
+class MonthDebriefs:
+    month: str
+    critical: int
+    held: int
+    declined: int
+    due: int
+
+
+@dataclass(frozen=True)
+class Responders:
+    months: list[str]
+    staff: list[StaffResponses]
+    debriefs: list[MonthDebriefs]
+
+
+def _months_back(today: date, count: int) -> list[date]:
+    """The first days of this month and of the `count - 1` months before it, oldest first."""
+    first = today.replace(day=1)
+    months = [first]
+    for _ in range(count - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+        months.append(first)
+    return months[::-1]
+
+
+def responders_by_month(*, site: Site, months: int = 4) -> Responders:
+    """For a supervisor planning support, privately: how many overdose responses each staff
+    member of the site took part in (as a responder) this month and the months before, and
+    the debriefs of each month's critical incidents. Months are the site's local months of the
+    onset. Never part of an export: nothing outside this view reads it."""
+    zone = site.zone
+    today = timezone.localtime(timezone.now(), zone).date()
+    firsts = _months_back(today, months)
+    keys = [f"{first:%Y-%m}" for first in firsts]
+    since, _ = local_day_bounds(firsts[0], zone)
+    incidents = list(
+        Incident.objects.filter(site=site, voided=False, started_at__gte=since)
+        .select_related("debrief")
+        .prefetch_related("responders")
+    )
+    members = Membership.objects.filter(site=site, role__in=RECORD_WRITERS).select_related("user")
+    counts = {m.user.username: dict.fromkeys(keys, 0) for m in members}
+    names = {m.user.username: m.user.display_name for m in members}
+    debriefs = {key: {"critical": 0, "held": 0, "declined": 0, "due": 0} for key in keys}
+    for incident in incidents:
+        key = f"{timezone.localtime(incident.started_at, zone):%Y-%m}"
+        if incident.kind in OVERDOSE_KINDS:
+            for user in incident.responders.all():
+                names.setdefault(user.username, user.display_name)
+                counts.setdefault(user.username, dict.fromkeys(keys, 0))[key] += 1
+        if incident.critical:
+            row = debriefs[key]
+            row["critical"] += 1
+            recorded = getattr(incident, "debrief", None)
+            row[recorded.status if recorded else "due"] += 1
+    return Responders(
+        months=keys,
+        staff=[
+            StaffResponses(username=name, display_name=names[name], months=counts[name])
+            for name in sorted(counts, key=lambda n: (-sum(counts[n].values()), n))
+        ],
+        debriefs=[MonthDebriefs(month=key, **debriefs[key]) for key in keys],
+    )

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from vigil.core.fields import ChoiceField
 from vigil.incidents.models import (
     NARRATIVE_WARNING,
+    Debrief,
     Incident,
     IncidentAction,
     IncidentReview,
@@ -49,6 +50,37 @@ class IncidentActionSerializer(serializers.ModelSerializer[IncidentAction]):
             "created_by",
         ]
         read_only_fields = fields
+
+
+class DebriefSerializer(serializers.Serializer[dict[str, Any]]):
+    """A critical incident's debrief: `due` until a supervisor records it held or declined."""
+
+    status = ChoiceField(choices=["due", *Debrief.Status.values])
+    due_at = serializers.DateTimeField()
+    overdue = serializers.BooleanField()
+    held_at = serializers.DateTimeField(allow_null=True)
+    attendees = serializers.IntegerField(allow_null=True)
+    supports = serializers.ListField(child=ChoiceField(choices=Debrief.Support.choices))
+    recorded_by = serializers.CharField(allow_null=True)
+    recorded_at = serializers.DateTimeField(allow_null=True)
+
+
+def debrief_of(incident: Incident) -> dict[str, Any] | None:
+    """The debrief as shown: recorded, or due for a critical incident; None otherwise."""
+    recorded: Debrief | None = getattr(incident, "debrief", None)
+    if recorded is None and not incident.critical:
+        return None
+    due_at = incident.debrief_due_at
+    return {
+        "status": recorded.status if recorded else "due",
+        "due_at": due_at,
+        "overdue": recorded is None and not incident.voided and due_at < timezone.now(),
+        "held_at": recorded.held_at if recorded else None,
+        "attendees": recorded.attendees if recorded else None,
+        "supports": list(recorded.supports) if recorded else [],
+        "recorded_by": recorded.recorded_by.username if recorded else None,
+        "recorded_at": recorded.recorded_at if recorded else None,
+    }
 
 
 class IncidentSerializer(serializers.ModelSerializer[Incident]):
@@ -95,6 +127,7 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
         source="reviewed_by.username", read_only=True, default=None, allow_null=True
     )
     outcome = ChoiceField(choices=Incident.Outcome.choices, allow_blank=True, read_only=True)
+    debrief = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
@@ -120,6 +153,7 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
             "critical_reasons",
             "review_due_at",
             "overdue",
+            "debrief",
             "naloxone_doses",
             "naloxone_total_mg",
             "minutes_to_first_naloxone",
@@ -160,6 +194,11 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
     @extend_schema_field(_REASONS)
     def get_critical_reasons(self, incident: Incident) -> list[str]:
         return list(incident.critical_reasons)
+
+    @extend_schema_field(DebriefSerializer(allow_null=True))
+    def get_debrief(self, incident: Incident) -> dict[str, Any] | None:
+        shown = debrief_of(incident)
+        return DebriefSerializer(shown).data if shown is not None else None
 
 
 class SnapshotActionSerializer(serializers.Serializer[dict[str, Any]]):
@@ -279,3 +318,25 @@ class FloorIncidentSerializer(serializers.ModelSerializer[Incident]):
 
     def get_minutes_since_onset(self, incident: Incident) -> int:
         return max(0, int((timezone.now() - incident.started_at).total_seconds() // 60))
+
+
+class StaffResponsesSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    months = serializers.DictField(
+        child=serializers.IntegerField(), help_text="{'YYYY-MM': overdose responses}"
+    )
+
+
+class MonthDebriefsSerializer(serializers.Serializer[Any]):
+    month = serializers.CharField()
+    critical = serializers.IntegerField()
+    held = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    due = serializers.IntegerField()
+
+
+class RespondersSerializer(serializers.Serializer[Any]):
+    months = serializers.ListField(child=serializers.CharField(), help_text="oldest first")
+    staff = StaffResponsesSerializer(many=True)
+    debriefs = MonthDebriefsSerializer(many=True)

@@ -37,6 +37,8 @@ from vigil.incidents.snapshots import (
 from vigil.records.kit import audit_created, create_record
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import fingerprint
+from vigil.stock.models import Item
+from vigil.stock.services import source_of, stock_settle
 
 _CENTS = Decimal("0.01")
 
@@ -148,6 +150,7 @@ def incident_action_record(
                 created_by=by,
                 create_fingerprint=content_print,
             )
+            _use_naloxone(action, incident=incident, units=1, by=by)
             audit_created(
                 action, by=by, site=incident.site, snapshot=action_snapshot(action), reason=reason
             )
@@ -164,6 +167,19 @@ def incident_action_record(
             content_print=content_print,
             insert=insert,
             noun="action",
+        )
+
+
+def _use_naloxone(action: IncidentAction, *, incident: Incident, units: int, by: User) -> None:
+    """A naloxone dose uses one unit of the site's usual form; a voided one gives it back."""
+    if action.kind == IncidentAction.Kind.NALOXONE:
+        stock_settle(
+            site=incident.site,
+            item=Item.NALOXONE,
+            source=source_of(action),
+            units=units,
+            by=by,
+            at=action.at,
         )
 
 
@@ -224,6 +240,7 @@ def incident_action_void(
             voided=True, void_reason=reason, voided_at=now, voided_by=by
         )
         action.refresh_from_db()
+        _use_naloxone(action, incident=incident, units=0, by=by)
         audit_record(
             actor=by,
             action=AuditEvent.Action.VOID,

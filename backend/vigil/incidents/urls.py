@@ -3,8 +3,10 @@ from django.urls import path
 from vigil.incidents.apis import (
     IncidentActionCreateApi,
     IncidentActionVoidApi,
+    IncidentDebriefApi,
     IncidentDetailApi,
     IncidentListCreateApi,
+    IncidentRespondersApi,
     IncidentReviewApi,
     IncidentSubmitApi,
     IncidentVoidApi,
@@ -12,6 +14,7 @@ from vigil.incidents.apis import (
 
 urlpatterns = [
     path("incidents/", IncidentListCreateApi.as_view(), name="incident-list"),
+    path("incidents/responders", IncidentRespondersApi.as_view(), name="incident-responders"),
     path("incidents/<uuid:incident_id>", IncidentDetailApi.as_view(), name="incident-detail"),
     path(
         "incidents/<uuid:incident_id>/actions/",
@@ -30,4 +33,9 @@ urlpatterns = [
         "incidents/<uuid:incident_id>/review", IncidentReviewApi.as_view(), name="incident-review"
     ),
     path("incidents/<uuid:incident_id>/void", IncidentVoidApi.as_view(), name="incident-void"),
+    path(
+        "incidents/<uuid:incident_id>/debrief",
+        IncidentDebriefApi.as_view(),
+        name="incident-debrief",
+    ),
 ]

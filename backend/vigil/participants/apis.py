@@ -22,6 +22,7 @@ from vigil.participants.selectors import (
 )
 from vigil.participants.services import participant_merge, participant_update
 from vigil.records.serializers import EditInput
+from vigil.safety.models import Restriction
 
 
 class ParticipantSerializer(serializers.ModelSerializer[Participant]):
@@ -47,6 +48,15 @@ LookupOutput = inline_serializer(
         "recent_overdose": serializers.BooleanField(
             help_text="An overdose in the last 7 days at any site of the network; nothing more "
             "of other sites is shown."
+        ),
+        "restriction": inline_serializer(
+            "DoorRestriction",
+            {
+                "scope": ChoiceField(choices=Restriction.Scope.choices),
+                "until": serializers.DateTimeField(allow_null=True),
+            },
+            allow_null=True,
+            help_text="Restricted at this site: the scope and until when; never the reason.",
         ),
     },
 )

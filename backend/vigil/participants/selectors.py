@@ -14,6 +14,7 @@ from vigil.incidents.models import Incident
 from vigil.incidents.selectors import had_recent_overdose, last_overdose_at
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Participant, ParticipantSite
+from vigil.safety.selectors import restriction_for_door
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
@@ -79,6 +80,7 @@ def participant_lookup(*, code: str, site: Site) -> dict[str, Any]:
             "gender": None,
             "open_referrals": [],
             "recent_overdose": recent_overdose,
+            "restriction": None,
         }
     stats = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
         visits_count=Count("id"), last_visit_at=Max("checked_in_at")
@@ -94,6 +96,8 @@ def participant_lookup(*, code: str, site: Site) -> dict[str, Any]:
         "version": participant.version,
         "open_referrals": open_referrals_of(participant=participant, site=site),
         "recent_overdose": recent_overdose,
+        # Only "restricted (scope) until DATE": never the reason or the note.
+        "restriction": restriction_for_door(participant_id=participant.pk, site=site),
     }
 
 

@@ -187,7 +187,19 @@ def participant_update(
             **after,
         )
         participant.refresh_from_db()
+    if after != before:
+        _recompute_days_of(participant)
     return participant
+
+
+def _recompute_days_of(participant: Participant) -> None:
+    """The reports count people by age and gender on each day they visited: recompute those
+    past site-days (once each, after the commit)."""
+    visits = Visit.objects.filter(participant=participant, voided=False)
+    for site in Site.objects.filter(pk__in=visits.values("site")):
+        request_recompute(
+            site=site, moments=visits.filter(site=site).values_list("checked_in_at", flat=True)
+        )
 
 
 def _details(participant: Participant) -> dict[str, Any]:

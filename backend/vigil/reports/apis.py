@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,17 +13,41 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
+from vigil.accounts.access import RECORD_WRITERS, REPORT_READERS, SUPERVISORS, role_at, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
+from vigil.accounts.models import Role
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record
 from vigil.core.errors import field_error
-from vigil.core.fields import BoundedDateField
-from vigil.reports.exports import daily_csv, suppressed_metrics
-from vigil.reports.models import DailyReport
-from vigil.reports.selectors import daily_reports, floor_of_site, period_metrics, report_access
+from vigil.core.fields import BoundedDateField, ChoiceField
+from vigil.core.schema import error_responses
+from vigil.reports.exports import (
+    daily_csv,
+    submission_csv,
+    submission_xlsx,
+    suppressed_flat,
+    suppressed_metrics,
+)
+from vigil.reports.models import DailyReport, Submission
+from vigil.reports.profiles import PROFILES
+from vigil.reports.selectors import (
+    daily_reports,
+    drafts_to_send,
+    floor_of_site,
+    period_metrics,
+    report_access,
+    submission_for,
+    submissions_of,
+    with_changes,
+)
 from vigil.reports.serializers import SUPPRESSED_CELLS, ReportMetricsSerializer
 from vigil.reports.services import report_export_audit, request_recompute_now
+from vigil.reports.submissions import submission_create
 from vigil.sites.models import Site
 from vigil.visits.serializers import FloorSerializer
 
@@ -199,3 +224,239 @@ class SiteFloorApi(AuthenticatedApi):
     def get(self, request: AuthenticatedRequest, slug: str) -> Response:
         site, _ = site_for(user=request.user, slug=slug, roles=RECORD_WRITERS)
         return Response(FloorSerializer(floor_of_site(site=site)).data)
+
+
+def _month(value: str) -> date:
+    try:
+        return date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise serializers.ValidationError(
+            "Give the month as YYYY-MM, for example 2026-03."
+        ) from None
+
+
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+    site = serializers.CharField(source="site.slug")
+    version = serializers.IntegerField(help_text="1 for the first sending, then 2, 3…")
+    month = serializers.SerializerMethodField()
+    submitted_by = serializers.SerializerMethodField()
+    figures = serializers.SerializerMethodField(
+        help_text="The figures as sent, by dotted indicator name "
+        f"(`visits_by_route.oral`). Suppressed when the profile says so. {SUPPRESSED_CELLS}"
+    )
+    status = serializers.SerializerMethodField()
+    changed = serializers.SerializerMethodField(
+        help_text="The figures that differ today from what was sent: {indicator: [sent, now]}."
+    )
+    suppressed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "site",
+            "profile",
+            "month",
+            "version",
+            "submitted_by",
+            "submitted_at",
+            "figures",
+            "status",
+            "changed",
+            "suppressed",
+        ]
+
+    def _hidden(self, submission: Submission) -> bool:
+        return bool(self.context.get("suppressed")) or PROFILES[submission.profile].suppressed
+
+    def get_month(self, submission: Submission) -> str:
+        return f"{submission.month:%Y-%m}"
+
+    def get_submitted_by(self, submission: Submission) -> str:
+        user = submission.submitted_by
+        return user.display_name or user.username
+
+    def get_figures(self, submission: Submission) -> dict[str, Any]:
+        figures = dict(submission.figures)
+        return suppressed_flat(figures) if self._hidden(submission) else figures
+
+    @extend_schema_field(ChoiceField(choices=["current", "revised_since_submission"]))
+    def get_status(self, submission: Submission) -> str:
+        changed = self.context["changes"][submission.pk]
+        return "revised_since_submission" if changed else "current"
+
+    @extend_schema_field(serializers.DictField(child=serializers.ListField()))
+    def get_changed(self, submission: Submission) -> dict[str, list[Any]]:
+        changed: dict[str, list[Any]] = self.context["changes"][submission.pk]
+        if not self._hidden(submission):
+            return changed
+        sent = suppressed_flat(dict(submission.figures))
+        now = suppressed_flat({**submission.figures, **{k: v[1] for k, v in changed.items()}})
+        return {key: [sent[key], now[key]] for key in changed}
+
+    def get_suppressed(self, submission: Submission) -> bool:
+        return self._hidden(submission)
+
+
+def _submission_data(submissions: list[Submission], *, suppressed: bool) -> Any:
+    changes = {submission.pk: changed for submission, changed in with_changes(submissions)}
+    context = {"suppressed": suppressed, "changes": changes}
+    return SubmissionSerializer(submissions, many=True, context=context).data
+
+
+class SubmissionListCreateApi(AuthenticatedApi):
+    """A site's submitted forms (every version), and sending one (supervisors)."""
+
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+        profile = ChoiceField(choices=Submission.Profile.choices)
+        month = serializers.CharField(help_text="YYYY-MM")
+
+        def validate_month(self, value: str) -> date:
+            return _month(value)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("site", OpenApiTypes.STR, required=True)],
+        responses={200: SubmissionSerializer(many=True), **error_responses(400, 401, 403, 404)},
+        tags=["reports"],
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, role = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=REPORT_READERS
+        )
+        submissions = submissions_of(site=site)
+        return Response(_submission_data(submissions, suppressed=role == Role.ANALYST))
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: SubmissionSerializer, **error_responses(400, 401, 403, 404, 409)},
+        tags=["reports"],
+    )
+    def post(self, request: AuthenticatedRequest) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        site, _ = site_for(user=request.user, slug=data.validated_data["site"], roles=SUPERVISORS)
+        submission = submission_create(
+            site=site,
+            profile=data.validated_data["profile"],
+            month=data.validated_data["month"],
+            by=request.user,
+        )
+        return Response(
+            _submission_data([submission], suppressed=False)[0], status=status.HTTP_201_CREATED
+        )
+
+
+class _AnyFormat(DefaultContentNegotiation):
+    """`?format=` names the file a download answers with, not a DRF renderer."""
+
+    def select_renderer(
+        self,
+        request: Request,
+        renderers: Iterable[BaseRenderer],
+        format_suffix: str | None = None,
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SubmissionDownloadApi(AuthenticatedApi):
+    content_negotiation_class = _AnyFormat
+
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        format = ChoiceField(choices=["xlsx", "csv"], default="xlsx")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("format", OpenApiTypes.STR, enum=["xlsx", "csv"])],
+        responses={
+            (200, XLSX): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **error_responses(400, 401, 404),
+        },
+        description="The form as sent: a spreadsheet laid out like the form with a sheet of "
+        f"definitions, or CSV. Suppressed when the profile says so, or for analysts. "
+        f"{SUPPRESSED_CELLS}",
+        tags=["reports"],
+    )
+    def get(self, request: AuthenticatedRequest, submission_id: str) -> HttpResponse:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        submission = submission_for(user=request.user, submission_id=submission_id)
+        role = role_at(user=request.user, site=submission.site)
+        (row,) = _submission_data([submission], suppressed=role == Role.ANALYST)
+        kind = filters.validated_data["format"]
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.EXPORT,
+            obj=submission,
+            site=submission.site,
+            changes={"format": kind, "suppressed": row["suppressed"]},
+        )
+        name = (
+            f"vigil-{submission.site.slug}-{submission.profile}-{row['month']}"
+            f"-v{submission.version}.{kind}"
+        )
+        if kind == "csv":
+            response = HttpResponse(
+                submission_csv(submission, row["figures"]), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(
+                submission_xlsx(submission, row["figures"], status=row["status"]),
+                content_type=XLSX,
+            )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class MonthlyDraftListApi(AuthenticatedApi):
+    """The months prepared for the site's supervisors and not sent yet in every form."""
+
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("site", OpenApiTypes.STR, required=True)],
+        responses={
+            200: inline_serializer(
+                "MonthlyDraft",
+                {
+                    "site": serializers.CharField(),
+                    "month": serializers.CharField(help_text="YYYY-MM"),
+                    "prepared_at": serializers.DateTimeField(),
+                    "profiles": serializers.ListField(
+                        child=ChoiceField(choices=Submission.Profile.choices),
+                        help_text="The forms of the month not sent yet.",
+                    ),
+                },
+                many=True,
+            ),
+            **error_responses(400, 401, 403, 404),
+        },
+        tags=["reports"],
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, _ = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=SUPERVISORS
+        )
+        return Response(
+            [
+                {
+                    "site": site.slug,
+                    "month": f"{draft.month:%Y-%m}",
+                    "prepared_at": draft.prepared_at,
+                    "profiles": waiting,
+                }
+                for draft, waiting in drafts_to_send(site=site)
+            ]
+        )

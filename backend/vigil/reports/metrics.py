@@ -6,7 +6,7 @@ records never count. The number of queries is fixed: it does not grow with the t
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection
@@ -23,9 +23,11 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    UUIDField,
     Value,
     When,
 )
+from django.db.models.functions import ExtractHour
 from django.db.models.lookups import GreaterThan
 
 from vigil.care.models import (
@@ -40,8 +42,10 @@ from vigil.care.models import (
     SupplyLine,
     TestResult,
 )
+from vigil.core.calendar import local_day_bounds
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
+from vigil.participants.models import Gender, Participant
 from vigil.reports.scope import Scope
 from vigil.visits.models import Route, Substance, Visit, VisitRoute, VisitSubstance
 
@@ -254,32 +258,207 @@ def peak_occupancy(scope: Scope) -> int:
     return peak
 
 
+# Age at the first visit of the period (visit year - birth year), in DOMAIN.md's bands: the
+# lowest age of each band, youngest first; a person without a birth year is `unknown`.
+AGE_BANDS: tuple[tuple[str, int], ...] = (
+    ("under_20", 0),
+    ("20_29", 20),
+    ("30_39", 30),
+    ("40_49", 40),
+    ("50_59", 50),
+    ("60_plus", 60),
+)
+AGE_UNKNOWN = "unknown"
+AGE_BAND_KEYS = [band for band, _ in AGE_BANDS] + [AGE_UNKNOWN]
+GENDER_KEYS = list(Gender.values)
+# The tables of participant_demographics: distinct people, recomputed over a period.
+UNIQUE_DEMOGRAPHICS = tuple(
+    f"participants_by_{table}" for table in ("age_band", "gender", "age_gender")
+)
+
+
+def _scope_years(scope: Scope) -> tuple[set[int], Case]:
+    """The local calendar years the scope covers, and the local year of a visit's check-in
+    (a period may cross the new year, at a different instant in each time zone)."""
+    whens = []
+    years = set()
+    for span in scope.spans:
+        zone = span.site.zone
+        first = span.start.astimezone(zone).date()
+        last = (span.end - timedelta(microseconds=1)).astimezone(zone).date()
+        years.update({first.year, last.year})
+        for year in range(last.year, first.year, -1):
+            new_year, _ = local_day_bounds(date(year, 1, 1), zone)
+            whens.append(When(site=span.site, checked_in_at__gte=new_year, then=Value(year)))
+        whens.append(When(site=span.site, then=Value(first.year)))
+    return years, Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def _age_bands(age: Any, birth_year: str) -> Case:
+    return Case(
+        *(
+            When(
+                GreaterThan(age, low - 1) if low else Q(**{f"{birth_year}__isnull": False}),
+                then=Value(band),
+            )
+            for band, low in reversed(AGE_BANDS)
+        ),
+        default=Value(AGE_UNKNOWN),
+    )
+
+
+def participant_demographics(scope: Scope, *, with_new: bool = True) -> Metrics:
+    """Unique and new participants of the scope by age band and gender, and crossed (1 query).
+
+    Age is the local year of a person's first visit in the scope minus their birth year; new
+    is a person whose first live visit anywhere in the network is one of the scope's visits
+    (as `new_participants`). The margins are sums of the table, so every table adds up to
+    unique_participants (or new_participants). `with_new=False` leaves the new participants'
+    tables out (a period adds them up from its days: one index probe per visit saved).
+
+    Within one calendar year (every day, most periods) the year is one constant: the scope's
+    visits, by the site-day index, each person counted once in their cell. A period across
+    the new year reads each person's first visit in the scope instead.
+    """
+    in_scope = Visit.objects.filter(scope.q(time="checked_in_at"), voided=False)
+    years, local_year = _scope_years(scope)
+    first_anywhere = Visit.objects.filter(voided=False).order_by("checked_in_at", "pk")
+    rows: QuerySet[Any, dict[str, Any]]
+    if len(years) <= 1:
+        year = Value(years.pop() if years else 0, output_field=IntegerField())
+        first_id = Subquery(
+            first_anywhere.filter(participant=OuterRef("participant")).values("pk")[:1]
+        )
+        visits = in_scope.filter(participant__isnull=False).annotate(
+            band=_age_bands(year - F("participant__birth_year"), "participant__birth_year"),
+            gender=F("participant__gender"),
+            first_id=first_id if with_new else Value(None, output_field=UUIDField()),
+        )
+        rows = (
+            visits.values("band", "gender")
+            .annotate(
+                n=Count("participant", distinct=True),
+                new=Count("participant", distinct=True, filter=Q(pk=F("first_id"))),
+            )
+            .order_by()
+        )
+    else:
+        theirs = in_scope.filter(participant=OuterRef("pk")).order_by("checked_in_at", "pk")
+        first_visit = Subquery(first_anywhere.filter(participant=OuterRef("pk")).values("pk")[:1])
+        rows = (
+            Participant.objects.filter(pk__in=in_scope.values("participant"))
+            .annotate(year=Subquery(theirs.annotate(year=local_year).values("year")[:1]))
+            .annotate(
+                band=_age_bands(F("year") - F("birth_year"), "birth_year"),
+                is_new=Exists(in_scope.filter(pk=first_visit)) if with_new else Value(False),
+            )
+            .values("band", "gender")
+            .annotate(n=Count("pk"), new=Count("pk", filter=Q(is_new=True)))
+            .order_by()
+        )
+    tables: dict[str, dict[str, dict[str, int]]] = {
+        which: {band: dict.fromkeys(GENDER_KEYS, 0) for band in AGE_BAND_KEYS}
+        for which in ("n", "new")
+    }
+    for row in rows:  # at most one row per cell of the table: 7 bands x 4 genders
+        for which, table in tables.items():
+            table[row["band"]][row["gender"]] = row[which]
+    result: Metrics = {}
+    whose = [("participants", "n")] + ([("new_participants", "new")] if with_new else [])
+    for prefix, which in whose:
+        table = tables[which]
+        result[f"{prefix}_by_age_band"] = {b: sum(table[b].values()) for b in AGE_BAND_KEYS}
+        result[f"{prefix}_by_gender"] = {
+            g: sum(table[b][g] for b in AGE_BAND_KEYS) for g in GENDER_KEYS
+        }
+        result[f"{prefix}_by_age_gender"] = table
+    return result
+
+
+# Visits by local check-in time (DOMAIN.md): the first hour of each band, in the day's order.
+TIME_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("07_12", 7, 12),
+    ("12_17", 12, 17),
+    ("17_22", 17, 22),
+    ("22_03", 22, 3),
+    ("03_07", 3, 7),
+)
+
+
+def visits_by_time_band(scope: Scope) -> dict[str, int]:
+    """Visits by the local hour of their check-in, each site in its own time zone (1 query)."""
+    hour = Case(
+        *(
+            When(site=span.site, then=ExtractHour("checked_in_at", tzinfo=span.site.zone))
+            for span in scope.spans
+        ),
+        output_field=IntegerField(),
+    )
+    bands = [
+        When(
+            Q(hour__gte=start, hour__lt=end)
+            if start < end
+            else Q(hour__gte=start) | Q(hour__lt=end),
+            then=Value(band),
+        )
+        for band, start, end in TIME_BANDS
+    ]
+    rows = (
+        Visit.objects.filter(scope.q(time="checked_in_at"), voided=False)
+        .annotate(hour=hour)
+        .annotate(band=Case(*bands))
+        .values("band")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return _zeroed([band for band, _, _ in TIME_BANDS], rows, "band")
+
+
 def per_thousand(numerator: int, visits: int) -> float | None:
     return round(1000 * numerator / visits, 2) if visits else None
 
 
 def incident_counts(scope: Scope) -> Metrics:
-    """Overdoses and emergencies started in the scope, and the naloxone given (2 queries).
+    """Overdoses and emergencies started in the scope, how they were responded to, and the
+    naloxone given (3 queries).
 
     An action counts unless it was voided (a mis-tap); an incident unless it was voided.
+    An overdose was treated by EMS when the timeline has an `ems_arrived` action, by staff
+    alone otherwise; its naloxone was given by staff when a dose came before EMS arrived.
+    Every overdose is either with or without naloxone (oxygen, breathing, stimulation or
+    monitoring only), and either staff-only or EMS-treated.
     """
+    Kind = IncidentAction.Kind
     live_actions = IncidentAction.objects.filter(incident=OuterRef("pk"), voided=False)
-    overdose = Q(kind__in=OVERDOSE_KINDS)
-    incidents = (
-        Incident.objects.filter(scope.q(time="started_at"), voided=False)
-        .annotate(
-            had_naloxone=Exists(live_actions.filter(kind=IncidentAction.Kind.NALOXONE)),
-            had_ems=Exists(live_actions.filter(kind=IncidentAction.Kind.EMS_CALLED)),
-        )
-        .aggregate(
-            overdoses=Count("pk", filter=overdose),
-            fatal_overdoses=Count("pk", filter=overdose & Q(outcome=Incident.Outcome.DECEASED)),
-            overdoses_with_naloxone=Count("pk", filter=overdose & Q(had_naloxone=True)),
-            ems_calls=Count("pk", filter=Q(had_ems=True)),
-            transports=Count("pk", filter=Q(outcome=Incident.Outcome.TRANSPORTED)),
-            other_medical_emergencies=Count("pk", filter=Q(kind=Incident.Kind.OTHER_MEDICAL)),
-        )
+    # An EMS crew already there when the naloxone was given: the dose is not the staff's alone.
+    ems_there = IncidentAction.objects.filter(
+        incident=OuterRef("incident"), voided=False, kind=Kind.EMS_ARRIVED, at__lte=OuterRef("at")
     )
+    overdose = Q(kind__in=OVERDOSE_KINDS)
+    in_scope = Incident.objects.filter(scope.q(time="started_at"), voided=False)
+    incidents = in_scope.annotate(
+        had_naloxone=Exists(live_actions.filter(kind=Kind.NALOXONE)),
+        had_ems=Exists(live_actions.filter(kind=Kind.EMS_CALLED)),
+        ems_arrived=Exists(live_actions.filter(kind=Kind.EMS_ARRIVED)),
+        had_oxygen=Exists(live_actions.filter(kind=Kind.OXYGEN)),
+        naloxone_by_staff=Exists(live_actions.filter(~Exists(ems_there), kind=Kind.NALOXONE)),
+    ).aggregate(
+        overdoses=Count("pk", filter=overdose),
+        fatal_overdoses=Count("pk", filter=overdose & Q(outcome=Incident.Outcome.DECEASED)),
+        overdoses_with_naloxone=Count("pk", filter=overdose & Q(had_naloxone=True)),
+        overdoses_without_naloxone=Count("pk", filter=overdose & Q(had_naloxone=False)),
+        overdoses_naloxone_by_staff=Count("pk", filter=overdose & Q(naloxone_by_staff=True)),
+        overdoses_staff_only=Count("pk", filter=overdose & Q(ems_arrived=False)),
+        overdoses_ems_treated=Count("pk", filter=overdose & Q(ems_arrived=True)),
+        overdoses_with_oxygen=Count("pk", filter=overdose & Q(had_oxygen=True)),
+        overdose_ems_calls=Count("pk", filter=overdose & Q(had_ems=True)),
+        ems_calls=Count("pk", filter=Q(had_ems=True)),
+        transports=Count("pk", filter=Q(outcome=Incident.Outcome.TRANSPORTED)),
+        other_medical_emergencies=Count("pk", filter=Q(kind=Incident.Kind.OTHER_MEDICAL)),
+        police_attended=Count("pk", filter=Q(police_attended=True)),
+    )
+    by_kind = in_scope.values("kind").annotate(n=Count("pk")).order_by()
+    incidents["incidents_by_kind"] = _zeroed(Incident.Kind.values, by_kind, "kind")
     incidents["naloxone_doses"] = IncidentAction.objects.filter(
         scope.q(time="incident__started_at", site="incident__site"),
         incident__voided=False,

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+
+from vigil.records.models import VersionedRecord
 
 
 class DailyReport(models.Model):
@@ -28,3 +31,53 @@ class DailyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id} {self.date} ({self.status})"
+
+
+class Submission(VersionedRecord):
+    """The figures of one regulator's form for one site-month, frozen when a supervisor sent
+    them. Resubmitting adds the next version; every version is kept as it was sent."""
+
+    class Profile(models.TextChoices):
+        HEALTH_CANADA_MONTHLY = "health_canada_monthly"
+        ONTARIO_CTS_MONTHLY = "ontario_cts_monthly"
+
+    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="submissions")
+    profile = models.CharField(max_length=32, choices=Profile.choices)
+    month = models.DateField(help_text="The first day of the month reported.")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    figures = models.JSONField(help_text="The figures as sent, by dotted indicator name.")
+
+    class Meta:
+        ordering = ["site", "-month", "profile", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "profile", "month", "version"], name="one_submission_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.month:%Y-%m} v{self.version}"
+
+
+class MonthlyDraft(models.Model):
+    """A site-month whose forms were prepared after it ended (its dailies computed) and whose
+    supervisors were told: "March is ready to review and submit"."""
+
+    site = models.ForeignKey("sites.Site", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month prepared.")
+    prepared_at = models.DateTimeField(auto_now_add=True)
+    emailed = models.PositiveSmallIntegerField(
+        default=0, help_text="How many supervisors were emailed."
+    )
+
+    class Meta:
+        ordering = ["site", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "month"], name="one_draft_per_site_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.month:%Y-%m} ready"

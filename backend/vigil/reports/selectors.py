@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -8,26 +7,37 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 
-from vigil.accounts.access import REPORT_READERS, site_for
+from vigil.accounts.access import REPORT_READERS, require_role, site_for
 from vigil.accounts.models import Membership, Role, User
 from vigil.alerts.selectors import alerts_on_floor
 from vigil.core.calendar import local_today
 from vigil.core.errors import ApplicationError
 from vigil.incidents.selectors import incidents_on_floor, recent_overdose
 from vigil.reports import metrics
-from vigil.reports.models import DailyReport
+from vigil.reports.exports import flatten
+from vigil.reports.models import DailyReport, MonthlyDraft, Submission
+from vigil.reports.profiles import PROFILES, Profile
 from vigil.reports.scope import Scope
 from vigil.reports.services import compute_site_day, with_rates
-from vigil.sites.models import Booth, Site
+from vigil.safety.selectors import waitlist_of_site
+from vigil.sites.models import Booth, Site, WeeklyHours
 from vigil.visits.models import Visit
 from vigil.visits.selectors import visits_of_site
 
-# Recomputed over the whole period (never summed): a person counts once per period.
-RECOMPUTED = ("unique_participants", "new_participants", "median_visit_minutes", "peak_occupancy")
+# Recomputed over the whole period (never summed): a person counts once per period. (A person
+# is new on one site-day of the network only, so the tables of new participants add up.)
+RECOMPUTED = (
+    "unique_participants",
+    "new_participants",
+    *metrics.UNIQUE_DEMOGRAPHICS,
+    "median_visit_minutes",
+    "peak_occupancy",
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
 
     A constant number of queries whatever the number of open visits or records of the day
     (booths, open visits with their participants' visit counts and recent overdoses,
-    substances, routes, incidents, alerts, today's figures).
+    substances, routes, incidents, alerts, the waiting list, today's figures).
     """
     visits_here = (
         Visit.objects.filter(site=site, participant=OuterRef("participant"), voided=False)
@@ -134,17 +144,18 @@ def floor_of_site(*, site: Site) -> dict[str, Any]:
         "open_visits": len(open_visits),
         "incidents": list(incidents_on_floor(site=site)),
         "alerts": list(alerts_on_floor(site=site)),
+        "waitlist": list(waitlist_of_site(site=site)),
         "today": today_on_floor(site=site),
     }
 
 
 def _add(total: dict[str, Any], values: dict[str, Any]) -> None:
+    """Add one day's counts into the period's, maps (and the crossed tables) cell by cell."""
     for key, value in values.items():
         if key in RECOMPUTED or key.endswith("_per_1000_visits"):
             continue
         if isinstance(value, dict):
-            inner = total.setdefault(key, Counter())
-            inner.update(value)
+            _add(total.setdefault(key, {}), value)
         elif isinstance(value, int):
             total[key] = total.get(key, 0) + value
 
@@ -155,9 +166,112 @@ def period_metrics(*, sites: Sequence[Site], first: date, last: date) -> dict[st
     total: dict[str, Any] = {}
     for report in daily_reports(sites=sites, first=first, last=last):
         _add(total, report.metrics)
-    result = {k: dict(v) if isinstance(v, Counter) else v for k, v in total.items()}
+    result = total
     scope = Scope.of(sites, first, last)
     result |= metrics.participant_counts(scope)
+    result |= metrics.participant_demographics(scope, with_new=False)
     result["median_visit_minutes"] = metrics.median_visit_minutes(scope)
     result["peak_occupancy"] = metrics.peak_occupancy(scope)
     return with_rates(result)
+
+
+def month_days(month: date) -> tuple[date, date]:
+    """The first and last day of the month that starts on `month`."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return month, following - timedelta(days=1)
+
+
+def operation_figures(*, site: Site, first: date, last: date) -> dict[str, Any]:
+    """Days open, hours open and booths in operation over `first`..`last` (3 queries).
+
+    1. Each day, the site's weekly hours in force that day (the schedule with the latest
+       `valid_from` not after it) say whether it opened and for how many hours. A site with
+       no weekly hours recorded counts the days with a visit, and no hours.
+    2. Booths in operation: the most booths in service on one day, by the booths' history.
+    """
+    schedule = list(WeeklyHours.objects.filter(site=site, valid_from__lte=last))
+    booths = list(Booth.objects.filter(site=site))
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    result: dict[str, Any] = {
+        "booths_in_operation": max(
+            (sum(1 for booth in booths if booth.in_service_on(day)) for day in days), default=0
+        )
+    }
+    if not schedule:
+        result["days_open"] = Visit.objects.filter(
+            Scope.of([site], first, last).q(time="checked_in_at"), voided=False
+        ).aggregate(n=Count(TruncDate("checked_in_at", tzinfo=site.zone), distinct=True))["n"]
+        result["hours_open"] = None
+        return result
+    days_open, hours_open = 0, 0.0
+    for day in days:
+        in_force = max((row.valid_from for row in schedule if row.valid_from <= day), default=None)
+        today = [
+            row for row in schedule if row.valid_from == in_force and row.weekday == day.weekday()
+        ]
+        days_open += 1 if today else 0
+        hours_open += sum(row.hours for row in today)
+    result["days_open"] = days_open
+    result["hours_open"] = round(hours_open, 2)
+    return result
+
+
+def profile_figures(*, site: Site, profile: Profile, month: date) -> dict[str, Any]:
+    """The figures of a profile's form for one site-month, by dotted indicator name."""
+    first, last = month_days(month)
+    values = period_metrics(sites=[site], first=first, last=last)
+    values |= operation_figures(site=site, first=first, last=last)
+    flat = flatten(values)
+    return {key: flat.get(key) for key in profile.keys}
+
+
+def submissions_of(*, site: Site) -> list[Submission]:
+    return list(Submission.objects.filter(site=site).select_related("site", "submitted_by"))
+
+
+def submission_for(*, user: User, submission_id: Any) -> Submission:
+    """A submission of a site where the user reads reports; any other answers as not found."""
+    submission = (
+        Submission.objects.select_related("site", "submitted_by")
+        .filter(pk=submission_id, site__memberships__user=user)
+        .first()
+    )
+    if submission is None:
+        raise NotFound("Not found.")
+    require_role(user=user, site=submission.site, roles=REPORT_READERS)
+    return submission
+
+
+def with_changes(submissions: Sequence[Submission]) -> list[tuple[Submission, dict[str, Any]]]:
+    """Each submission with the figures that changed since it was sent: `{key: [sent, now]}`.
+
+    The figures of each site-month and profile are computed once, however many versions.
+    """
+    now: dict[tuple[Any, str, date], dict[str, Any]] = {}
+    result = []
+    for submission in submissions:
+        key = (submission.site_id, submission.profile, submission.month)
+        if key not in now:
+            now[key] = profile_figures(
+                site=submission.site, profile=PROFILES[submission.profile], month=submission.month
+            )
+        current = now[key]
+        changed = {
+            name: [sent, current.get(name)]
+            for name, sent in submission.figures.items()
+            if current.get(name) != sent
+        }
+        result.append((submission, changed))
+    return result
+
+
+def drafts_to_send(*, site: Site) -> list[tuple[MonthlyDraft, list[str]]]:
+    """Prepared months of the site with the profiles not sent yet: what its supervisors are
+    told is ready to review and submit."""
+    sent = set(Submission.objects.filter(site=site).values_list("month", "profile"))
+    drafts = []
+    for draft in MonthlyDraft.objects.filter(site=site):
+        waiting = [name for name in PROFILES if (draft.month, name) not in sent]
+        if waiting:
+            drafts.append((draft, waiting))
+    return drafts

@@ -8,6 +8,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vigil.care.models import ReferralCategory, ServiceKind, SupplyItem
+from vigil.incidents.models import Incident
+from vigil.reports.metrics import AGE_BAND_KEYS, GENDER_KEYS, TIME_BANDS
 from vigil.reports.suppression import COMPLEMENT
 from vigil.visits.models import Route, Substance
 
@@ -51,6 +53,17 @@ def _breakdown(name: str, values: list[str], help_text: str) -> serializers.Seri
     return serializer(read_only=True, required=False, help_text=help_text)  # type: ignore[no-any-return]
 
 
+def _crossed(help_text: str) -> serializers.DictField:
+    """A count per age band (rows) and gender (columns)."""
+    return serializers.DictField(
+        child=serializers.DictField(child=CountField()),
+        read_only=True,
+        required=False,
+        help_text=f"{help_text} Rows: {', '.join(AGE_BAND_KEYS)}; columns: "
+        f"{', '.join(GENDER_KEYS)}. Suppressed as one table (rows and columns protected).",
+    )
+
+
 class ReportMetricsSerializer(serializers.Serializer[dict[str, Any]]):
     """Every indicator of a report (a site-day, or a period and its sites)."""
 
@@ -90,3 +103,37 @@ class ReportMetricsSerializer(serializers.Serializer[dict[str, Any]]):
     referrals_offsite = CountField()
     referrals_accepted = CountField()
     overdoses_per_1000_visits = MeasureField(help_text="Recomputed from the counts, never summed.")
+    participants_by_age_band = _breakdown(
+        "ParticipantsByAgeBand",
+        AGE_BAND_KEYS,
+        "Unique participants by age at their first visit of the period (visit year minus "
+        "birth year); adds up to unique_participants.",
+    )
+    participants_by_gender = _breakdown(
+        "ParticipantsByGender", GENDER_KEYS, "Unique participants by gender."
+    )
+    participants_by_age_gender = _crossed("Unique participants by age band and gender.")
+    new_participants_by_age_band = _breakdown(
+        "NewParticipantsByAgeBand", AGE_BAND_KEYS, "New participants by age."
+    )
+    new_participants_by_gender = _breakdown(
+        "NewParticipantsByGender", GENDER_KEYS, "New participants by gender."
+    )
+    new_participants_by_age_gender = _crossed("New participants by age band and gender.")
+    visits_by_time_band = _breakdown(
+        "VisitsByTimeBand",
+        [band for band, _, _ in TIME_BANDS],
+        "Visits by local check-in time (07_12 is 07:00 to 11:59, 22_03 is 22:00 to 02:59).",
+    )
+    overdoses_staff_only = CountField(help_text="Overdoses without an ems_arrived action.")
+    overdoses_ems_treated = CountField(help_text="Overdoses with an ems_arrived action.")
+    overdoses_naloxone_by_staff = CountField(
+        help_text="Overdoses with a naloxone action before any ems_arrived."
+    )
+    overdoses_without_naloxone = CountField(help_text="Overdoses with no naloxone action.")
+    overdoses_with_oxygen = CountField()
+    overdose_ems_calls = CountField(help_text="Overdoses with an ems_called action.")
+    police_attended = CountField(help_text="Incidents of any kind the police attended.")
+    incidents_by_kind = _breakdown(
+        "IncidentsByKind", Incident.Kind.values, "Incidents of each kind."
+    )

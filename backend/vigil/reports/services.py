@@ -27,7 +27,9 @@ def compute_metrics(scope: Scope) -> dict[str, Any]:
     """Every indicator of docs/domain.md over a scope, in a fixed number of queries."""
     result: dict[str, Any] = metrics.visit_counts(scope)
     result["new_participants"] = metrics.new_participants(scope)
+    result.update(metrics.participant_demographics(scope))
     result.update(metrics.visits_by_choice(scope))
+    result["visits_by_time_band"] = metrics.visits_by_time_band(scope)
     result["median_visit_minutes"] = metrics.median_visit_minutes(scope)
     result["peak_occupancy"] = metrics.peak_occupancy(scope)
     result.update(metrics.incident_counts(scope))

@@ -9,6 +9,7 @@ from django.db import OperationalError
 
 from vigil.records.recompute import sweep_pending_recomputes
 from vigil.reports.services import recompute_pending, run_nightly
+from vigil.reports.submissions import prepare_monthly_drafts
 from vigil.sites.models import Site
 
 
@@ -35,6 +36,17 @@ def compute_site_day_task(site_id: str, day: str) -> str:
 def nightly_task(site_id: str) -> int:
     site = Site.objects.get(pk=site_id)
     return len(run_nightly(site=site))
+
+
+@shared_task(
+    name="vigil.reports.prepare_monthly_drafts",
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def prepare_monthly_drafts_task() -> int:
+    return len(prepare_monthly_drafts())
 
 
 @shared_task(name="vigil.reports.sweep_pending")

@@ -3,9 +3,12 @@ from django.urls import path
 from vigil.reports.apis import (
     DailyReportCsvApi,
     DailyReportListApi,
+    MonthlyDraftListApi,
     PeriodReportApi,
     RecomputeApi,
     SiteFloorApi,
+    SubmissionDownloadApi,
+    SubmissionListCreateApi,
 )
 
 urlpatterns = [
@@ -13,5 +16,12 @@ urlpatterns = [
     path("reports/daily.csv", DailyReportCsvApi.as_view(), name="report-daily-csv"),
     path("reports/period/", PeriodReportApi.as_view(), name="report-period"),
     path("reports/recompute", RecomputeApi.as_view(), name="report-recompute"),
+    path("reports/submissions/", SubmissionListCreateApi.as_view(), name="report-submissions"),
+    path("reports/drafts/", MonthlyDraftListApi.as_view(), name="report-drafts"),
+    path(
+        "reports/submissions/<uuid:submission_id>/download",
+        SubmissionDownloadApi.as_view(),
+        name="report-submission-download",
+    ),
     path("sites/<slug:slug>/floor", SiteFloorApi.as_view(), name="site-floor"),
 ]

@@ -5,6 +5,7 @@ import json
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from vigil.core.calendar import local_today
 from vigil.sites.models import Booth, Site
 
 # The report task each site runs nightly, by its stable name (defined in vigil.reports.tasks).
@@ -36,6 +37,13 @@ def site_upsert(
     site.full_clean()
     site.save()
 
+    today = local_today(site)
+    kept = [str(number) for number in range(1, booths + 1)]
+    # A booth coming back into service starts a new period of service (its history is kept
+    # only as its latest period).
+    site.booths.filter(label__in=kept, active=False).update(
+        in_service_from=today, in_service_until=None
+    )
     for number in range(1, booths + 1):
         inhalation = number > booths - inhalation_booths
         Booth.objects.update_or_create(
@@ -46,9 +54,15 @@ def site_upsert(
                 "position": number,
                 "kind": Booth.Kind.INHALATION if inhalation else Booth.Kind.INJECTION,
             },
+            create_defaults={
+                "position": number,
+                "kind": Booth.Kind.INHALATION if inhalation else Booth.Kind.INJECTION,
+                "in_service_from": None if created else today,
+            },
         )
-    kept = [str(number) for number in range(1, booths + 1)]
-    site.booths.exclude(label__in=kept).update(active=False)
+    site.booths.exclude(label__in=kept).filter(active=True).update(
+        active=False, in_service_until=today
+    )
     schedule_nightly(site=site)
     return site, created
 

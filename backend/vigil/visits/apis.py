@@ -18,6 +18,7 @@ from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
 from vigil.records.rules import replay_conflicts_show, require_version
 from vigil.records.serializers import EditInput
+from vigil.safety.models import WaitlistEntry
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Route, Substance, Visit
 from vigil.visits.selectors import booth_for_user, visit_for_user, visits_of_site
@@ -55,6 +56,16 @@ def _site_and_booth(user: User, slug: str, booth_id: Any) -> tuple[Site, Role, B
     return booth.site, role, booth
 
 
+def _waitlist_entry_of(site: Site, entry_id: Any) -> WaitlistEntry | None:
+    if entry_id is None:
+        return None
+    entry = WaitlistEntry.objects.select_related("participant").filter(pk=entry_id, site=site)
+    found = entry.first()
+    if found is None:
+        raise field_error("waitlist", "This person is not on this site's waiting list.")
+    return found
+
+
 class _VisitFields(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=64)
     kind = ChoiceField(choices=Visit.Kind.choices)
@@ -64,6 +75,14 @@ class _VisitFields(serializers.Serializer[dict[str, Any]]):
     )
     routes = serializers.ListField(
         child=ChoiceField(choices=Route.choices), required=False, max_length=4
+    )
+    assisted = ChoiceField(
+        choices=Visit.Assisted.choices,
+        required=False,
+        help_text="Who helped the person use, where the site's exemption allows it.",
+    )
+    shared_supply = serializers.BooleanField(
+        required=False, help_text="The person split or shared their supply."
     )
 
 
@@ -78,6 +97,18 @@ class VisitListCreateApi(AuthenticatedApi):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
         checked_in_at = AwareDateTimeField(required=False)
+        override_reason = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=1000,
+            help_text="Why a person restricted at the site is let in (audited); without it, "
+            "their check-in answers 409.",
+        )
+        waitlist = serializers.UUIDField(
+            required=False,
+            help_text="The waiting-list entry checked in: taken off the list (its person, "
+            "when no code is sent).",
+        )
 
     @extend_schema(
         parameters=[
@@ -137,6 +168,10 @@ class VisitListCreateApi(AuthenticatedApi):
             checked_in_at=values.get("checked_in_at"),
             substances=values.get("substances", []),
             routes=values.get("routes", []),
+            assisted=values.get("assisted", Visit.Assisted.NONE),
+            shared_supply=values.get("shared_supply", False),
+            override_reason=values.get("override_reason", ""),
+            waitlist=_waitlist_entry_of(site, values.get("waitlist")),
         )
         with replay_conflicts_show(VisitSerializer):
             visit, created = visit_check_in(request=check_in, by=request.user, role=role)

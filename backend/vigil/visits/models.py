@@ -48,6 +48,11 @@ class Visit(VoidableRecord):
         UNWELL = "unwell", "Unwell"
         OTHER = "other", "Other"
 
+    class Assisted(models.TextChoices):
+        NONE = "none", "Not assisted"
+        PEER = "peer", "By a peer"
+        STAFF = "staff", "By staff"
+
     site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="visits")
     participant = models.ForeignKey(
         "participants.Participant",
@@ -65,6 +70,10 @@ class Visit(VoidableRecord):
     did_not_consume_reason = models.CharField(
         max_length=16, choices=DidNotConsume.choices, blank=True
     )
+    # Who helped the person use, where the site's exemption allows it.
+    assisted = models.CharField(max_length=5, choices=Assisted.choices, default=Assisted.NONE)
+    # The person split or shared their supply.
+    shared_supply = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-checked_in_at"]

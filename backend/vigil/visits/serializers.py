@@ -8,6 +8,7 @@ from rest_framework import serializers
 from vigil.alerts.serializers import AlertSerializer
 from vigil.core.fields import BoundedDateField, ChoiceField
 from vigil.incidents.serializers import FloorIncidentSerializer
+from vigil.safety.serializers import WaitlistEntrySerializer
 from vigil.visits.models import Visit
 
 
@@ -42,6 +43,8 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
             "substances",
             "routes",
             "did_not_consume_reason",
+            "assisted",
+            "shared_supply",
             "backdated",
             "voided",
             "void_reason",
@@ -108,4 +111,5 @@ class FloorSerializer(serializers.Serializer[dict[str, Any]]):
     open_visits = serializers.IntegerField()
     incidents = FloorIncidentSerializer(many=True)
     alerts = AlertSerializer(many=True)
+    waitlist = WaitlistEntrySerializer(many=True, help_text="Who waits for a booth, first first.")
     today = FloorTodaySerializer()

@@ -38,6 +38,8 @@ from vigil.records.rules import (
     fingerprint,
 )
 from vigil.records.voiding import void_record
+from vigil.safety.models import WaitlistEntry
+from vigil.safety.services import restriction_gate, restriction_override_record, waitlist_take
 from vigil.sites.models import Booth, Site
 from vigil.visits.first_visits import (
     first_visits,
@@ -144,6 +146,8 @@ def visit_snapshot(visit: Visit) -> dict[str, Any]:
         "checked_in_at": visit.checked_in_at.isoformat() if visit.checked_in_at else None,
         "checked_out_at": visit.checked_out_at.isoformat() if visit.checked_out_at else None,
         "did_not_consume_reason": visit.did_not_consume_reason,
+        "assisted": visit.assisted,
+        "shared_supply": visit.shared_supply,
         "substances": sorted(r.substance for r in visit.substance_rows.all()),
         "routes": sorted(r.route for r in visit.route_rows.all()),
         "voided": visit.voided,
@@ -160,6 +164,25 @@ class CheckIn:
     substances: Sequence[str] = ()
     routes: Sequence[str] = ()
     id: uuid.UUID | None = None
+    assisted: str = Visit.Assisted.NONE
+    shared_supply: bool = False
+    # Checking in a person restricted at the site needs a reason (audited).
+    override_reason: str = ""
+    # Checked in from the waiting list: takes the entry off it (and its person, when no code).
+    waitlist: WaitlistEntry | None = None
+
+
+def _flags_print(request: CheckIn) -> dict[str, Any]:
+    """The flags and the waiting-list entry of a check-in, only when set: a resend of a visit
+    sent before they existed keeps its digest."""
+    extra: dict[str, Any] = {}
+    if request.assisted != Visit.Assisted.NONE:
+        extra["assisted"] = request.assisted
+    if request.shared_supply:
+        extra["shared_supply"] = True
+    if request.waitlist is not None:
+        extra["waitlist"] = request.waitlist.pk
+    return extra
 
 
 def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bool]:
@@ -168,7 +191,10 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
     1. Refuse a future time; a time older than 12 h is backdated (supervisors only).
     2. Check the booth belongs to the site, is free of this rule's contradictions. A resend of
        a stored visit is answered with it even if these rules now refuse it.
-    3. Insert under database constraints (one open visit per booth and per person); never
+    3. A person restricted at the site is refused (409) unless an override reason is given;
+       an override is kept beside the restriction and audited. A check-in from the waiting
+       list takes the entry off it.
+    4. Insert under database constraints (one open visit per booth and per person); never
        check-then-insert. On IntegrityError, tell a resend (same id, same content → stored
        record), a conflicting resend (409 with the stored record) and a floor conflict (409
        naming the booth or the person) apart.
@@ -186,6 +212,7 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
             "checked_in_at": request.checked_in_at.isoformat() if request.checked_in_at else None,
             "substances": sorted(set(request.substances)),
             "routes": sorted(set(request.routes)),
+            **_flags_print(request),
         }
     )
     visit_id = request.id or uuid.uuid4()
@@ -196,7 +223,20 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         backdated = check_record_time(at=at, role=role, field="checked_in_at", now=now)
         _check_booth(site=site, kind=request.kind, booth=request.booth)
         sighting = participant_sight(site=site, code=request.code, at=at) if request.code else None
-        participant = sighting.participant if sighting else None
+        if sighting is not None:
+            participant = sighting.participant
+        elif request.waitlist is not None:
+            participant = request.waitlist.participant
+        overridden = restriction_gate(
+            site=site,
+            participant_id=participant.pk if participant else None,
+            kind=request.kind,
+            override_reason=request.override_reason,
+        )
+        # A code's first visit came with its sighting; a waiting-list person's is read.
+        first_before = first_visits(
+            participant_ids=[participant.pk] if participant and sighting is None else []
+        )
         visit = Visit.objects.create(
             id=visit_id,
             site=site,
@@ -204,11 +244,19 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
             kind=request.kind,
             booth=request.booth,
             checked_in_at=at,
+            assisted=request.assisted,
+            shared_supply=request.shared_supply,
             backdated=backdated,
             created_by=by,
             create_fingerprint=content_print,
         )
         _set_choices(visit, substances=request.substances, routes=request.routes, new=True)
+        if overridden is not None:
+            restriction_override_record(
+                restriction=overridden, visit=visit, reason=request.override_reason, by=by, at=at
+            )
+        if request.waitlist is not None:
+            waitlist_take(entry=request.waitlist, visit=visit, by=by)
         audit_created(
             visit,
             by=by,
@@ -219,6 +267,7 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         request_recompute(site=site, moments=[at])
         if sighting:
             request_recompute_of_first_visit_left(was=sighting.first_visit, site=site, at=at)
+        request_recompute_of_moved_first_visits(before=first_before)
         return visit
 
     try:
@@ -310,6 +359,8 @@ def visit_update(
     did_not_consume_reason: str = UNSET,
     substances: Sequence[str] = UNSET,
     routes: Sequence[str] = UNSET,
+    assisted: str = UNSET,
+    shared_supply: bool = UNSET,
 ) -> Visit:
     """Edit a visit named at the version the editor read: stale → 412, never a silent overwrite
     (a resend of an edit already applied gets the stored visit)."""
@@ -329,6 +380,8 @@ def visit_update(
             "did_not_consume_reason": did_not_consume_reason,
             "substances": substances,
             "routes": routes,
+            "assisted": assisted,
+            "shared_supply": shared_supply,
         },
         stored=visit_snapshot,
     ):
@@ -353,6 +406,10 @@ def visit_update(
         fields["checked_out_at"] = checked_out_at
     if did_not_consume_reason is not UNSET:
         fields["did_not_consume_reason"] = did_not_consume_reason
+    if assisted is not UNSET:
+        fields["assisted"] = assisted
+    if shared_supply is not UNSET:
+        fields["shared_supply"] = shared_supply
     new_kind = fields.get("kind", visit.kind)
     new_booth = fields.get("booth", visit.booth)
     if "kind" in fields and new_kind == Visit.Kind.SERVICE_ONLY and "booth" not in fields:

@@ -29,6 +29,13 @@ export type ServiceKind = Schemas["ServiceKindEnum"];
 export type ReferralCategory = Schemas["CategoryEnum"];
 export type ReferralStatus = Schemas["ReferralStatusEnum"];
 export type DidNotConsumeReason = Schemas["DidNotConsumeReasonEnum"];
+export type SiteStock = Schemas["SiteStock"];
+export type StockWarning = Schemas["StockWarning"];
+export type StockItem = Schemas["StockItemEnum"];
+export type OxygenLevel = Schemas["OxygenLevelEnum"];
+export type Debrief = Schemas["Debrief"];
+export type DebriefSupport = Schemas["SupportsEnum"];
+export type Responders = Schemas["Responders"];
 
 /** How an incident ended, in the order the recorder and the review offer them. */
 export const OUTCOMES: Outcome[] = [

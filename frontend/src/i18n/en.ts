@@ -1,12 +1,16 @@
 import { participantsMessages } from "./participants";
 import { reportsMessages } from "./reports";
+import { respondersMessages } from "./responders";
 import { reviewMessages } from "./review";
+import { safetyMessages } from "./safety";
 
 // The English catalogue is the reference: every key here must exist in every other language.
 export const en = {
   ...reviewMessages.en,
+  ...respondersMessages.en,
   ...participantsMessages.en,
   ...reportsMessages.en,
+  ...safetyMessages.en,
   "app.name": "Vigil",
   "app.loading": "Loading…",
 

@@ -1,14 +1,18 @@
 import type { MessageKey } from "./en";
 import { participantsMessages } from "./participants";
 import { reportsMessages } from "./reports";
+import { respondersMessages } from "./responders";
 import { reviewMessages } from "./review";
+import { safetyMessages } from "./safety";
 
 // Typed as a complete record: a missing key is a compile error. Wording is gender-neutral
 // (roles named by function, "la supervision") rather than using middle-dot forms.
 export const fr: Record<MessageKey, string> = {
   ...reviewMessages.fr,
+  ...respondersMessages.fr,
   ...participantsMessages.fr,
   ...reportsMessages.fr,
+  ...safetyMessages.fr,
   "app.name": "Vigil",
   "app.loading": "Chargement…",
 

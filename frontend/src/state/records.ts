@@ -33,6 +33,12 @@ export interface CheckIn {
   booth?: string;
   substances: Substance[];
   routes: ConsumptionRoute[];
+  assisted?: "none" | "peer" | "staff";
+  shared_supply?: boolean;
+  /** Why a person restricted at the site is let in (audited). */
+  override_reason?: string;
+  /** The waiting-list entry checked in (taken off the list). */
+  waitlist?: string;
 }
 
 export async function checkIn(input: CheckIn, summary: string): Promise<string> {
@@ -46,9 +52,67 @@ export async function checkIn(input: CheckIn, summary: string): Promise<string> 
     routes: input.routes,
     ...(input.code ? { code: input.code } : {}),
     ...(input.booth ? { booth: input.booth } : {}),
+    ...(input.assisted && input.assisted !== "none" ? { assisted: input.assisted } : {}),
+    ...(input.shared_supply ? { shared_supply: true } : {}),
+    ...(input.override_reason ? { override_reason: input.override_reason } : {}),
+    ...(input.waitlist ? { waitlist: input.waitlist } : {}),
   };
   await write({ method: "POST", path: "/api/v1/visits/", body, summary });
   return id;
+}
+
+export type TurnAwayReason =
+  | "capacity"
+  | "restriction"
+  | "intoxication"
+  | "eligibility"
+  | "closed"
+  | "other";
+
+/** A person who wanted to use the site and could not. */
+export async function turnAway(
+  input: { site: string; reason: TurnAwayReason; code?: string },
+  summary: string,
+): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/turnaways/",
+    body: {
+      id: crypto.randomUUID(),
+      site: input.site,
+      reason: input.reason,
+      at: now(),
+      ...(input.code ? { code: input.code } : {}),
+    },
+    summary,
+  });
+}
+
+/** Puts a person (by code, or anonymous) on the waiting list; returns the entry's id. */
+export async function waitlistAdd(
+  input: { site: string; code?: string },
+  summary: string,
+): Promise<string> {
+  const id = crypto.randomUUID();
+  await write({
+    method: "POST",
+    path: "/api/v1/waitlist/",
+    body: { id, site: input.site, ...(input.code ? { code: input.code } : {}) },
+    summary,
+  });
+  return id;
+}
+
+/** The person left without a booth: a turn-away (capacity). */
+export async function waitlistLeave(entry: string, summary: string, after?: string): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/waitlist/{entry_id}/leave",
+    params: { entry_id: entry },
+    body: { reason: "capacity" },
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
 }
 
 /**
@@ -247,6 +311,44 @@ export async function referralFollowUp(
     path: "/api/v1/referrals/{referral_id}/status",
     params: { referral_id: referral },
     body: { id: crypto.randomUUID(), status, at: now() },
+    summary,
+  });
+}
+
+export type StockReceipt = WriteBody<"/api/v1/stock/receipts", "POST">;
+
+export async function recordReceipt(input: StockReceipt, summary: string): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/stock/receipts",
+    body: { ...input, id: crypto.randomUUID() },
+    summary,
+  });
+}
+
+export type ShiftCheckRecord = WriteBody<"/api/v1/stock/checks", "POST">;
+
+export async function recordShiftCheck(input: ShiftCheckRecord, summary: string): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/stock/checks",
+    body: { ...input, id: crypto.randomUUID() },
+    summary,
+  });
+}
+
+export type DebriefRecord = WriteBody<"/api/v1/incidents/{incident_id}/debrief", "POST">;
+
+export async function recordDebrief(
+  incident: string,
+  input: DebriefRecord,
+  summary: string,
+): Promise<void> {
+  await write({
+    method: "POST",
+    path: "/api/v1/incidents/{incident_id}/debrief",
+    params: { incident_id: incident },
+    body: input,
     summary,
   });
 }

@@ -46,6 +46,8 @@ from vigil.records.rules import (
 )
 from vigil.records.voiding import void_record
 from vigil.sites.models import Site
+from vigil.stock.models import Item
+from vigil.stock.services import source_of, stock_settle
 from vigil.visits.models import Visit
 
 # A test strip answers for one target only; FTIR and "other" (several tests) may answer for all.
@@ -131,6 +133,22 @@ def _write_details(
 _CHECK_FIELDS = ("expected_substance", "method", *DrugCheck.TARGETS, "client_action")
 
 
+def _kits_of(supplies: Sequence[tuple[str, int]]) -> int:
+    return dict(supplies).get(SupplyItem.NALOXONE_KIT, 0)
+
+
+def _use_kits(service: Service, *, units: int, by: User) -> None:
+    """Naloxone kits handed out leave the site's stock; an edit or a void settles the change."""
+    stock_settle(
+        site=service.site,
+        item=Item.NALOXONE_KIT,
+        source=source_of(service),
+        units=units,
+        by=by,
+        at=service.at,
+    )
+
+
 def service_snapshot(service: Service) -> dict[str, Any]:
     """The audited fields of a service: ids and values, never a code."""
     check = DrugCheck.objects.filter(service=service).values(*_CHECK_FIELDS)
@@ -211,6 +229,8 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
             create_fingerprint=content_print,
         )
         check, lines = _write_details(service, drug_check=drug_check, supplies=supplies, new=True)
+        if _kits_of(supplies):
+            _use_kits(service, units=_kits_of(supplies), by=by)
         # The snapshot of what was written, without reading it back.
         written = {name: getattr(check, name) for name in _CHECK_FIELDS} if check else None
         snapshot = _snapshot(service, drug_check=written, lines=lines)
@@ -307,6 +327,8 @@ def service_update(
         service.refresh_from_db()
         if new_check != before["drug_check"] or new_supplies != sorted(before["supplies"].items()):
             _write_details(service, drug_check=new_check, supplies=new_supplies)
+        if _kits_of(new_supplies) != before["supplies"].get(SupplyItem.NALOXONE_KIT, 0):
+            _use_kits(service, units=_kits_of(new_supplies), by=by)
         change.recompute(old_at, service.at)
         with_service_details(service)  # the answer, read before the commit
     return service
@@ -314,7 +336,9 @@ def service_update(
 
 @transaction.atomic
 def service_void(*, service: Service, by: User, role: Role, reason: str) -> Service:
-    """Void a service with a reason: it stays on record and leaves every count."""
+    """Void a service with a reason: it stays on record and leaves every count; the naloxone
+    kits it handed out go back to stock."""
+    already = service.voided
     voided = void_record(
         service,
         by=by,
@@ -324,4 +348,6 @@ def service_void(*, service: Service, by: User, role: Role, reason: str) -> Serv
         site=service.site,
         report_time=service.at,
     )
+    if not already and voided.supply_lines.filter(item=SupplyItem.NALOXONE_KIT).exists():
+        _use_kits(voided, units=0, by=by)
     return with_service_details(voided)  # the answer, read before the commit

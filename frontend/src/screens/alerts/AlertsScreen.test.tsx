@@ -32,6 +32,10 @@ function alert(overrides: Record<string, unknown> = {}) {
     created_at: inHours(-1),
     created_by: "bob",
     version: 4,
+    source: "manual",
+    evidence: {},
+    network: null,
+    network_sites: [],
     ...overrides,
   };
 }

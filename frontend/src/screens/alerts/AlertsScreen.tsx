@@ -7,6 +7,7 @@ import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { entriesTo } from "../../state/records";
 import { EXPIRY_PRESETS, endOfShift, expiryFor, toLocalInput, type ExpiryPreset } from "./expiry";
+import { Suggestions } from "../safety/Suggestions";
 import "./alerts.css";
 
 type Level = Alert["level"];
@@ -36,7 +37,7 @@ interface Draft {
  * ones), correct them while they are shown, and end them early. Every write goes through the
  * outbox: it shows as not sent yet, and the list reloads once the server has it.
  */
-export function AlertsScreen({ site }: { site: Site }) {
+export function AlertsScreen({ site, otherSites = [] }: { site: Site; otherSites?: Site[] }) {
   const { t } = useI18n();
   const { state, entries } = useOutbox();
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
@@ -114,6 +115,7 @@ export function AlertsScreen({ site }: { site: Site }) {
           </a>
         </div>
       ))}
+      <Suggestions site={site} otherSites={otherSites} />
       <div class="alerts-layout">
         <section class="panel" aria-labelledby="alert-post-title">
           <h2 id="alert-post-title">{t("alerts.post")}</h2>
@@ -191,6 +193,14 @@ function AlertSummary({ alert }: { alert: Alert }) {
           : t("alerts.endedAt", { time: shortTime(alert.ended_at ?? alert.expires_at, lang) })}
         {" · "}
         {t("alerts.postedBy", { name: alert.created_by, time: shortTime(alert.created_at, lang) })}
+        {alert.source !== "manual" && ` · ${t(`alerts.source.${alert.source}`)}`}
+        {alert.network_sites.length > 0 && ` · ${t("alerts.network", { sites: alert.network_sites.join(", ") })}`}
+        {alert.active && (
+          <>
+            {" · "}
+            <a href={`#/poster/${alert.id}`}>{t("alerts.poster")}</a>
+          </>
+        )}
       </p>
     </>
   );

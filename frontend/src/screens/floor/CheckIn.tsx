@@ -3,7 +3,7 @@ import { ApiError, api, call, type ConsumptionRoute, type Lookup, type Site, typ
 import { useI18n } from "../../i18n";
 import { useFloor, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
-import { checkIn } from "../../state/records";
+import { checkIn, turnAway } from "../../state/records";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import { visitsByBooth } from "./occupancy";
 
@@ -36,14 +36,19 @@ type Found = { kind: "none" } | { kind: "found"; lookup: Lookup } | { kind: "off
 interface Props {
   site: Site;
   booth: string | null;
+  /** Checking in a person from the waiting list: no code to type again. */
+  waitlist?: string | null;
 }
+
+type Assisted = "none" | "peer" | "staff";
+const ASSISTED: Assisted[] = ["none", "peer", "staff"];
 
 /**
  * Code → lookup → booth → substances and routes → confirm: four taps after the code. The code
  * lives in this screen's memory and in the queued check-in only; it is never shown again.
  */
-export function CheckIn({ site, booth: preselected }: Props) {
-  const { t } = useI18n();
+export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
+  const { t, lang } = useI18n();
   const outbox = useOutbox();
   const { floor, pending } = useFloor(site.slug, outbox.state.pending, outbox.pending);
   const [code, setCode] = useState("");
@@ -56,6 +61,9 @@ export function CheckIn({ site, booth: preselected }: Props) {
   const [routes, setRoutes] = useState<ConsumptionRoute[]>([]);
   const [busy, setBusy] = useState(false);
   const [missing, setMissing] = useState<string | null>(null);
+  const [assisted, setAssisted] = useState<Assisted>("none");
+  const [sharedSupply, setSharedSupply] = useState(false);
+  const [override, setOverride] = useState("");
   const codeRef = useRef<HTMLInputElement>(null);
 
   const booths = floor?.booths ?? site.booths.filter((b) => b.active !== false);
@@ -93,6 +101,10 @@ export function CheckIn({ site, booth: preselected }: Props) {
       setMissing(t("checkIn.pickBooth"));
       return;
     }
+    if (restrictedHere && !override.trim()) {
+      setMissing(t("checkIn.overrideNeeded"));
+      return;
+    }
     setBusy(true);
     const normal = anonymous ? "" : normaliseCode(code);
     await checkIn(
@@ -103,6 +115,9 @@ export function CheckIn({ site, booth: preselected }: Props) {
         ...(kind === "consumption" && booth ? { booth } : {}),
         substances: kind === "consumption" ? substances : [],
         routes: kind === "consumption" ? routes : [],
+        ...(kind === "consumption" ? { assisted, shared_supply: sharedSupply } : {}),
+        ...(restrictedHere ? { override_reason: override.trim() } : {}),
+        ...(waitlist ? { waitlist } : {}),
       },
       kind === "consumption"
         ? t("summary.checkIn", { booth: boothLabel })
@@ -112,8 +127,23 @@ export function CheckIn({ site, booth: preselected }: Props) {
     navigate("#/floor");
   }
 
-  const ready = anonymous || found.kind !== "none";
+  async function refuse() {
+    setBusy(true);
+    const normal = normaliseCode(code);
+    await turnAway(
+      { site: site.slug, reason: "restriction", ...(normal ? { code: normal } : {}) },
+      t("summary.turnaway", { reason: t("turnawayReason.restriction") }),
+    );
+    setCode("");
+    navigate("#/floor");
+  }
+
+  const ready = anonymous || waitlist !== null || found.kind !== "none";
   const lookup = found.kind === "found" ? found.lookup : null;
+  const restriction = lookup?.restriction ?? null;
+  // A consumption-only restriction still lets the person in for services.
+  const restrictedHere =
+    restriction !== null && (restriction.scope === "all_services" || kind === "consumption");
 
   return (
     <main class="screen" aria-labelledby="checkin-title">
@@ -128,7 +158,8 @@ export function CheckIn({ site, booth: preselected }: Props) {
         onToggle={(value) => setKind(value as typeof kind)}
         single
       />
-      {!anonymous && (
+      {waitlist && <Notice kind="info">{t("checkIn.fromWaitlist")}</Notice>}
+      {!anonymous && !waitlist && (
         <form class="lookup" onSubmit={lookUp} autocomplete="off" noValidate>
           <div class="field">
             <label for="checkin-code">{t("checkIn.code")}</label>
@@ -163,18 +194,20 @@ export function CheckIn({ site, booth: preselected }: Props) {
           </Button>
         </form>
       )}
-      <button
-        type="button"
-        class="btn btn-quiet"
-        aria-pressed={anonymous ? "true" : "false"}
-        onClick={() => {
-          setAnonymous(!anonymous);
-          setCode("");
-          setFound({ kind: "none" });
-        }}
-      >
-        {t("checkIn.anonymous")}
-      </button>
+      {!waitlist && (
+        <button
+          type="button"
+          class="btn btn-quiet"
+          aria-pressed={anonymous ? "true" : "false"}
+          onClick={() => {
+            setAnonymous(!anonymous);
+            setCode("");
+            setFound({ kind: "none" });
+          }}
+        >
+          {t("checkIn.anonymous")}
+        </button>
+      )}
 
       {found.kind === "offline" && <Notice kind="info">{t("checkIn.offlineLookup")}</Notice>}
       {lookup && (
@@ -187,6 +220,37 @@ export function CheckIn({ site, booth: preselected }: Props) {
           {lookup.recent_overdose && <Notice kind="error">{t("checkIn.recentOverdose")}</Notice>}
           {lookup.open_referrals.length > 0 && (
             <p>{t("checkIn.openReferrals", { count: lookup.open_referrals.length })}</p>
+          )}
+        </section>
+      )}
+      {restriction && (
+        <section class="restriction-notice" data-testid="restriction">
+          <Notice kind="error">
+            {restriction.until
+              ? t("checkIn.restricted", {
+                  scope: t(`scope.${restriction.scope}`),
+                  date: new Date(restriction.until).toLocaleDateString(lang),
+                })
+              : t("checkIn.restrictedNoDate", { scope: t(`scope.${restriction.scope}`) })}
+          </Notice>
+          {restrictedHere && (
+            <>
+              <div class="field">
+                <label for="checkin-override">{t("checkIn.overrideReason")}</label>
+                <input
+                  id="checkin-override"
+                  value={override}
+                  maxLength={1000}
+                  onInput={(e) => {
+                    setOverride(e.currentTarget.value);
+                    setMissing(null);
+                  }}
+                />
+              </div>
+              <Button variant="danger" busy={busy} onClick={() => void refuse()}>
+                {t("checkIn.turnAway")}
+              </Button>
+            </>
           )}
         </section>
       )}
@@ -224,6 +288,21 @@ export function CheckIn({ site, booth: preselected }: Props) {
             selected={routes}
             onToggle={(value) => setRoutes(toggle(routes, value as ConsumptionRoute))}
           />
+          <Chips
+            label={t("checkIn.assisted")}
+            options={ASSISTED.map((a) => ({ value: a, label: t(`assisted.${a}`) }))}
+            selected={[assisted]}
+            onToggle={(value) => setAssisted(value as Assisted)}
+            single
+          />
+          <button
+            type="button"
+            class="chip"
+            aria-pressed={sharedSupply ? "true" : "false"}
+            onClick={() => setSharedSupply(!sharedSupply)}
+          >
+            {t("checkIn.sharedSupply")}
+          </button>
         </>
       )}
       {missing && <Notice kind="error">{missing}</Notice>}

@@ -6,7 +6,10 @@ import { navigate } from "../../state/route";
 import { checkOut, openIncident, undoCheckOut, UNDO_MS, type Pending } from "../../state/records";
 import { Notice, UndoStrip } from "../../ui";
 import { duration, minutesSince, timeOfDay } from "./time";
+import { StockNotice } from "../stock/StockNotice";
 import { BoothTile, type TileVisit } from "./BoothTile";
+import { FloorAlerts } from "./FloorAlerts";
+import { Waitlist } from "./Waitlist";
 import { visitsByBooth } from "./occupancy";
 
 interface Props {
@@ -131,15 +134,7 @@ export function Floor({ site, user }: Props) {
 
   return (
     <main class="screen screen-wide floor" aria-labelledby="floor-title">
-      {alerts.length > 0 && (
-        <section class="alerts" aria-label={t("floor.alerts")}>
-          {alerts.map((alert) => (
-            <p key={alert.id} class={`alert alert-${alert.level}`} role="status">
-              {alert.message}
-            </p>
-          ))}
-        </section>
-      )}
+      <FloorAlerts alerts={alerts} />
       <div class="floor-title">
         <h1 id="floor-title">{site.name}</h1>
         {floor?.today && (
@@ -166,6 +161,7 @@ export function Floor({ site, user }: Props) {
       {failure && floor !== null && asOf === null && failure.isNetwork && (
         <Notice kind="info">{t("floor.stale")}</Notice>
       )}
+      <StockNotice site={site} />
       <nav class="floor-actions" aria-label={t("floor.actions")}>
         <a class="btn btn-primary btn-inline" href="#/check-in">
           {t("floor.checkIn")}
@@ -185,6 +181,9 @@ export function Floor({ site, user }: Props) {
         </a>
         <a class="btn btn-secondary" href="#/mine">
           {t("floor.mine")}
+        </a>
+        <a class="btn btn-secondary" href="#/turnaway">
+          {t("floor.turnAway")}
         </a>
       </nav>
       <section aria-labelledby="booths-title" data-testid="floor-board">
@@ -240,6 +239,13 @@ export function Floor({ site, user }: Props) {
           </ul>
         )}
       </section>
+      <Waitlist
+        site={site.slug}
+        entries={floor?.waitlist ?? []}
+        queued={outbox.entries}
+        freeBooths={booths.filter((b) => !occupied.has(b.id)).map((b) => ({ id: b.id, label: b.label }))}
+        now={now}
+      />
       {serviceVisits.length > 0 && (
         <section aria-labelledby="service-visits-title" class="panel">
           <h2 id="service-visits-title">{t("floor.serviceVisits")}</h2>

@@ -4,6 +4,7 @@ import { useI18n, type MessageKey } from "../../i18n";
 import { navigate } from "../../state/route";
 import { Button, Notice } from "../../ui";
 import { monthRange } from "./dates";
+import { CrossedTable } from "./CrossedTable";
 import { figureAt, formatFigure, rowsOf, SECTIONS, type Metrics } from "./indicators";
 
 type Period = Schemas["PeriodReport"];
@@ -96,6 +97,7 @@ export function MonthlySummary({ sites, slug, month }: { sites: Site[]; slug: st
                 ))}
               </tbody>
             </table>
+            {section.key === "participants" && <CrossedTable metrics={metrics} />}
           </section>
         ))}
       <footer class="form-foot">

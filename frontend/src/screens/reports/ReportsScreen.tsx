@@ -6,7 +6,9 @@ import { Chips, Notice } from "../../ui";
 import { DailyChart, ShareBars } from "./Charts";
 import { daysOf, PRESETS, presetRange, todayIn, type Preset, type Range } from "./dates";
 import { figureAt, formatFigure, numberOr, rowsOf, SECTIONS, type Metrics } from "./indicators";
+import { CrossedTable } from "./CrossedTable";
 import { MonthlySummary } from "./MonthlySummary";
+import { Submissions } from "./Submissions";
 import "./reports.css";
 
 type Daily = Schemas["DailyReport"];
@@ -245,6 +247,13 @@ function Reports({ sites, site, role }: Props) {
           </div>
         </section>
       )}
+      {period && (
+        <section class="panel" aria-labelledby="report-crossed-title">
+          <h2 id="report-crossed-title">{t("reports.section.participants")}</h2>
+          <CrossedTable metrics={periodMetrics} />
+        </section>
+      )}
+      <Submissions site={shownSite} today={today} canSend={supervising} />
     </main>
   );
 }

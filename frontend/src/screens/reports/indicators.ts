@@ -30,8 +30,19 @@ export const SECTIONS: Section[] = [
       "peak_occupancy",
     ],
     nested: [
+      { name: "visits_by_time_band", labelPrefix: "timeBand" },
       { name: "visits_by_substance", labelPrefix: "substance" },
       { name: "visits_by_route", labelPrefix: "route" },
+    ],
+  },
+  {
+    key: "participants",
+    flat: [],
+    nested: [
+      { name: "participants_by_age_band", labelPrefix: "age" },
+      { name: "participants_by_gender", labelPrefix: "gender" },
+      { name: "new_participants_by_age_band", labelPrefix: "age" },
+      { name: "new_participants_by_gender", labelPrefix: "gender" },
     ],
   },
   {
@@ -40,13 +51,20 @@ export const SECTIONS: Section[] = [
       "overdoses",
       "fatal_overdoses",
       "overdoses_with_naloxone",
+      "overdoses_without_naloxone",
+      "overdoses_naloxone_by_staff",
+      "overdoses_staff_only",
+      "overdoses_ems_treated",
+      "overdoses_with_oxygen",
       "naloxone_doses",
+      "overdose_ems_calls",
       "ems_calls",
       "transports",
       "other_medical_emergencies",
+      "police_attended",
       "overdoses_per_1000_visits",
     ],
-    nested: [],
+    nested: [{ name: "incidents_by_kind", labelPrefix: "incidentKind" }],
   },
   {
     key: "services",
@@ -69,6 +87,20 @@ export const SECTIONS: Section[] = [
   },
 ];
 
+/** Value names whose order means something (the database may give them in any order). */
+const ORDERS: Record<string, string[]> = {
+  age: ["under_20", "20_29", "30_39", "40_49", "50_59", "60_plus", "unknown"],
+  gender: ["woman", "man", "non_binary", "unknown"],
+  timeBand: ["07_12", "12_17", "17_22", "22_03", "03_07"],
+};
+
+function ordered(labelPrefix: string, names: string[]): string[] {
+  const order = ORDERS[labelPrefix];
+  if (!order) return names;
+  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+  return [...names].sort((a, b) => rank(a) - rank(b));
+}
+
 export interface Row {
   /** "visits" or "visits_by_substance.fentanyl". */
   path: string;
@@ -88,7 +120,7 @@ export function rowsOf(section: Section, sample: Metrics | undefined): Row[] {
     rows.push({ path: name, label: `indicator.${name}`, nested: false });
     const values = sample?.[name];
     if (values && typeof values === "object") {
-      for (const value of Object.keys(values)) {
+      for (const value of ordered(labelPrefix, Object.keys(values))) {
         rows.push({ path: `${name}.${value}`, label: `${labelPrefix}.${value}`, nested: true });
       }
     }
@@ -128,4 +160,20 @@ export function formatFigure(figure: Figure, lang: string): string {
 /** Sum of a figure over days, or null as soon as one day's cell is not a number. */
 export function numberOr(figure: Figure): number | null {
   return typeof figure === "number" ? figure : null;
+}
+
+/** The crossed table of participants: age bands (rows) by gender (columns), as the API nests it. */
+export interface Crossed {
+  bands: string[];
+  genders: string[];
+  cell: (band: string, gender: string) => Figure;
+}
+
+export function crossedOf(metrics: Metrics | undefined, name: string): Crossed | null {
+  const table = metrics?.[name];
+  if (!table || typeof table !== "object") return null;
+  const rows = table as Record<string, Record<string, unknown>>;
+  const bands = ordered("age", Object.keys(rows));
+  const genders = ordered("gender", Object.keys(rows[bands[0] ?? ""] ?? {}));
+  return { bands, genders, cell: (band, gender) => asFigure(rows[band]?.[gender]) };
 }

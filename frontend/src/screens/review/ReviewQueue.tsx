@@ -3,6 +3,7 @@ import { ApiError, api, call, type IncidentSummary, type Site } from "../../api"
 import { useI18n } from "../../i18n";
 import { navigate, useRoute } from "../../state/route";
 import { Chips, Notice } from "../../ui";
+import { DebriefsDue } from "./Debriefs";
 import { siteDateTime } from "./format";
 import { Lockouts } from "./Lockouts";
 import {
@@ -129,6 +130,8 @@ export function ReviewQueue({ site }: { site: Site }) {
           </div>
         </div>
       </section>
+
+      <DebriefsDue site={site} />
 
       {failure && (
         <Notice kind="error">{failure.isNetwork ? t("error.network") : failure.detail}</Notice>

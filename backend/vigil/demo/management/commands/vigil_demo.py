@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from datetime import time as time_of_day
 from typing import Any
 
 from django.conf import settings
@@ -10,8 +11,13 @@ from django.utils import timezone
 
 from vigil.accounts.models import Role
 from vigil.accounts.services import user_grant
-from vigil.demo.records import DemoSummary, load_demo_records
-from vigil.sites.models import Site
+from vigil.demo.records import (
+    DemoSummary,
+    load_demo_records,
+    load_demo_shift_check,
+    load_demo_stock,
+)
+from vigil.sites.models import Site, WeeklyHours
 from vigil.sites.services import site_upsert
 from vigil.visits.models import Visit
 
@@ -54,6 +60,14 @@ class Command(BaseCommand):
                 booths=12,
                 inhalation_booths=2,
             )
+            # Open every day from 09:00 to 21:00: the regulator's "days and hours open".
+            for weekday in WeeklyHours.Weekday.values:
+                WeeklyHours.objects.get_or_create(
+                    site=site,
+                    weekday=weekday,
+                    opens=time_of_day(9),
+                    defaults={"closes": time_of_day(21)},
+                )
             users = {
                 username: user_grant(
                     username=username,
@@ -66,7 +80,9 @@ class Command(BaseCommand):
             }
             loaded = Visit.objects.filter(site=site).exists()
             if not loaded:
+                load_demo_stock(site=site, by=users["supervisor"])
                 summary = load_demo_records(site=site, users=users, days=max(0, options["days"]))
+                load_demo_shift_check(site=site, by=users["staff"])
         self.stdout.write(f"Demo site {site.slug} ({site.timezone}, 12 booths) is ready.")
         if loaded:
             self.stdout.write("It already holds records: no records added.")

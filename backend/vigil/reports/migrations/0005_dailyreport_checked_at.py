@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_pendingrecompute_to_records'),
+        ('reports', '0004_monthly_draft'),
     ]
 
     operations = [
