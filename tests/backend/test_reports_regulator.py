@@ -505,7 +505,7 @@ def test_alerts_by_source_count_the_alerts_posted_that_day_at_each_site(
 
 
 def test_complaints_by_category_count_complaints_received_that_day(
-    world: World, bob: TabletClient
+    world: World, bob: TabletClient, client_for: Clients
 ) -> None:
     def complain(category: str, received: str) -> Any:
         created = bob.post(
@@ -531,3 +531,6 @@ def test_complaints_by_category_count_complaints_received_that_day(
 
     assert nonzero(figures["complaints_by_category"]) == {"service": 2, "privacy": 1}
     assert "Waited" not in str(figures)
+    # An analyst never sees a small cell.
+    shown = daily(client_for("dana"))["complaints_by_category"]
+    assert nonzero(shown) == {"service": "<10", "privacy": "<10"}
