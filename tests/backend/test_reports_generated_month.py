@@ -57,6 +57,13 @@ from vigil.participants.selectors import participant_by_code
 from vigil.participants.services import participant_merge, participant_update
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import daily_reports, period_metrics
+from vigil.safety.models import Complaint, Restriction, TurnAway
+from vigil.safety.services import (
+    RestrictionRequest,
+    complaint_record,
+    restriction_create,
+    turnaway_record,
+)
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Visit
 from vigil.visits.services import (
@@ -156,6 +163,18 @@ OVERDOSE = ("opioid_overdose", "stimulant_overdose")
 NON_MEDICAL = ("violence", "needlestick", "substance_found", "privacy_breach", "other")
 INCIDENT_KINDS = (*OVERDOSE, "other_medical", *NON_MEDICAL)
 # A test strip answers for its one target only.
+TURNAWAY_REASONS = ("capacity", "restriction", "intoxication", "eligibility", "closed", "other")
+COMPLAINT_CATEGORIES = (
+    "service",
+    "staff_conduct",
+    "safety",
+    "privacy",
+    "accessibility",
+    "restriction",
+    "neighbourhood",
+    "other",
+)
+ALERT_SOURCES = ("manual", "overdose_cluster", "drug_check")
 STRIP_TARGET = {
     "fentanyl_strip": "fentanyl",
     "benzo_strip": "benzodiazepine",
@@ -197,6 +216,8 @@ class VisitEntry:
     routes: tuple[str, ...]
     typed_code: str | None = None  # as the worker typed it (case, spaces, hyphens)
     did_not_consume: str = ""
+    assisted: str = "none"
+    shared_supply: bool = False
     voided: bool = False
     record: Visit | None = None
 
@@ -245,11 +266,25 @@ class ReferralEntry:
 
 
 @dataclass
+class SafetyEntry:
+    """A turn-away (its reason), a restriction ("started") or a complaint (its category)."""
+
+    site: str
+    what: str
+    at: datetime
+    id: Any = None
+    voided: bool = False
+
+
+@dataclass
 class Ledger:
     visits: list[VisitEntry] = field(default_factory=list)
     incidents: list[IncidentEntry] = field(default_factory=list)
     services: list[ServiceEntry] = field(default_factory=list)
     referrals: list[ReferralEntry] = field(default_factory=list)
+    turnaways: list[SafetyEntry] = field(default_factory=list)
+    restrictions: list[SafetyEntry] = field(default_factory=list)
+    complaints: list[SafetyEntry] = field(default_factory=list)
     # Birth year and gender a person gave, by code (unknown unless given).
     people: dict[str, tuple[int | None, str]] = field(default_factory=dict)
 
@@ -344,6 +379,19 @@ def expected_metrics(
         "referrals_accepted": sum(1 for r in referrals if "accepted" in r.statuses),
     }
     result |= regulator_metrics(ledger, visits, first_visit, in_scope, overdoses, incidents)
+
+    def live_in_scope(entries: list[SafetyEntry]) -> list[str]:
+        return [e.what for e in entries if not e.voided and in_scope(e.site, e.at)]
+
+    result |= {
+        "turnaways_by_reason": tally(TURNAWAY_REASONS, live_in_scope(ledger.turnaways)),
+        "assisted_visits": sum(1 for v in visits if v.assisted != "none"),
+        "shared_supply_visits": sum(1 for v in visits if v.shared_supply),
+        "restrictions_started": len(live_in_scope(ledger.restrictions)),
+        # An alert is posted now, never backdated: none falls in a past month.
+        "alerts_by_source": dict.fromkeys(ALERT_SOURCES, 0),
+        "complaints_by_category": tally(COMPLAINT_CATEGORIES, live_in_scope(ledger.complaints)),
+    }
     for target in DRUG_TARGETS:
         result[f"drug_checks_{target}_positive"] = sum(
             1 for check in checks if check is not None and check[target] == "positive"
@@ -446,6 +494,9 @@ class Month:
 
     def __init__(self, world: World, supervisor_b: User, rng: random.Random) -> None:
         self.rng = rng
+        # The floor-safety records draw from their own generator: the rest of the month stays
+        # as it was generated before they were counted.
+        self.side = random.Random(SEED + 16)
         self.site = {"harbour": world.site_a, "eastside": world.site_b}
         self.by = {"harbour": world.users["bob"], "eastside": supervisor_b}
         self.reviewer = {"harbour": (world.users["erin"], Role.ADMIN)}
@@ -593,6 +644,8 @@ class Month:
             routes=routes,
             typed_code=self.typed(str(person)) if person else None,
             did_not_consume=reason,
+            assisted=self.side.choice(["none"] * 8 + ["peer", "staff"]),
+            shared_supply=self.side.random() < 0.1,
         )
         self.ledger.visits.append(entry)
         return entry
@@ -721,6 +774,8 @@ class Month:
                 checked_in_at=entry.start,
                 substances=entry.substances,
                 routes=entry.routes,
+                assisted=entry.assisted,
+                shared_supply=entry.shared_supply,
             ),
             by=by,
             role=Role.SUPERVISOR,
@@ -1431,12 +1486,67 @@ class Month:
             )
             entry.voided = True
 
+    def record_safety(self) -> None:
+        """Turn-aways, restrictions and complaints through the month, some either side of a
+        local midnight, some voided (recorded last: a restriction would refuse a check-in)."""
+        rng = self.side
+        for site in SITES:
+            by, where = self.by[site], self.site[site]
+            for n in range(30):
+                at = self.random_time(site, rng.choice(DAYS))
+                record, _ = turnaway_record(
+                    site=where,
+                    reason=rng.choice(TURNAWAY_REASONS),
+                    by=by,
+                    role=Role.SUPERVISOR,
+                    code=self.typed(rng.choice(self.pool[site])) if n % 3 == 0 else None,
+                    at=at,
+                )
+                self.ledger.turnaways.append(SafetyEntry(site, record.reason, at, record.pk))
+            for code in rng.sample(self.pool[site], 6):
+                at = self.random_time(site, rng.choice(DAYS))
+                restriction, _ = restriction_create(
+                    request=RestrictionRequest(
+                        site=where,
+                        scope=rng.choice(["all_services", "consumption_only"]),
+                        reason=rng.choice(["violence", "threats", "dealing"]),
+                        code=self.typed(code),
+                        starts_at=at,
+                        ends_at=at + timedelta(days=7),
+                    ),
+                    by=by,
+                    role=Role.SUPERVISOR,
+                )
+                self.ledger.restrictions.append(SafetyEntry(site, "started", at, restriction.pk))
+            for _ in range(12):
+                at = self.random_time(site, rng.choice(DAYS))
+                complaint, _ = complaint_record(
+                    site=where,
+                    category=rng.choice(COMPLAINT_CATEGORIES),
+                    summary="Waited a long time at the door.",
+                    by=by,
+                    received_at=at,
+                )
+                self.ledger.complaints.append(
+                    SafetyEntry(site, complaint.category, at, complaint.pk)
+                )
+        # Voided in the database (these records have no void action yet): they leave every count.
+        for model, entries in (
+            (TurnAway, self.ledger.turnaways),
+            (Restriction, self.ledger.restrictions),
+            (Complaint, self.ledger.complaints),
+        ):
+            for entry in rng.sample(entries, 3):
+                model.objects.filter(pk=entry.id).update(voided=True)
+                entry.voided = True
+
     def record(self) -> Ledger:
         self.record_visits()
         self.record_incidents()
         self.record_services()
         self.record_referrals()
         self.record_people()
+        self.record_safety()
         return self.ledger
 
     def record_people(self) -> None:
@@ -1534,6 +1644,16 @@ def check_the_generator_covers_the_rules(month: Month) -> None:
             "referrals attended": sum("attended" in r.statuses for r in ledger.referrals),
             "referrals declined": sum("declined" in r.statuses for r in ledger.referrals),
             "voided referrals": sum(r.voided for r in ledger.referrals),
+            "assisted visits": sum(v.assisted != "none" for v in visits),
+            "shared-supply visits": sum(v.shared_supply for v in visits),
+            "turn-aways across midnight": sum(
+                e.at.astimezone(ZONES[e.site]).hour in (23, 0) for e in ledger.turnaways
+            ),
+            "voided turn-aways": sum(e.voided for e in ledger.turnaways),
+            "restrictions": len(ledger.restrictions),
+            "voided restrictions": sum(e.voided for e in ledger.restrictions),
+            "complaints": len(ledger.complaints),
+            "voided complaints": sum(e.voided for e in ledger.complaints),
         }
     )
     assert 300 <= features["visits"] <= 600, features

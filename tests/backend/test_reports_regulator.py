@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,8 @@ from tests.backend.conftest import run_recomputes
 from tests.backend.incidents_support import complete, open_incident, tap
 from tests.conftest import TabletClient, World
 from vigil.accounts.models import Membership, Role
+from vigil.core.calendar import local_today
+from vigil.safety.models import Complaint, Restriction, TurnAway, TurnAwayReason
 
 TORONTO = ZoneInfo("America/Toronto")
 VANCOUVER = ZoneInfo("America/Vancouver")
@@ -347,9 +349,188 @@ def test_correcting_a_gender_recomputes_the_days_the_person_visited(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = bob.patch(
-            f"/api/v1/participants/{first['participant']}", {"gender": "woman", "version": 2}
+            f"/api/v1/participants/{first['participant']}",
+            {"gender": "woman", "version": 2},
         )
     assert response.status_code == 200, response.content
 
     assert run_recomputes(celery_messages) == {DAY, DAY + timedelta(days=1)}
     assert nonzero(daily(bob)["participants_by_gender"]) == {"woman": 1}
+
+
+# --- Floor safety operations (DOMAIN.md, "Floor safety operations") -------------------------
+
+
+def turn_away(client: TabletClient, when: str, reason: str, site: str = "harbour") -> Any:
+    created = client.post("/api/v1/turnaways/", {"site": site, "reason": reason, "at": when})
+    assert created.status_code == 201, created.content
+    return created.json()
+
+
+def test_turnaways_by_reason_count_each_reason_on_the_local_day_and_a_left_wait_once(
+    world: World, bob: TabletClient, client_for: Clients
+) -> None:
+    Membership.objects.create(user=world.users["bob"], site=world.site_b, role=Role.SUPERVISOR)
+    turn_away(bob, at(DAY, 9), "intoxication")
+    turn_away(bob, at(DAY, 23, 30), "closed")  # 04:30 UTC the next day: still DAY in Toronto
+    turn_away(bob, at(DAY + timedelta(days=1), 0, 30), "closed")  # the next local day
+    turn_away(
+        bob,
+        at(DAY, 10, zone=VANCOUVER),
+        "eligibility",
+        site="eastside",
+    )
+    voided = turn_away(bob, at(DAY, 11), "other")
+    TurnAway.objects.filter(pk=voided["id"]).update(voided=True)  # no void endpoint yet
+    alice = client_for("alice")  # today: a person who left the waiting list
+    waiting = alice.post("/api/v1/waitlist/", {"site": "harbour"})
+    assert alice.post(f"/api/v1/waitlist/{waiting.json()['id']}/leave", {}).status_code == 200
+
+    assert nonzero(daily(bob)["turnaways_by_reason"]) == {
+        "intoxication": 1,
+        "closed": 1,
+    }
+    assert set(daily(bob)["turnaways_by_reason"]) == set(TurnAwayReason.values)
+    today = daily(bob, local_today(world.site_a))
+    assert nonzero(today["turnaways_by_reason"]) == {"capacity": 1}
+    assert nonzero(
+        period(bob, DAY, DAY + timedelta(days=1), "site=harbour&")["turnaways_by_reason"]
+    ) == {
+        "intoxication": 1,
+        "closed": 2,
+    }
+
+
+def test_assisted_visits_count_peer_and_staff_assistance(world: World, bob: TabletClient) -> None:
+    for assisted in ("peer", "staff", "none"):
+        created = bob.post(
+            "/api/v1/visits/",
+            {
+                "site": "harbour",
+                "kind": "service_only",
+                "checked_in_at": at(DAY, 9),
+                "assisted": assisted,
+            },
+        )
+        assert created.status_code == 201, created.content
+    voided = bob.post(
+        "/api/v1/visits/",
+        {
+            "site": "harbour",
+            "kind": "service_only",
+            "checked_in_at": at(DAY, 10),
+            "assisted": "staff",
+        },
+    ).json()
+    bob.post(f"/api/v1/visits/{voided['id']}/void", {"reason": "entered twice"})
+
+    figures = daily(bob)
+
+    assert (figures["visits"], figures["assisted_visits"]) == (3, 2)
+
+
+def test_shared_supply_visits_count_visits_flagged_at_check_in(
+    world: World, bob: TabletClient
+) -> None:
+    for shared in (True, True, False):
+        created = bob.post(
+            "/api/v1/visits/",
+            {
+                "site": "harbour",
+                "kind": "service_only",
+                "checked_in_at": at(DAY, 9),
+                "shared_supply": shared,
+            },
+        )
+        assert created.status_code == 201, created.content
+    bob.post(
+        "/api/v1/visits/",
+        {
+            "site": "harbour",
+            "kind": "service_only",
+            "checked_in_at": at(DAY - timedelta(days=1), 23),
+            "shared_supply": True,
+        },
+    )
+
+    assert daily(bob)["shared_supply_visits"] == 2
+    assert period(bob, DAY - timedelta(days=1), DAY)["shared_supply_visits"] == 3
+
+
+def test_restrictions_started_count_by_their_local_start_day(
+    world: World, bob: TabletClient
+) -> None:
+    def restrict(code: str, starts: str) -> Any:
+        created = bob.post(
+            "/api/v1/restrictions/",
+            {
+                "site": "harbour",
+                "code": code,
+                "scope": "all_services",
+                "reason": "threats",
+                "starts_at": starts,
+                "review_at": at(DAY + timedelta(days=30), 9),
+            },
+        )
+        assert created.status_code == 201, created.content
+        return created.json()
+
+    restrict("MAKO1993", at(DAY, 8))
+    restrict("LUNA2001", at(DAY, 23, 45))
+    restrict("OWEN1988", at(DAY + timedelta(days=1), 8))
+    voided = restrict("RIKO1975", at(DAY, 12))
+    Restriction.objects.filter(pk=voided["id"]).update(voided=True)  # no void endpoint yet
+
+    assert daily(bob)["restrictions_started"] == 2
+    assert "threats" not in str(daily(bob))  # a count, never a reason
+
+
+def test_alerts_by_source_count_the_alerts_posted_that_day_at_each_site(
+    world: World, bob: TabletClient, client_for: Clients
+) -> None:
+    Membership.objects.create(user=world.users["bob"], site=world.site_b, role=Role.SUPERVISOR)
+    expires = (datetime.now(UTC) + timedelta(hours=6)).isoformat()
+    alert = {"site": "harbour", "message": "Xylazine in the down", "level": "danger"}
+    for body in ({**alert, "sites": ["eastside"]}, {**alert, "level": "info"}):
+        posted = bob.post(
+            "/api/v1/alerts/", {**body, "id": str(uuid.uuid4()), "expires_at": expires}
+        )
+        assert posted.status_code == 201, posted.content
+
+    harbour = daily(bob, local_today(world.site_a))["alerts_by_source"]
+    eastside = daily(bob, local_today(world.site_b), site="eastside")["alerts_by_source"]
+
+    assert harbour == {"manual": 2, "overdose_cluster": 0, "drug_check": 0}
+    assert nonzero(eastside) == {"manual": 1}
+
+
+def test_complaints_by_category_count_complaints_received_that_day(
+    world: World, bob: TabletClient, client_for: Clients
+) -> None:
+    def complain(category: str, received: str) -> Any:
+        created = bob.post(
+            "/api/v1/complaints/",
+            {
+                "site": "harbour",
+                "category": category,
+                "summary": "Waited long",
+                "received_at": received,
+            },
+        )
+        assert created.status_code == 201, created.content
+        return created.json()
+
+    complain("service", at(DAY, 9))
+    complain("service", at(DAY, 16))
+    complain("privacy", at(DAY, 12))
+    complain("safety", at(DAY - timedelta(days=1), 12))
+    voided = complain("staff_conduct", at(DAY, 13))
+    Complaint.objects.filter(pk=voided["id"]).update(voided=True)  # no void endpoint yet
+
+    figures = daily(bob)
+
+    assert nonzero(figures["complaints_by_category"]) == {"service": 2, "privacy": 1}
+    assert "Waited" not in str(figures)
+    # An analyst never sees a small cell.
+    shown = daily(client_for("dana"))["complaints_by_category"]
+    assert nonzero(shown) == {"service": "<10", "privacy": "<10"}

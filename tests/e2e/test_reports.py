@@ -22,6 +22,7 @@ from vigil.participants.models import Participant
 from vigil.reports import services as reports_services
 from vigil.reports.services import compute_site_day
 from vigil.reports.tasks import compute_site_day_task
+from vigil.safety.services import turnaway_record
 from vigil.visits.services import CheckIn, visit_check_in, visit_check_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -35,7 +36,8 @@ def viewport(request: pytest.FixtureRequest) -> str:
 
 
 def seed_week(world: World) -> list[date]:
-    """Visits on each of the last seven local days (3 + n a day), one overdose on the last."""
+    """Visits on each of the last seven local days (3 + n a day), one overdose and two people
+    turned away on the last."""
     today = timezone.localdate(timezone.now(), TORONTO)
     days = [today - timedelta(days=n) for n in range(7, 0, -1)]
     bob = world.users["bob"]
@@ -72,6 +74,14 @@ def seed_week(world: World) -> list[date]:
         by=bob,
         role=Role.SUPERVISOR,
     )
+    for reason in ("capacity", "intoxication"):
+        turnaway_record(
+            site=world.site_a,
+            reason=reason,
+            by=bob,
+            role=Role.SUPERVISOR,
+            at=datetime(last.year, last.month, last.day, 11, tzinfo=TORONTO),
+        )
     for day in days:
         compute_site_day(site=world.site_a, day=day)
     return days
@@ -98,6 +108,11 @@ def test_the_reports_screen_shows_the_figures_the_api_returns_for_a_seeded_week(
     for index, report in enumerate(daily):
         expect(cells.nth(index)).to_have_text(str(report["metrics"]["visits"]))
     expect(cells.last).to_have_text(str(period["metrics"]["visits"]))
+    turned_away = page.locator(
+        "tr", has=page.get_by_role("rowheader", name="People turned away", exact=True)
+    )
+    expect(turned_away.get_by_role("cell").last).to_have_text("2")
+    expect(page.get_by_role("rowheader", name="Too intoxicated", exact=True)).to_be_visible()
     expect(page.get_by_text("Final").first).to_be_visible()
     screenshot(page, "reports", viewport)
     assert_accessible(page)

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractHour
 from django.db.models.lookups import GreaterThan
 
+from vigil.alerts.models import Alert
 from vigil.care.models import (
     DrugCheck,
     Referral,
@@ -47,6 +48,7 @@ from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Gender, Participant
 from vigil.reports.scope import Scope
+from vigil.safety.models import Complaint, Restriction, TurnAway, TurnAwayReason
 from vigil.visits.models import Route, Substance, Visit, VisitRoute, VisitSubstance
 
 Metrics = dict[str, Any]
@@ -62,13 +64,16 @@ def _zeroed(choices: list[str], rows: Any, key: str) -> dict[str, int]:
 
 
 def visit_counts(scope: Scope) -> Metrics:
-    """visits, consumption/service-only/anonymous visits, unique participants (1 query)."""
+    """visits, consumption/service-only/anonymous visits, unique participants, and the visits
+    flagged at check-in: assisted (by a peer or staff) and sharing a supply (1 query)."""
     return Visit.objects.filter(scope.q(time="checked_in_at"), voided=False).aggregate(
         visits=Count("pk"),
         consumption_visits=Count("pk", filter=Q(kind=Visit.Kind.CONSUMPTION)),
         service_only_visits=Count("pk", filter=Q(kind=Visit.Kind.SERVICE_ONLY)),
         anonymous_visits=Count("pk", filter=Q(participant=None)),
         unique_participants=Count("participant", distinct=True),
+        assisted_visits=Count("pk", filter=~Q(assisted=Visit.Assisted.NONE)),
+        shared_supply_visits=Count("pk", filter=Q(shared_supply=True)),
     )
 
 
@@ -524,4 +529,40 @@ def care_counts(scope: Scope) -> Metrics:
         "supplies_by_item": _zeroed(SupplyItem.values, supplies, "item"),
         "referrals_by_category": _zeroed(ReferralCategory.values, by_category, "category"),
         **referral_totals(scope),
+    }
+
+
+def safety_counts(scope: Scope) -> Metrics:
+    """The floor's safety operations: turn-aways by reason, restrictions started, alerts
+    posted by source, complaints received by category (4 queries).
+
+    A person who left the waiting list is counted once, by the capacity turn-away recorded
+    when they left (never again as a waiting-list entry). Alerts are never voided; each site's
+    copy of a network alert counts at its site.
+    """
+    turnaways = (
+        TurnAway.objects.filter(scope.q(time="at"), voided=False)
+        .values("reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    alerts = (
+        Alert.objects.filter(scope.q(time="created_at"))
+        .values("source")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    complaints = (
+        Complaint.objects.filter(scope.q(time="received_at"), voided=False)
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "turnaways_by_reason": _zeroed(TurnAwayReason.values, turnaways, "reason"),
+        "restrictions_started": Restriction.objects.filter(
+            scope.q(time="starts_at"), voided=False
+        ).count(),
+        "alerts_by_source": _zeroed(Alert.Source.values, alerts, "source"),
+        "complaints_by_category": _zeroed(Complaint.Category.values, complaints, "category"),
     }

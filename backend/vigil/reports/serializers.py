@@ -7,10 +7,12 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from vigil.alerts.models import Alert
 from vigil.care.models import ReferralCategory, ServiceKind, SupplyItem
 from vigil.incidents.models import Incident
 from vigil.reports.metrics import AGE_BAND_KEYS, GENDER_KEYS, TIME_BANDS
 from vigil.reports.suppression import COMPLEMENT
+from vigil.safety.models import Complaint, TurnAwayReason
 from vigil.visits.models import Route, Substance
 
 SUPPRESSED_CELLS = (
@@ -136,4 +138,19 @@ class ReportMetricsSerializer(serializers.Serializer[dict[str, Any]]):
     police_attended = CountField(help_text="Incidents of any kind the police attended.")
     incidents_by_kind = _breakdown(
         "IncidentsByKind", Incident.Kind.values, "Incidents of each kind."
+    )
+    turnaways_by_reason = _breakdown(
+        "TurnawaysByReason",
+        TurnAwayReason.values,
+        "People turned away, by reason; a person who left the waiting list is one capacity "
+        "turn-away.",
+    )
+    assisted_visits = CountField(help_text="Visits assisted by a peer or by staff.")
+    shared_supply_visits = CountField(help_text="Visits splitting or sharing a supply.")
+    restrictions_started = CountField(help_text="Service restrictions that started that day.")
+    alerts_by_source = _breakdown(
+        "AlertsBySource", Alert.Source.values, "Alerts posted, by source (each site's copy)."
+    )
+    complaints_by_category = _breakdown(
+        "ComplaintsByCategory", Complaint.Category.values, "Complaints received, by category."
     )

@@ -34,6 +34,7 @@ def compute_metrics(scope: Scope) -> dict[str, Any]:
     result["peak_occupancy"] = metrics.peak_occupancy(scope)
     result.update(metrics.incident_counts(scope))
     result.update(metrics.care_counts(scope))
+    result.update(metrics.safety_counts(scope))
     return with_rates(result)
 
 

@@ -24,6 +24,8 @@ export const SECTIONS: Section[] = [
       "consumption_visits",
       "service_only_visits",
       "anonymous_visits",
+      "assisted_visits",
+      "shared_supply_visits",
       "unique_participants",
       "new_participants",
       "median_visit_minutes",
@@ -85,6 +87,15 @@ export const SECTIONS: Section[] = [
     flat: ["referrals", "referrals_onsite", "referrals_offsite", "referrals_accepted"],
     nested: [{ name: "referrals_by_category", labelPrefix: "category" }],
   },
+  {
+    key: "safety",
+    flat: ["restrictions_started"],
+    nested: [
+      { name: "turnaways_by_reason", labelPrefix: "turnawayReason" },
+      { name: "alerts_by_source", labelPrefix: "alertSource" },
+      { name: "complaints_by_category", labelPrefix: "complaintCategory" },
+    ],
+  },
 ];
 
 /** Value names whose order means something (the database may give them in any order). */
@@ -92,6 +103,8 @@ const ORDERS: Record<string, string[]> = {
   age: ["under_20", "20_29", "30_39", "40_49", "50_59", "60_plus", "unknown"],
   gender: ["woman", "man", "non_binary", "unknown"],
   timeBand: ["07_12", "12_17", "17_22", "22_03", "03_07"],
+  turnawayReason: ["capacity", "restriction", "intoxication", "eligibility", "closed", "other"],
+  alertSource: ["manual", "overdose_cluster", "drug_check"],
 };
 
 function ordered(labelPrefix: string, names: string[]): string[] {
