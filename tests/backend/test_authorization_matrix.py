@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from tests.conftest import PERSONAS, TabletClient, World, make_user
 from vigil.accounts.models import Role
 from vigil.alerts.services import AlertPost, alert_post
 from vigil.care.services import NewReferral, NewService, referral_create, service_create
+from vigil.imports.services import import_create
 from vigil.incidents.services import (
     IncidentOpen,
     incident_open,
@@ -30,6 +31,7 @@ from vigil.incidents.services import (
     incident_update,
 )
 from vigil.incidents.timeline import ActionTap, incident_action_record
+from vigil.reports.submissions import submission_create
 from vigil.safety.services import (
     RestrictionRequest,
     complaint_record,
@@ -93,6 +95,8 @@ class Ctx:
     restriction: str
     waitlist_entry: str
     complaint: str
+    upload: str
+    submission: str
 
 
 def _completed_overdose(world: World) -> Any:
@@ -191,6 +195,17 @@ def ctx(world: World) -> Ctx:
     complaint, _ = complaint_record(
         site=world.site_a, category="service", summary="Waited too long", by=bob
     )
+    upload = import_create(
+        site=world.site_a,
+        kind="visits",
+        dry_run=True,
+        file_name="visits.csv",
+        content=b"id,checked_in_at,kind\n",
+        by=bob,
+    )
+    submission = submission_create(
+        site=world.site_a, profile="health_canada_monthly", month=date(2026, 10, 1), by=bob
+    )
     return Ctx(
         world,
         str(visit.pk),
@@ -205,6 +220,8 @@ def ctx(world: World) -> Ctx:
         restriction=str(restriction.pk),
         waitlist_entry=str(waiting.pk),
         complaint=str(complaint.pk),
+        upload=str(upload.pk),
+        submission=str(submission.pk),
     )
 
 
@@ -473,6 +490,39 @@ MATRIX: dict[str, list[Row]] = {
     ],
     "api:incident-responders": [
         Row("GET", lambda c: "/api/v1/incidents/responders?site=harbour", SUPERVISE_A)
+    ],
+    # An upload is multipart: a JSON body is refused (415) before the site is looked at, alike
+    # for everyone (tests/backend/test_imports_api.py checks each role with a real file).
+    "api:import-list": [
+        Row(
+            "POST",
+            lambda c: "/api/v1/imports/",
+            {**dict.fromkeys(PERSONA_NAMES, 415), "anonymous": 401},
+            lambda c: {"site": "harbour", "kind": "visits", "dry_run": True},
+        )
+    ],
+    "api:import-template": [
+        Row("GET", lambda c: "/api/v1/imports/template?site=harbour&kind=visits", SUPERVISE_A)
+    ],
+    "api:import-detail": [Row("GET", lambda c: f"/api/v1/imports/{c.upload}", SUPERVISE_A)],
+    "api:report-submissions": [
+        Row("GET", lambda c: "/api/v1/reports/submissions/?site=harbour", REPORTS_A),
+        Row(
+            "POST",
+            lambda c: "/api/v1/reports/submissions/",
+            POST_AS_SUPERVISOR_A,
+            lambda c: {"site": "harbour", "profile": "ontario_cts_monthly", "month": "2026-10"},
+        ),
+    ],
+    "api:report-drafts": [
+        Row("GET", lambda c: "/api/v1/reports/drafts/?site=harbour", SUPERVISE_A)
+    ],
+    "api:report-submission-download": [
+        Row(
+            "GET",
+            lambda c: f"/api/v1/reports/submissions/{c.submission}/download?format=csv",
+            REPORTS_A,
+        )
     ],
     "api:stock": [Row("GET", lambda c: "/api/v1/stock/?site=harbour", RECORDS_A)],
     "api:stock-receipts": [

@@ -1,5 +1,5 @@
 """Scheduled reporting: once a site's month is over, beat prepares its forms and tells its
-supervisors, on their screen and by email (DOMAIN.md, "Regulator reporting")."""
+supervisors, on their screen and by email (docs/domain.md, "What regulators ask for besides")."""
 
 from __future__ import annotations
 

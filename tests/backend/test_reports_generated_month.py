@@ -422,7 +422,7 @@ def regulator_metrics(
     overdoses: list[IncidentEntry],
     incidents: list[IncidentEntry],
 ) -> dict[str, Any]:
-    """DOMAIN.md's "Regulator reporting" indicators, from the ledger."""
+    """The regulator indicators of docs/domain.md, from the ledger."""
     firsts_here: dict[str, VisitEntry] = {}
     for v in sorted((v for v in visits if v.person), key=lambda v: v.start):
         firsts_here.setdefault(str(v.person), v)

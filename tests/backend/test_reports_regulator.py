@@ -1,4 +1,4 @@
-"""The regulator's indicators (DOMAIN.md, "Regulator reporting") through the HTTP API.
+"""The regulator's indicators (docs/domain.md, "What regulators ask for besides") through the HTTP API.
 
 Records are written as a supervisor's tablet writes them (backdated to a past day), and the
 figures read from the daily and period reports: one worked example per rule.
@@ -358,7 +358,7 @@ def test_correcting_a_gender_recomputes_the_days_the_person_visited(
     assert nonzero(daily(bob)["participants_by_gender"]) == {"woman": 1}
 
 
-# --- Floor safety operations (DOMAIN.md, "Floor safety operations") -------------------------
+# --- Floor safety operations (docs/domain.md, "The floor's safety operations") -------------------------
 
 
 def turn_away(client: TabletClient, when: str, reason: str, site: str = "harbour") -> Any:

@@ -1,5 +1,5 @@
 """Submissions through the HTTP API: a site-month's form frozen, downloaded, revised by a late
-record, resubmitted (DOMAIN.md, "Regulator reporting")."""
+record, resubmitted (docs/domain.md, "What regulators ask for besides")."""
 
 from __future__ import annotations
 

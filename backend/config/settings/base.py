@@ -284,6 +284,7 @@ SPECTACULAR_SETTINGS = {
         "SubmissionProfileEnum": "vigil.reports.models.Submission.Profile",
         "SupplyItemEnum": "vigil.care.models.SupplyItem",
         "StockItemEnum": "vigil.stock.models.Item",
+        "StockMovementReasonEnum": "vigil.stock.models.StockMovement.Reason",
         "CategoryEnum": "vigil.care.models.ReferralCategory",
         "ComplaintCategoryEnum": "vigil.safety.models.Complaint.Category",
         "RestrictionReasonEnum": "vigil.safety.models.Restriction.Reason",

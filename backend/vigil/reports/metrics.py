@@ -263,7 +263,7 @@ def peak_occupancy(scope: Scope) -> int:
     return peak
 
 
-# Age at the first visit of the period (visit year - birth year), in DOMAIN.md's bands: the
+# Age at the first visit of the period (visit year - birth year), in the bands of docs/domain.md: the
 # lowest age of each band, youngest first; a person without a birth year is `unknown`.
 AGE_BANDS: tuple[tuple[str, int], ...] = (
     ("under_20", 0),
@@ -380,7 +380,7 @@ def participant_demographics(scope: Scope, *, with_new: bool = True) -> Metrics:
     return result
 
 
-# Visits by local check-in time (DOMAIN.md): the first hour of each band, in the day's order.
+# Visits by local check-in time (docs/domain.md): the first hour of each band, in the day's order.
 TIME_BANDS: tuple[tuple[str, int, int], ...] = (
     ("07_12", 7, 12),
     ("12_17", 12, 17),

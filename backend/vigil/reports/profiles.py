@@ -1,5 +1,5 @@
 """The regulators' monthly forms: which figures each holds, in which sections, with which
-labels and definitions (DOMAIN.md, "Regulator reporting")."""
+labels and definitions (docs/domain.md, "What regulators ask for besides")."""
 
 from __future__ import annotations
 

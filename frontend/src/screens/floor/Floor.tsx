@@ -6,7 +6,7 @@ import { navigate } from "../../state/route";
 import { checkOut, openIncident, undoCheckOut, UNDO_MS, type Pending } from "../../state/records";
 import { Notice, UndoStrip } from "../../ui";
 import { duration, minutesSince, timeOfDay } from "./time";
-import { StockNotice } from "../stock/StockNotice";
+import { StockLinks, StockNotice } from "../stock/StockNotice";
 import { BoothTile, type TileVisit } from "./BoothTile";
 import { FloorAlerts } from "./FloorAlerts";
 import { Waitlist } from "./Waitlist";
@@ -137,6 +137,7 @@ export function Floor({ site, user }: Props) {
       <FloorAlerts alerts={alerts} />
       <div class="floor-title">
         <h1 id="floor-title">{site.name}</h1>
+        <StockLinks />
         {floor?.today && (
           <dl class="today" aria-label={t("floor.today")} data-testid="floor-today">
             {(["visits", "unique_participants", "overdoses", "naloxone_doses"] as const).map(

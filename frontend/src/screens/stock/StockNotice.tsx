@@ -21,15 +21,32 @@ export function useStock(site: string): SiteStock | null {
   return stock;
 }
 
+/** The way to the shift check and the stock, in the floor's title row (no line of its own). */
+export function StockLinks() {
+  const { t } = useI18n();
+  return (
+    <span class="stock-links">
+      <a class="btn btn-quiet btn-small" href="#/shift-check">
+        {t("stockNotice.shiftCheck")}
+      </a>
+      <a class="btn btn-quiet btn-small" href="#/stock">
+        {t("stockNotice.stock")}
+      </a>
+    </span>
+  );
+}
+
 /**
  * On the floor board, quiet but visible: what is below par, expiring or not ready, and the
- * last handover note; with the way to the shift check and the stock.
+ * last handover note. Nothing at all when there is nothing to say, so the booths keep the
+ * first screen.
  */
 export function StockNotice({ site }: { site: Site }) {
   const { t, lang } = useI18n();
   const stock = useStock(site.slug);
   const warnings = stock?.warnings ?? [];
   const check = stock?.last_check ?? null;
+  if (warnings.length === 0 && !check?.handover_note) return null;
   return (
     <section class="stock-notice" aria-label={t("stockNotice.label")} data-testid="stock-notice">
       {warnings.length > 0 && (
@@ -52,14 +69,6 @@ export function StockNotice({ site }: { site: Site }) {
           {check.handover_note}
         </p>
       ) : null}
-      <span class="stock-links">
-        <a class="btn btn-quiet btn-small" href="#/shift-check">
-          {t("stockNotice.shiftCheck")}
-        </a>
-        <a class="btn btn-quiet btn-small" href="#/stock">
-          {t("stockNotice.stock")}
-        </a>
-      </span>
     </section>
   );
 }
