@@ -95,8 +95,30 @@ class Ctx:
     restriction: str
     waitlist_entry: str
     complaint: str
-    upload: str
-    submission: str
+
+
+def _upload(world: World) -> str:
+    """A dry-run import of site A by bob (made only for the rows that read one)."""
+    upload = import_create(
+        site=world.site_a,
+        kind="visits",
+        dry_run=True,
+        file_name="visits.csv",
+        content=b"id,checked_in_at,kind\n",
+        by=world.users["bob"],
+    )
+    return str(upload.pk)
+
+
+def _sent_form(world: World) -> str:
+    """October's form sent by bob: it computes the month, so only its rows make it."""
+    submission = submission_create(
+        site=world.site_a,
+        profile="health_canada_monthly",
+        month=date(2026, 10, 1),
+        by=world.users["bob"],
+    )
+    return str(submission.pk)
 
 
 def _completed_overdose(world: World) -> Any:
@@ -195,17 +217,6 @@ def ctx(world: World) -> Ctx:
     complaint, _ = complaint_record(
         site=world.site_a, category="service", summary="Waited too long", by=bob
     )
-    upload = import_create(
-        site=world.site_a,
-        kind="visits",
-        dry_run=True,
-        file_name="visits.csv",
-        content=b"id,checked_in_at,kind\n",
-        by=bob,
-    )
-    submission = submission_create(
-        site=world.site_a, profile="health_canada_monthly", month=date(2026, 10, 1), by=bob
-    )
     return Ctx(
         world,
         str(visit.pk),
@@ -220,8 +231,6 @@ def ctx(world: World) -> Ctx:
         restriction=str(restriction.pk),
         waitlist_entry=str(waiting.pk),
         complaint=str(complaint.pk),
-        upload=str(upload.pk),
-        submission=str(submission.pk),
     )
 
 
@@ -504,7 +513,7 @@ MATRIX: dict[str, list[Row]] = {
     "api:import-template": [
         Row("GET", lambda c: "/api/v1/imports/template?site=harbour&kind=visits", SUPERVISE_A)
     ],
-    "api:import-detail": [Row("GET", lambda c: f"/api/v1/imports/{c.upload}", SUPERVISE_A)],
+    "api:import-detail": [Row("GET", lambda c: f"/api/v1/imports/{_upload(c.world)}", SUPERVISE_A)],
     "api:report-submissions": [
         Row("GET", lambda c: "/api/v1/reports/submissions/?site=harbour", REPORTS_A),
         Row(
@@ -520,7 +529,7 @@ MATRIX: dict[str, list[Row]] = {
     "api:report-submission-download": [
         Row(
             "GET",
-            lambda c: f"/api/v1/reports/submissions/{c.submission}/download?format=csv",
+            lambda c: f"/api/v1/reports/submissions/{_sent_form(c.world)}/download?format=csv",
             REPORTS_A,
         )
     ],
