@@ -1,3 +1,4 @@
+import type { ComponentType } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, logout, me, onUnauthorized, type Role, type Site, type User } from "./api";
 import { I18nProvider, useI18n, type Lang, type MessageKey } from "./i18n";
@@ -12,18 +13,7 @@ import { ReferralForm } from "./screens/floor/ReferralForm";
 import { ServiceForm } from "./screens/floor/ServiceForm";
 import { Login } from "./screens/Login";
 import { SitePicker } from "./screens/SitePicker";
-import { AlertsScreen } from "./screens/alerts/AlertsScreen";
-import { ParticipantsScreen } from "./screens/participants/ParticipantsScreen";
-import { ReportsScreen } from "./screens/reports/ReportsScreen";
-import { IncidentReview } from "./screens/review/IncidentReview";
-import { Debriefs } from "./screens/review/Debriefs";
-import { ReviewQueue } from "./screens/review/ReviewQueue";
 import { TurnAway } from "./screens/floor/TurnAway";
-import { ComplaintsScreen } from "./screens/safety/ComplaintsScreen";
-import { Poster } from "./screens/safety/Poster";
-import { RestrictionsScreen } from "./screens/safety/RestrictionsScreen";
-import { ShiftCheck } from "./screens/stock/ShiftCheck";
-import { StockScreen } from "./screens/stock/StockScreen";
 import { forgetSites, useOutbox, useSites } from "./state/hooks";
 import { useRoute, type Route } from "./state/route";
 import {
@@ -35,6 +25,20 @@ import {
   setLocked,
 } from "./state/session";
 import { Button, Notice, TopBar, useTheme } from "./ui";
+import { lazyScreen } from "./lazy";
+
+// Supervisors' and analysts' screens load on first use: the floor loads first, and alone.
+const AlertsScreen = lazyScreen(() => import("./screens/alerts/AlertsScreen").then((m) => m.AlertsScreen));
+const ParticipantsScreen = lazyScreen(() => import("./screens/participants/ParticipantsScreen").then((m) => m.ParticipantsScreen));
+const ReportsScreen = lazyScreen(() => import("./screens/reports/ReportsScreen").then((m) => m.ReportsScreen));
+const IncidentReview = lazyScreen(() => import("./screens/review/IncidentReview").then((m) => m.IncidentReview));
+const Debriefs = lazyScreen(() => import("./screens/review/Debriefs").then((m) => m.Debriefs));
+const ReviewQueue = lazyScreen(() => import("./screens/review/ReviewQueue").then((m) => m.ReviewQueue));
+const ComplaintsScreen = lazyScreen(() => import("./screens/safety/ComplaintsScreen").then((m) => m.ComplaintsScreen));
+const Poster = lazyScreen(() => import("./screens/safety/Poster").then((m) => m.Poster));
+const RestrictionsScreen = lazyScreen(() => import("./screens/safety/RestrictionsScreen").then((m) => m.RestrictionsScreen));
+const ShiftCheck = lazyScreen(() => import("./screens/stock/ShiftCheck").then((m) => m.ShiftCheck));
+const StockScreen = lazyScreen(() => import("./screens/stock/StockScreen").then((m) => m.StockScreen));
 
 type View =
   | { kind: "loading" }
@@ -274,6 +278,7 @@ function NavBar({ role, route }: { role: Role; route: string }) {
           { name: "complaints", label: "nav.complaints" },
           { name: "participants", label: "nav.participants" },
           { name: "reports", label: "nav.reports" },
+          { name: "imports", label: "nav.imports" },
         ];
   return (
     <nav class="navbar" aria-label={t("nav.label")}>
@@ -334,6 +339,8 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
         return <ParticipantsScreen site={site} />;
       case "reports":
         return <ReportsScreen sites={sites} site={site} role={role} />;
+      case "imports":
+        return <LazyImports site={site} />;
     }
   }
   switch (route.name) {
@@ -362,8 +369,35 @@ function Screen({ route, site, sites, user, role }: ScreenProps) {
     case "outbox":
       return <OutboxScreen site={site} />;
     default:
-      return <Floor site={site} user={user} />;
+      return (
+        <Floor
+          site={site}
+          user={user}
+          focus={param("booth") ?? (param("service") ? "service" : null)}
+        />
+      );
   }
+}
+
+/** The import screen, a desk screen, in its own chunk: the floor's first load does not carry it. */
+function LazyImports({ site }: { site: Site }) {
+  const { t } = useI18n();
+  const [screen, setScreen] = useState<ComponentType<{ site: Site }> | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    import("./screens/imports/ImportsScreen")
+      .then((module) => setScreen(() => module.ImportsScreen))
+      .catch(() => setFailed(true));
+  }, []);
+  if (screen) {
+    const ImportsScreen = screen;
+    return <ImportsScreen site={site} />;
+  }
+  return (
+    <main class="screen screen-narrow" aria-busy={failed ? "false" : "true"}>
+      {failed ? <Notice kind="error">{t("error.network")}</Notice> : <p class="lede">{t("app.loading")}</p>}
+    </main>
+  );
 }
 
 export function App(props: { lang?: Lang }) {

@@ -36,6 +36,7 @@ from vigil.safety.services import (
     RestrictionRequest,
     complaint_record,
     restriction_create,
+    turnaway_record,
     waitlist_add,
 )
 from vigil.stock.services import Receipt, stock_receive
@@ -95,6 +96,7 @@ class Ctx:
     restriction: str
     waitlist_entry: str
     complaint: str
+    turnaway: str
 
 
 def _upload(world: World) -> str:
@@ -214,6 +216,7 @@ def ctx(world: World) -> Ctx:
         role=Role.SUPERVISOR,
     )
     waiting, _ = waitlist_add(site=world.site_a, by=alice)
+    turnaway, _ = turnaway_record(site=world.site_a, reason="closed", by=alice, role=Role.STAFF)
     complaint, _ = complaint_record(
         site=world.site_a, category="service", summary="Waited too long", by=bob
     )
@@ -231,6 +234,7 @@ def ctx(world: World) -> Ctx:
         restriction=str(restriction.pk),
         waitlist_entry=str(waiting.pk),
         complaint=str(complaint.pk),
+        turnaway=str(turnaway.pk),
     )
 
 
@@ -323,6 +327,13 @@ MATRIX: dict[str, list[Row]] = {
         Row(
             "GET",
             lambda c: f"/api/v1/reports/daily.csv?site=harbour&from={DAY}&to={DAY}",
+            REPORTS_A,
+        )
+    ],
+    "api:report-daily-xlsx": [
+        Row(
+            "GET",
+            lambda c: f"/api/v1/reports/daily.xlsx?site=harbour&from={DAY}&to={DAY}",
             REPORTS_A,
         )
     ],
@@ -508,8 +519,10 @@ MATRIX: dict[str, list[Row]] = {
             lambda c: "/api/v1/imports/",
             {**dict.fromkeys(PERSONA_NAMES, 415), "anonymous": 401},
             lambda c: {"site": "harbour", "kind": "visits", "dry_run": True},
-        )
+        ),
+        Row("GET", lambda c: "/api/v1/imports/?site=harbour", SUPERVISE_A),
     ],
+    "api:import-kinds": [Row("GET", lambda c: "/api/v1/imports/kinds?site=harbour", SUPERVISE_A)],
     "api:import-template": [
         Row("GET", lambda c: "/api/v1/imports/template?site=harbour&kind=visits", SUPERVISE_A)
     ],
@@ -627,12 +640,29 @@ MATRIX: dict[str, list[Row]] = {
             lambda c: {"reason": "Reviewed with the person"},
         ),
     ],
-    "api:turnaway-create": [
+    "api:restriction-review": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/restrictions/{c.restriction}/review",
+            SUPERVISE_A,
+            lambda c: {"version": 1, "outcome": "keep", "note": "Reviewed at the team meeting"},
+        ),
+    ],
+    "api:turnaway-list": [
+        Row("GET", lambda c: "/api/v1/turnaways/?site=harbour", RECORDS_A),
         Row(
             "POST",
             lambda c: "/api/v1/turnaways/",
             CREATE_A,
             lambda c: {"site": "harbour", "reason": "capacity"},
+        ),
+    ],
+    "api:turnaway-void": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/turnaways/{c.turnaway}/void",
+            RECORDS_A,
+            lambda c: {"reason": "Recorded twice"},
         ),
     ],
     "api:waitlist": [
@@ -641,6 +671,14 @@ MATRIX: dict[str, list[Row]] = {
     ],
     "api:waitlist-leave": [
         Row("POST", lambda c: f"/api/v1/waitlist/{c.waitlist_entry}/leave", RECORDS_A),
+    ],
+    "api:waitlist-void": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/waitlist/{c.waitlist_entry}/void",
+            RECORDS_A,
+            lambda c: {"reason": "Added by mistake"},
+        ),
     ],
     "api:complaint-list": [
         Row("GET", lambda c: "/api/v1/complaints/?site=harbour", SUPERVISE_A),
@@ -657,6 +695,14 @@ MATRIX: dict[str, list[Row]] = {
             lambda c: f"/api/v1/complaints/{c.complaint}/respond",
             SUPERVISE_A,
             lambda c: {"response": "Apologised and moved the desk"},
+        ),
+    ],
+    "api:complaint-void": [
+        Row(
+            "POST",
+            lambda c: f"/api/v1/complaints/{c.complaint}/void",
+            SUPERVISE_A,
+            lambda c: {"reason": "Registered twice"},
         ),
     ],
 }

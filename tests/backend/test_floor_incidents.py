@@ -196,6 +196,7 @@ def test_the_lookup_flags_a_recent_overdose_at_any_site_and_nothing_more(
         "open_referrals": [],
         "recent_overdose": True,
         "restriction": None,
+        "inside": None,
     }
     assert found("LOOKUP2")["recent_overdose"] is False
     assert found("LOOKUP3")["recent_overdose"] is False

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from tests.backend.conftest import ago, booth_of, check_in, iso, lookup
+from tests.backend.conftest import ago, booth_of, check_in, iso, lookup, run_recomputes
 from tests.backend.incidents_support import assert_documented
 from tests.conftest import TabletClient, World
 from vigil.audit.models import AuditEvent
@@ -19,6 +20,7 @@ from vigil.visits.models import Visit
 
 Clients = Callable[[str], TabletClient]
 FLOOR = "/api/v1/sites/harbour/floor"
+HARBOUR_ZONE = ZoneInfo("America/Toronto")
 NOTE = "Pushed a staff member at the door on Tuesday"
 
 
@@ -171,6 +173,97 @@ def test_a_restriction_comes_due_for_review(world: World, client_for: Clients) -
     assert listed["results"][0]["review_due"] is True
 
 
+def _due_restriction(client: TabletClient, **fields: Any) -> dict[str, Any]:
+    """A restriction of MAKO1993 whose review date came yesterday."""
+    body = {"ends_at": None, "review_at": iso(timezone.now() + timedelta(days=1)), **fields}
+    created = _restrict(client, **body).json()
+    Restriction.objects.filter(pk=created["id"]).update(review_at=ago(days=1))
+    listed = client.get("/api/v1/restrictions/?site=harbour&review_due=true").json()
+    [due] = [r for r in listed["results"] if r["id"] == created["id"]]
+    return dict(due)
+
+
+def _review(client: TabletClient, restriction: dict[str, Any], **body: Any) -> Any:
+    return client.post(
+        f"/api/v1/restrictions/{restriction['id']}/review",
+        {"version": restriction["version"], **body},
+    )
+
+
+def _day(days: int) -> str:
+    """A date of the harbour site's calendar, `days` from today."""
+    return (timezone.localdate(timezone=HARBOUR_ZONE) + timedelta(days=days)).isoformat()
+
+
+def _local_day(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(HARBOUR_ZONE).date().isoformat()
+
+
+def test_keeping_a_due_restriction_takes_it_off_the_queue_until_its_next_review(
+    world: World, client_for: Clients
+) -> None:
+    bob = client_for("bob")
+    due = _due_restriction(bob)
+
+    no_date = _review(bob, due, outcome="keep")
+    kept = _review(bob, due, outcome="keep", review_on=_day(30), note="Still making threats")
+    stale = _review(bob, due, outcome="keep", review_on=_day(30))
+    queue = bob.get("/api/v1/restrictions/?site=harbour&review_due=true").json()
+
+    assert no_date.status_code == 400
+    assert "review_on" in no_date.json()["fields"]  # no end date: it must come back
+    assert kept.status_code == 200, kept.content
+    assert (kept.json()["review_due"], kept.json()["active"]) == (False, True)
+    assert _local_day(kept.json()["review_at"]) == _day(30)
+    assert stale.status_code == 412
+    assert queue["count"] == 0
+    event = AuditEvent.objects.filter(object_type="safety.restriction", action="update").get()
+    assert (event.actor.username, event.reason) == ("bob", "Still making threats")
+    assert NOTE not in str(event.changes)
+    assert_documented(bob, "POST", "/api/v1/restrictions/{restriction_id}/review", kept)
+
+
+def test_extending_or_ending_a_due_restriction(world: World, client_for: Clients) -> None:
+    alice, bob = client_for("alice"), client_for("bob")
+    due = _due_restriction(bob)
+    other = _due_restriction(bob, code="OTTER77")
+
+    nothing = _review(bob, due, outcome="extend")
+    past = _review(bob, due, outcome="extend", ends_on=_day(-1))
+    extended = _review(bob, due, outcome="extend", ends_on=_day(14))
+    no_reason = _review(bob, other, outcome="end")
+    ended = _review(bob, other, outcome="end", note="Reviewed with the person")
+
+    assert (nothing.status_code, past.status_code) == (400, 400)
+    assert "ends_on" in nothing.json()["fields"]
+    assert "ends_on" in past.json()["fields"]
+    assert extended.status_code == 200, extended.content
+    assert _local_day(extended.json()["until"]) == _day(14)
+    assert extended.json()["review_due"] is False
+    assert "note" in no_reason.json()["fields"]
+    assert (ended.json()["active"], ended.json()["end_reason"]) == (
+        False,
+        "Reviewed with the person",
+    )
+    assert _review(bob, ended.json(), outcome="keep").status_code == 409
+    assert check_in(alice, kind="service_only", code="OTTER77").status_code == 201
+
+
+def test_only_a_supervisor_of_the_site_reviews_a_restriction(client_for: Clients) -> None:
+    due = _due_restriction(client_for("bob"))
+    body = {"outcome": "end", "note": "x"}
+
+    assert _review(client_for("alice"), due, **body).status_code == 403
+    not_yours = _review(client_for("charlie"), due, **body)
+    unknown = _review(client_for("charlie"), {"id": uuid.uuid4(), "version": 1}, **body)
+    assert not_yours.status_code == 404
+    assert not_yours.json() == unknown.json()
+    assert (
+        client_for("alice").get("/api/v1/restrictions/?site=harbour&review_due=true").status_code
+        == 403
+    )
+
+
 def test_the_waiting_list_takes_a_freed_booth_and_leaving_is_a_turn_away(
     world: World, client_for: Clients
 ) -> None:
@@ -270,3 +363,110 @@ def test_complaints_are_for_supervisors_with_a_response_due_date(
         == 404
     )
     assert bob.get("/api/v1/complaints/?site=harbour&open=true").json()["count"] == 0
+
+
+def test_voiding_a_turn_away_or_a_complaint_takes_it_out_of_the_day_counts(
+    world: World,
+    client_for: Clients,
+    celery_messages: list[dict[str, Any]],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    alice, bob = client_for("alice"), client_for("bob")
+    day = timezone.localdate(timezone=HARBOUR_ZONE) - timedelta(days=1)  # a past day: stored
+    noon = iso(datetime.combine(day, time(12), tzinfo=HARBOUR_ZONE))
+    with django_capture_on_commit_callbacks(execute=True):
+        turnaway = bob.post(
+            "/api/v1/turnaways/", {"site": "harbour", "reason": "closed", "at": noon}
+        ).json()
+        complaint = bob.post(
+            "/api/v1/complaints/",
+            {
+                "site": "harbour",
+                "category": "privacy",
+                "summary": "Name heard at the desk",
+                "received_at": noon,
+            },
+        ).json()
+    run_recomputes(celery_messages)
+    before = _daily(bob, day)
+
+    no_reason = bob.post(f"/api/v1/turnaways/{turnaway['id']}/void", {"reason": " "})
+    staff_on_complaint = alice.post(f"/api/v1/complaints/{complaint['id']}/void", {"reason": "x"})
+    with django_capture_on_commit_callbacks(execute=True):
+        voided = bob.post(f"/api/v1/turnaways/{turnaway['id']}/void", {"reason": "Twice"})
+        closed = bob.post(f"/api/v1/complaints/{complaint['id']}/void", {"reason": "Duplicate"})
+    recomputed = run_recomputes(celery_messages)
+    after = _daily(bob, day)
+
+    assert (
+        before["turnaways_by_reason"]["closed"],
+        before["complaints_by_category"]["privacy"],
+    ) == (
+        1,
+        1,
+    )
+    assert no_reason.status_code == 400
+    assert "reason" in no_reason.json()["fields"]
+    assert staff_on_complaint.status_code == 403
+    assert (voided.status_code, voided.json()["voided"]) == (200, True)
+    assert (closed.status_code, closed.json()["voided"]) == (200, True)
+    assert recomputed == {day}
+    assert (after["turnaways_by_reason"]["closed"], after["complaints_by_category"]["privacy"]) == (
+        0,
+        0,
+    )
+    assert TurnAway.objects.filter(pk=turnaway["id"], voided=True).exists()  # never deleted
+    events = AuditEvent.objects.filter(action="void").values_list("object_type", "reason")
+    assert sorted(events) == [("safety.complaint", "Duplicate"), ("safety.turnaway", "Twice")]
+    assert bob.get("/api/v1/complaints/?site=harbour").json()["count"] == 0
+    not_yours = client_for("charlie").post(
+        f"/api/v1/turnaways/{turnaway['id']}/void", {"reason": "x"}
+    )
+    assert not_yours.status_code == 404
+
+
+def test_voiding_a_waiting_list_entry_voids_the_turn_away_of_its_leaving(
+    client_for: Clients,
+) -> None:
+    alice = client_for("alice")
+    entry = alice.post("/api/v1/waitlist/", {"site": "harbour"}).json()
+    alice.post(f"/api/v1/waitlist/{entry['id']}/leave", {})
+
+    voided = alice.post(f"/api/v1/waitlist/{entry['id']}/void", {"reason": "Added by mistake"})
+
+    assert (voided.status_code, voided.json()["voided"]) == (200, True)
+    left = TurnAway.objects.get(waitlist_entry_id=entry["id"])
+    assert (left.voided, left.void_reason) == (True, "Added by mistake")
+    assert (
+        client_for("charlie")
+        .post(f"/api/v1/waitlist/{entry['id']}/void", {"reason": "x"})
+        .status_code
+        == 404
+    )
+
+
+def _daily(client: TabletClient, day: Any) -> dict[str, Any]:
+    response = client.get(f"/api/v1/reports/daily/?site=harbour&from={day}&to={day}")
+    assert response.status_code == 200, response.content
+    metrics: dict[str, Any] = response.json()[0]["metrics"]
+    return metrics
+
+
+def test_the_floor_lists_todays_turn_aways_newest_first(client_for: Clients) -> None:
+    alice = client_for("alice")
+    alice.post(
+        "/api/v1/turnaways/", {"site": "harbour", "reason": "closed", "at": iso(ago(days=2))}
+    )
+    first = alice.post(
+        "/api/v1/turnaways/", {"site": "harbour", "reason": "capacity", "at": iso(ago(minutes=9))}
+    ).json()
+    last = alice.post("/api/v1/turnaways/", {"site": "harbour", "reason": "intoxication"}).json()
+    voided = alice.post("/api/v1/turnaways/", {"site": "harbour", "reason": "other"}).json()
+    alice.post(f"/api/v1/turnaways/{voided['id']}/void", {"reason": "Wrong button"})
+
+    listed = alice.get("/api/v1/turnaways/?site=harbour")
+
+    assert listed.status_code == 200
+    assert [t["id"] for t in listed.json()["results"]] == [last["id"], first["id"]]
+    assert client_for("charlie").get("/api/v1/turnaways/?site=harbour").status_code == 404
+    assert client_for("dana").get("/api/v1/turnaways/?site=harbour").status_code == 403

@@ -10,7 +10,7 @@ import csv
 import io
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,11 +20,19 @@ from openpyxl import Workbook, load_workbook
 from tests.backend.conftest import ago, run_recomputes
 from tests.backend.test_privacy import _database_dump, _leaks, every_log_at_debug  # noqa: F401
 from tests.conftest import TabletClient, World
+from vigil.accounts.models import Role
 from vigil.audit.models import AuditEvent
+from vigil.audit.services import changes_between
+from vigil.care.models import Referral, Service
 from vigil.imports.models import Import, ImportFile
 from vigil.imports.tasks import run_import_task
+from vigil.incidents.models import Incident, IncidentAction
+from vigil.incidents.services import IncidentOpen, incident_open
 from vigil.participants.models import Participant
+from vigil.participants.services import participant_merge
+from vigil.stock.models import StockMovement
 from vigil.visits.models import Visit
+from vigil.visits.services import visit_snapshot
 
 HEADER = ["id", "checked_in_at", "checked_out_at", "kind", "booth", "code", "substances", "routes"]
 
@@ -72,10 +80,11 @@ def upload(
     name: str = "visits.csv",
     site: str = "harbour",
     dry_run: bool = False,
+    kind: str = "visits",
 ) -> Any:
     body = {
         "site": site,
-        "kind": "visits",
+        "kind": kind,
         "dry_run": "true" if dry_run else "false",
         "file": SimpleUploadedFile(name, content),
     }
@@ -156,7 +165,10 @@ def test_a_run_with_errors_writes_nothing_and_fails(
 
 
 def test_the_same_file_imported_twice_gives_each_visit_once(
-    world: World, imported: Callable[..., Any], celery_messages: list[dict[str, Any]]
+    world: World,
+    imported: Callable[..., Any],
+    celery_messages: list[dict[str, Any]],
+    client_for: Callable[[str], TabletClient],
 ) -> None:
     rows = [
         visit_row(),
@@ -185,6 +197,13 @@ def test_the_same_file_imported_twice_gives_each_visit_once(
     assert Visit.objects.filter(checked_out_at=None).count() == 2
     assert Participant.objects.count() == 2
     assert AuditEvent.objects.filter(object_type="visits.visit").count() == 4
+    # Each visit's audit event holds what an edit's audit would show of it (written in bulk,
+    # without a model instance per row).
+    event = AuditEvent.objects.get(object_type="visits.visit", object_id=str(visit.pk))
+    assert event.changes == changes_between({}, visit_snapshot(visit))
+    assert (event.actor, event.site) == (visit.created_by, world.site_a)
+    read = client_for("bob").get(f"/api/v1/visits/{visit.pk}").json()
+    assert (read["imported"], read["backdated"]) == (True, True)
     # The days of the rows recompute once, at the end of the run that wrote them.
     assert run_recomputes(celery_messages) == {
         ago(days=3).astimezone(world.site_a.zone).date(),
@@ -328,6 +347,11 @@ def test_no_code_is_stored_logged_or_queued_and_the_file_is_gone(
     assert imported(as_csv(rows))["status"] == "failed"
     result = imported(as_csv(rows[:2]))
     assert result["status"] == "done"
+    services = [service_row(code="Quill Wren"), service_row(code="NO!PE-ZZQ9")]
+    refused = imported(as_csv(services, SERVICE_HEADER), kind="services")
+    assert refused["status"] == "failed"
+    assert _leaks(str(refused)) == []
+    assert imported(as_csv(services[:1], SERVICE_HEADER), kind="services")["status"] == "done"
 
     assert ImportFile.objects.count() == 0
     dump = _database_dump()
@@ -405,3 +429,328 @@ def test_a_run_at_its_time_limit_sends_itself_again_and_continues(
     result = bob.get(f"/api/v1/imports/{answer.json()['id']}").json()
     assert (result["status"], result["rows_written"], Visit.objects.count()) == ("done", 5, 5)
     assert result["progress"] == {"rows_done": 5, "rows_total": 5}
+
+
+SERVICE_HEADER = [
+    "id",
+    "at",
+    "kind",
+    "code",
+    "supplies",
+    "expected_substance",
+    "method",
+    "fentanyl",
+]
+REFERRAL_HEADER = ["id", "at", "code", "category", "destination", "agency", "accompanied", "status"]
+
+
+def service_row(**cells: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "at": ago(days=3).isoformat(),
+        "kind": "wound_care",
+        "code": "zu-lu 7788",
+    }
+    return row | cells
+
+
+def referral_row(**cells: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "at": ago(days=4).isoformat(),
+        "code": "zu-lu 7788",
+        "category": "housing",
+        "destination": "offsite",
+        "agency": "Harbour Housing Desk",
+        "accompanied": "yes",
+        "status": "accepted",
+    }
+    return row | cells
+
+
+def test_services_a_dry_run_names_bad_rows_then_a_rerun_writes_each_once_marked_imported(
+    world: World,
+    imported: Callable[..., Any],
+    client_for: Callable[[str], TabletClient],
+    celery_messages: list[dict[str, Any]],
+) -> None:
+    bad = [
+        service_row(),
+        service_row(kind="massage"),
+        service_row(kind="supplies", supplies="syringe:ten"),
+        service_row(kind="drug_checking"),  # no test results: the floor's own rule
+        service_row(at=(ago(days=3) + timedelta(days=10)).isoformat()),
+    ]
+    checked = imported(as_csv(bad, SERVICE_HEADER), kind="services", dry_run=True)
+    assert checked["status"] == "done"
+    assert {(e["row"], e["column"]) for e in checked["errors"]} == {
+        (3, "kind"),
+        (4, "supplies"),
+        (5, "method"),
+        (6, "at"),
+    }
+    assert Service.objects.count() == 0
+    assert Participant.objects.count() == 0
+    assert not AuditEvent.objects.filter(object_type="care.service").exists()
+
+    good = [
+        service_row(),
+        service_row(kind="supplies", supplies="syringe:10; naloxone_kit:1", code=""),
+        service_row(
+            kind="drug_checking", expected_substance="fentanyl", method="ftir", fentanyl="positive"
+        ),
+    ]
+    content = as_csv(good, SERVICE_HEADER)
+    first = imported(content, kind="services")
+    second = imported(content, kind="services")
+
+    assert (first["status"], first["rows_written"]) == ("done", 3), first["errors"]
+    assert (second["status"], second["rows_written"]) == ("done", 0), second["errors"]
+    assert Service.objects.filter(imported=True, backdated=True).count() == 3
+    read = client_for("bob").get(f"/api/v1/services/{good[1]['id']}").json()
+    assert read["imported"] is True
+    assert sorted((line["item"], line["quantity"]) for line in read["supplies"]) == [
+        ("naloxone_kit", 1),
+        ("syringe", 10),
+    ]
+    check = client_for("bob").get(f"/api/v1/services/{good[2]['id']}").json()
+    assert check["drug_check"]["fentanyl"] == "positive"
+    event = AuditEvent.objects.get(object_type="care.service", object_id=good[0]["id"])
+    assert first["id"] in event.reason
+    assert run_recomputes(celery_messages) == {ago(days=3).astimezone(world.site_a.zone).date()}
+    assert not ImportFile.objects.exists()
+
+
+def test_referrals_are_imported_once_with_their_history_and_a_changed_row_is_named(
+    world: World, imported: Callable[..., Any], client_for: Callable[[str], TabletClient]
+) -> None:
+    rows = [referral_row(), referral_row(status="", accompanied="", agency="", code="")]
+
+    first = imported(as_csv(rows, REFERRAL_HEADER), kind="referrals")
+    changed = imported(as_csv([rows[0] | {"category": "legal"}], REFERRAL_HEADER), kind="referrals")
+
+    assert (first["status"], first["rows_written"]) == ("done", 2), first["errors"]
+    read = client_for("bob").get(f"/api/v1/referrals/{rows[0]['id']}").json()
+    assert (read["imported"], read["status"], read["accompanied"]) == (True, "accepted", True)
+    assert [step["status"] for step in read["history"]] == ["offered", "accepted"]
+    assert Referral.objects.get(pk=rows[1]["id"]).status == "offered"
+    assert changed["status"] == "failed"
+    assert [(e["row"], e["column"]) for e in changed["errors"]] == [(2, "id")]
+    assert Referral.objects.get(pk=rows[0]["id"]).category == "housing"
+
+
+@pytest.mark.parametrize("kind", ["services", "referrals", "incidents", "incident_actions"])
+def test_the_templates_of_records_written_row_by_row_list_their_columns_and_values(
+    world: World, client_for: Callable[[str], TabletClient], kind: str
+) -> None:
+    bob = client_for("bob")
+    header = {
+        "services": SERVICE_HEADER,
+        "referrals": REFERRAL_HEADER,
+        "incidents": INCIDENT_HEADER,
+        "incident_actions": ACTION_HEADER,
+    }[kind]
+    csv_template = bob.get(f"/api/v1/imports/template?site=harbour&kind={kind}&file_type=csv")
+    assert csv_template.content.decode().splitlines()[0].split(",")[: len(header)] == header
+    for lang, values in (("en", "allowed values"), ("fr", "valeurs permises")):
+        answer = bob.get(f"/api/v1/imports/template?site=harbour&kind={kind}&lang={lang}")
+        book = load_workbook(io.BytesIO(answer.content))
+        assert book.sheetnames == [kind, "notes", values]
+        assert [c.value for c in book[kind][1]][: len(header)] == header
+
+
+def test_a_merged_code_imports_to_the_participant_it_was_merged_into(
+    world: World, imported: Callable[..., Any]
+) -> None:
+    imported(as_csv([visit_row(code="MAKO1993"), visit_row(code="MAKO1933", booth="2")]))
+    right = Participant.objects.get(visits__booth__label="1")
+    mistyped = Participant.objects.get(visits__booth__label="2")
+    participant_merge(
+        source=mistyped, into=right, site=world.site_a, by=world.users["bob"], reason="typo"
+    )
+
+    result = imported(as_csv([visit_row(code="MAKO1933", checked_in_at=ago(days=9).isoformat())]))
+
+    assert (result["status"], result["rows_written"]) == ("done", 1), result["errors"]
+    assert Visit.objects.filter(participant=right).count() == 3
+    assert Participant.objects.count() == 2
+
+
+INCIDENT_HEADER = [
+    "id",
+    "started_at",
+    "kind",
+    "location",
+    "code",
+    "signs",
+    "suspected_substances",
+    "ended_at",
+    "outcome",
+    "police_attended",
+]
+ACTION_HEADER = ["id", "incident_id", "kind", "at", "dose_mg", "route", "spo2", "resp_rate"]
+
+
+def incident_row(**cells: Any) -> dict[str, Any]:
+    """A good row: an opioid overdose in a booth three days ago, recovered after 25 minutes."""
+    start = ago(days=3)
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "started_at": start.isoformat(),
+        "kind": "opioid_overdose",
+        "location": "booth",
+        "code": "zu-lu 7788",
+        "signs": "unresponsive; slow_or_no_breathing",
+        "suspected_substances": "fentanyl",
+        "ended_at": (start + timedelta(minutes=25)).isoformat(),
+        "outcome": "recovered_on_site",
+        "police_attended": "",
+    }
+    return row | cells
+
+
+def action_row(incident: dict[str, Any], minutes: int, kind: str, **cells: Any) -> dict[str, Any]:
+    at = datetime.fromisoformat(incident["started_at"]) + timedelta(minutes=minutes)
+    row: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "incident_id": incident["id"],
+        "kind": kind,
+        "at": at.isoformat(),
+    }
+    return row | cells
+
+
+def test_incidents_then_their_actions_are_imported_once_counted_and_take_no_stock(
+    world: World,
+    imported: Callable[..., Any],
+    client_for: Callable[[str], TabletClient],
+    celery_messages: list[dict[str, Any]],
+) -> None:
+    bad = [
+        incident_row(kind="fall"),
+        incident_row(signs="unresponsive; drowsy"),
+        incident_row(ended_at=ago(days=4).isoformat()),  # before its start: the service's rule
+        incident_row(police_attended="maybe"),
+    ]
+    checked = imported(as_csv(bad, INCIDENT_HEADER), kind="incidents", dry_run=True)
+    assert checked["status"] == "done"
+    assert {(e["row"], e["column"]) for e in checked["errors"]} == {
+        (2, "kind"),
+        (3, "signs"),
+        (4, "ended_at"),
+        (5, "police_attended"),
+    }
+    assert not Incident.objects.exists()
+    assert Participant.objects.count() == 0
+    assert not AuditEvent.objects.filter(object_type="incidents.incident").exists()
+
+    overdoses = [incident_row(), incident_row(code="", outcome="transported")]
+    incidents = as_csv(overdoses, INCIDENT_HEADER)
+    actions = as_csv(
+        [
+            action_row(overdoses[0], 1, "naloxone", dose_mg="0.4", route="IM"),
+            action_row(overdoses[0], 4, "naloxone", dose_mg="0,4", route="in"),
+            action_row(overdoses[0], 6, "vitals", spo2="94", resp_rate="12"),
+            action_row(overdoses[1], 2, "ems_called"),
+        ],
+        ACTION_HEADER,
+    )
+    first = imported(incidents, kind="incidents")
+    first_actions = imported(actions, kind="incident_actions")
+    again = imported(incidents, kind="incidents")
+    again_actions = imported(actions, kind="incident_actions")
+
+    assert (first["status"], first["rows_written"]) == ("done", 2), first["errors"]
+    assert (first_actions["status"], first_actions["rows_written"]) == ("done", 4), first_actions[
+        "errors"
+    ]
+    assert (again["rows_written"], again_actions["rows_written"]) == (0, 0)
+    assert Incident.objects.filter(imported=True, status="approved").count() == 2
+    assert IncidentAction.objects.filter(imported=True, backdated=True).count() == 4
+    assert not StockMovement.objects.exists()
+    read = client_for("bob").get(f"/api/v1/incidents/{overdoses[0]['id']}").json()
+    assert (read["imported"], read["outcome"], read["signs"]) == (
+        True,
+        "recovered_on_site",
+        ["slow_or_no_breathing", "unresponsive"],
+    )
+    assert [a["kind"] for a in read["actions"]] == ["naloxone", "naloxone", "vitals"]
+    # History reviewed in the former system: nothing to review, handle or debrief now.
+    for query in ("status=open", "overdue=true", "debrief=due"):
+        listed = client_for("bob").get(f"/api/v1/incidents/?site=harbour&{query}").json()
+        assert not listed["results"], query
+    event = AuditEvent.objects.get(
+        object_type="incidents.incidentaction", object_id=first_id(actions)
+    )
+    assert first_actions["id"] in event.reason
+
+    day = ago(days=3).astimezone(world.site_a.zone).date()
+    assert run_recomputes(celery_messages) == {day}
+    report = client_for("bob").get(f"/api/v1/reports/daily/?site=harbour&from={day}&to={day}")
+    [metrics] = [r["metrics"] for r in report.json()]
+    assert (metrics["overdoses"], metrics["naloxone_doses"]) == (2, 2)
+    assert not ImportFile.objects.exists()
+    assert "zu-lu 7788" not in _database_dump()
+
+
+def first_id(content: bytes) -> str:
+    """The id of the first row of a CSV file."""
+    return next(csv.DictReader(io.StringIO(content.decode())))["id"]
+
+
+def test_an_action_of_an_unknown_or_another_sites_incident_is_a_row_error(
+    world: World, imported: Callable[..., Any]
+) -> None:
+    theirs = incident_row()
+    incident_open(
+        request=IncidentOpen(
+            site=world.site_b, kind="opioid_overdose", location="booth", id=uuid.UUID(theirs["id"])
+        ),
+        by=world.users["charlie"],
+        role=Role.STAFF,
+    )
+    theirs["started_at"] = ago(minutes=5).isoformat()
+    rows = [
+        action_row(theirs, 1, "oxygen"),
+        action_row(incident_row(), 1, "oxygen"),
+        action_row(theirs, 1, "naloxone", incident_id="not-an-id"),
+    ]
+
+    result = imported(as_csv(rows, ACTION_HEADER), kind="incident_actions")
+
+    assert result["status"] == "failed"
+    assert [(e["row"], e["column"]) for e in result["errors"]] == [
+        (2, "incident_id"),
+        (3, "incident_id"),
+        (4, "incident_id"),
+    ]
+    assert not IncidentAction.objects.exists()
+
+
+def test_an_actions_dry_run_names_each_bad_cell_by_the_timelines_rules_and_writes_nothing(
+    world: World, imported: Callable[..., Any]
+) -> None:
+    overdose = incident_row()
+    done = imported(as_csv([overdose], INCIDENT_HEADER), kind="incidents")
+    assert done["rows_written"] == 1, done["errors"]
+    rows = [
+        action_row(overdose, 1, "naloxone", dose_mg="0.4", route="IM"),
+        action_row(overdose, 2, "naloxone", route="IM"),  # no dose
+        action_row(overdose, 3, "naloxone", dose_mg="0.4", route="oral"),
+        action_row(overdose, 4, "vitals", spo2="12"),
+        action_row(overdose, 5, "oxygen", dose_mg="0.4"),
+        action_row(overdose, -30, "oxygen"),  # before the onset
+    ]
+
+    checked = imported(as_csv(rows, ACTION_HEADER), kind="incident_actions", dry_run=True)
+
+    assert checked["status"] == "done"
+    assert [(e["row"], e["column"]) for e in checked["errors"]] == [
+        (3, "dose_mg"),
+        (4, "route"),
+        (5, "spo2"),
+        (6, "dose_mg"),
+        (7, "at"),
+    ]
+    assert not IncidentAction.objects.exists()
+    assert Incident.objects.get().critical_reasons == []

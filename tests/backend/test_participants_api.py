@@ -138,6 +138,7 @@ def test_a_code_never_seen_is_unknown_and_has_no_id(world: World, client_for: Cl
         "open_referrals": [],
         "recent_overdose": False,
         "restriction": None,
+        "inside": None,
     }
     assert not Participant.objects.exists(), "a lookup creates nobody"
 
@@ -183,7 +184,41 @@ def test_a_lookup_at_another_site_shows_none_of_the_first_sites_visits(
         "open_referrals": [],
         "recent_overdose": False,
         "restriction": None,
+        "inside": None,
     }
+
+
+def test_a_lookup_says_the_person_is_already_inside_this_site_and_in_which_booth(
+    world: World, client_for: Clients
+) -> None:
+    alice = client_for("alice")
+    inside = check_in(alice, code="MAKO1993", booth=booth_of(world.site_a, "8"))
+    assert inside.status_code == 201, inside.json()
+    _participant_of(alice, "QUILLWREN")
+
+    assert lookup(alice, "mako 1993").json()["inside"] == {"booth_label": "8"}
+    assert lookup(alice, "QUILLWREN").json()["inside"] == {"booth_label": None}
+
+    alice.post(f"/api/v1/visits/{inside.json()['id']}/check-out", {})
+    assert lookup(alice, "MAKO1993").json()["inside"] is None
+
+
+def test_a_lookup_never_says_inside_for_another_sites_booth(
+    world: World, client_for: Clients
+) -> None:
+    alice = client_for("alice")
+    here = _participant_of(alice, "MAKO1993")
+    visit = Visit.objects.get(participant_id=here)
+    alice.post(f"/api/v1/visits/{visit.pk}/check-out", {})
+    elsewhere = check_in(
+        client_for("charlie"), site="eastside", code="MAKO1993", booth=booth_of(world.site_b, "2")
+    )
+    assert elsewhere.status_code == 201, elsewhere.json()
+
+    answer = lookup(alice, "MAKO1993").json()
+
+    assert answer["known"] is True
+    assert answer["inside"] is None
 
 
 def test_a_lookup_is_a_post_so_the_code_never_reaches_a_url(

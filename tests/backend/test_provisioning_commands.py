@@ -16,6 +16,7 @@ from tests.backend.test_privacy import _database_dump
 from vigil.accounts.models import Membership, Role, User
 from vigil.accounts.services import user_grant
 from vigil.alerts.selectors import alerts_of_site
+from vigil.alerts.suggestions import suggestions_for
 from vigil.audit.models import AuditEvent
 from vigil.core.calendar import local_day_bounds
 from vigil.demo.records import ALERT_MESSAGE, load_demo_records
@@ -23,6 +24,13 @@ from vigil.incidents.models import Incident
 from vigil.participants import codes
 from vigil.reports.models import DailyReport
 from vigil.reports.selectors import floor_of_site
+from vigil.safety.selectors import (
+    complaints_of_site,
+    restrictions_due_for_review,
+    restrictions_of_site,
+    turnaways_of_today,
+    waitlist_of_site,
+)
 from vigil.sites.models import Booth, Site
 from vigil.sites.services import site_upsert
 from vigil.visits.models import Visit
@@ -238,3 +246,25 @@ def test_the_demo_is_a_living_site_written_through_the_services_with_codes_only_
     } == set()
     assert 0 < len(celery_messages) <= 7
     assert not [m for m in celery_messages if any(s in repr(m).lower() for s in secrets)]
+
+
+@pytest.mark.django_db
+def test_the_demo_runs_the_door_restrictions_turn_aways_a_waiting_list_and_complaints() -> None:
+    site, _ = site_upsert(
+        slug="harbour", name="Harbour", timezone="America/Toronto", booths=12, inhalation_booths=2
+    )
+    roles = {"staff": Role.STAFF, "supervisor": Role.SUPERVISOR, "admin": Role.ADMIN}
+    users = {
+        name: user_grant(username=name, sites=[site], role=role)[0] for name, role in roles.items()
+    }
+
+    small_demo(site=site, users=users, days=7, seed=7)
+
+    assert restrictions_of_site(site=site, active_only=True).count() == 3
+    assert restrictions_due_for_review(site=site).count() == 1
+    assert turnaways_of_today(site=site).count() >= 2
+    assert waitlist_of_site(site=site).count() == 1
+    open_complaints = complaints_of_site(site=site, open_only=True)
+    assert open_complaints.count() == 2
+    assert not [c for c in open_complaints if c.response]
+    assert suggestions_for(site=site), "the supervisor has a drug alert to consider"

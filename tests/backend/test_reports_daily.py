@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,9 +13,13 @@ from django.utils import timezone
 from tests.conftest import TabletClient, World
 from vigil.accounts.models import Role
 from vigil.care.services import NewReferral, NewService, referral_create, service_create
+from vigil.core.calendar import local_day_bounds
 from vigil.incidents.services import IncidentOpen, incident_open
+from vigil.reports.metrics import time_band_intervals, time_band_of
 from vigil.reports.models import DailyReport
-from vigil.reports.services import compute_site_day
+from vigil.reports.scope import Scope, Span
+from vigil.reports.services import compute_metrics, compute_site_day
+from vigil.sites.models import Site
 from vigil.visits.models import Visit
 from vigil.visits.services import CheckIn, visit_check_in, visit_check_out, visit_void
 
@@ -243,6 +247,93 @@ def test_computing_a_day_costs_the_same_queries_however_many_records(world: Worl
     assert (report.metrics["visits"], report.metrics["overdoses"]) == (12, 5)
     assert (report.metrics["supplies_by_item"]["syringe"], report.metrics["referrals"]) == (50, 5)
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_a_site_day_is_computed_in_six_statements(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    """visits, the one-key tallies, stays (median and peak), incidents, services and
+    referrals; then the report row: locked, and updated (inside the test's transaction, a
+    savepoint around it; on PostgreSQL, no parallel workers for the day)."""
+    visit(world, at(DAY, 8), code="AAA000", substances=("fentanyl",), routes=("injection",))
+    visit(world, at(DAY, 23, 30), code="AAA111")
+    scope = Scope.of([world.site_a], DAY, DAY)
+
+    with django_assert_num_queries(6):
+        compute_metrics(scope)
+
+    compute_site_day(site=world.site_a, day=DAY)
+    visit(world, at(DAY, 9), code="AAA222")
+    setting = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(2 + setting + 6 + 2):
+        report = compute_site_day(site=world.site_a, day=DAY)
+
+    assert (report.metrics["visits"], report.metrics["unique_participants"]) == (3, 3)
+    assert report.metrics["visits_by_time_band"] == {
+        "07_12": 2,
+        "12_17": 0,
+        "17_22": 0,
+        "22_03": 1,
+        "03_07": 0,
+    }
+
+
+def test_a_stay_of_no_time_at_midnight_counts_in_the_median_and_not_in_the_peak(
+    world: World,
+) -> None:
+    visit(world, at(DAY, 0), minutes=0)
+    visit(world, at(DAY, 0), booth="2", minutes=20)
+    visit(world, at(DAY, 10), booth="3", minutes=40)
+
+    figures = compute_site_day(site=world.site_a, day=DAY).metrics
+
+    assert (figures["median_visit_minutes"], figures["peak_occupancy"]) == (20.0, 1)
+
+
+def _days_of_2026(zone: str) -> list[date]:
+    """An ordinary day and every day of 2026 that is not 24 hours long in the zone."""
+    days = [date(2026, 6, 15)]
+    for n in range(365):
+        day = date(2026, 1, 1) + timedelta(days=n)
+        start, end = local_day_bounds(day, ZoneInfo(zone))
+        if end.astimezone(UTC) - start.astimezone(UTC) != timedelta(hours=24):
+            days.append(day)
+    return days
+
+
+@pytest.mark.parametrize(
+    "zone",
+    [
+        "America/Toronto",
+        "America/Vancouver",
+        "America/St_Johns",  # -3:30, DST
+        "Europe/Berlin",  # changes at 02:00 / 03:00 local
+        "Australia/Lord_Howe",  # a DST of 30 minutes
+        "Pacific/Chatham",  # +12:45, DST
+        "Asia/Kathmandu",  # +5:45
+        "UTC",
+    ],
+)
+def test_time_bands_are_ranges_of_instants_matching_each_local_hour(zone: str) -> None:
+    """Every minute of every DST day (and an ordinary one) falls in exactly one range, the
+    one of its local hour's band."""
+    site = Site(slug="z", name="Z", timezone=zone)
+    days = _days_of_2026(zone)
+    assert len(days) == (1 if zone in ("UTC", "Asia/Kathmandu") else 3)
+    for day in days:
+        start, end = local_day_bounds(day, site.zone)
+        intervals = time_band_intervals(Span(site, start, end))
+        assert intervals is not None
+        minute, end = start.astimezone(UTC), end.astimezone(UTC)
+        while minute < end:
+            hour = minute.astimezone(site.zone).hour
+            bands = [
+                band
+                for band, spans in intervals.items()
+                if any(since <= minute < until for since, until in spans)
+            ]
+            assert bands == [time_band_of(hour)], (day, minute)
+            minute += timedelta(minutes=1)
 
 
 def test_reports_api_lists_each_day_with_status_and_metrics(

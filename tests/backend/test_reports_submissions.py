@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from tests.backend.conftest import run_recomputes
 from tests.backend.incidents_support import open_incident
 from tests.conftest import TabletClient, World
+from vigil.accounts.models import Membership, Role
 from vigil.audit.models import AuditEvent
 from vigil.sites.models import Booth, WeeklyHours
 
@@ -203,3 +204,21 @@ def test_a_late_record_marks_the_submission_revised_and_a_resubmission_keeps_bot
         (1, "revised_since_submission", 12),
     ]
     assert versions[1]["id"] == first["id"]
+
+
+def test_the_period_report_of_one_site_says_how_it_operated_and_of_several_says_nothing(
+    october: TabletClient, world: World
+) -> None:
+    Membership.objects.create(user=world.users["bob"], site=world.site_b, role=Role.SUPERVISOR)
+    one = october.get("/api/v1/reports/period/?site=harbour&from=2026-10-01&to=2026-10-31")
+    network = october.get("/api/v1/reports/period/?from=2026-10-01&to=2026-10-31")
+
+    assert one.status_code == 200, one.content
+    assert one.json()["operation"] == {
+        "days_open": 27,
+        "hours_open": 196.0,
+        "booths_in_operation": 11,
+    }
+    assert network.status_code == 200, network.content
+    assert len(network.json()["sites"]) > 1
+    assert network.json()["operation"] is None

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from tests.conftest import PASSWORD, TabletClient, World
+from vigil.accounts.models import Session
 from vigil.audit.models import AuditEvent
 
 

@@ -56,7 +56,7 @@ def test_listing_sites_costs_the_same_queries_however_many_sites_and_booths(
     world: World, client_for: Callable[[str], TabletClient], django_assert_num_queries: Any
 ) -> None:
     client = client_for("bob")
-    with django_assert_num_queries(5) as one_site:  # no session write (accounts/sessions.py)
+    with django_assert_num_queries(4) as one_site:  # no session write (accounts/sessions.py)
         assert client.get("/api/v1/sites/").status_code == 200
     for n in range(5):
         site, _ = site_upsert(slug=f"s{n}", name=f"S{n}", timezone="UTC", booths=20)

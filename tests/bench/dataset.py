@@ -100,7 +100,8 @@ _STATEMENTS = (
     f"""
     INSERT INTO visits_visit (id, version, received_at, updated_at, kind, checked_in_at,
         checked_out_at, did_not_consume_reason, backdated, voided, void_reason, voided_at,
-        create_fingerprint, booth_id, created_by_id, participant_id, site_id, voided_by_id)
+        create_fingerprint, booth_id, created_by_id, participant_id, site_id, voided_by_id,
+        imported, assisted, shared_supply)
     SELECT id, 1, t_in, t_in + stay,
            CASE WHEN consumption THEN 'consumption' ELSE 'service_only' END,
            t_in, t_in + stay, '', false, voided,
@@ -108,7 +109,8 @@ _STATEMENTS = (
            CASE WHEN voided THEN t_in + stay END,
            md5('f' || n) || md5('g' || n),
            CASE WHEN consumption THEN booths[1 + m % {BOOTHS}] END,
-           user_id, participant_id, site_id, CASE WHEN voided THEN user_id END
+           user_id, participant_id, site_id, CASE WHEN voided THEN user_id END,
+           false, CASE WHEN m % 17 = 0 THEN 'peer' ELSE 'none' END, m % 23 = 0
     FROM ({_VISITS}) v
     """,
     f"""
@@ -127,7 +129,7 @@ _STATEMENTS = (
         started_at, ended_at, outcome, police_attended, narrative, status, critical,
         critical_reasons, review_due_at, submitted_at, reviewed_at, review_comment, backdated,
         voided, void_reason, voided_at, create_fingerprint, created_by_id, participant_id,
-        reviewed_by_id, site_id, submitted_by_id, visit_id, voided_by_id)
+        reviewed_by_id, site_id, submitted_by_id, visit_id, voided_by_id, imported)
     SELECT md5('i' || n)::uuid, 3, t_in + stay / 2, t_in + stay * 2,
            CASE WHEN m % 11 = 0 THEN 'other_medical' WHEN m % 13 = 0 THEN 'stimulant_overdose'
                 ELSE 'opioid_overdose' END,
@@ -137,13 +139,13 @@ _STATEMENTS = (
            false, '', 'approved', m % 9 = 0 OR m % 2011 = 0, '[]'::jsonb,
            t_in + interval '48 hours', t_in + stay * 3, t_in + interval '1 day', '', false,
            false, '', NULL, md5('fi' || n) || md5('gi' || n), user_id, participant_id, user_id,
-           site_id, user_id, id, NULL
+           site_id, user_id, id, NULL, false
     FROM ({_VISITS}) v WHERE m % 67 = 0 AND consumption AND NOT voided
     """,
     f"""
     INSERT INTO incidents_incidentaction (id, kind, at, dose_mg, route, spo2, resp_rate,
         backdated, voided, void_reason, voided_at, received_at, create_fingerprint,
-        created_by_id, incident_id, voided_by_id)
+        created_by_id, incident_id, voided_by_id, imported)
     SELECT md5('a' || n || '-' || k)::uuid,
            CASE k WHEN 0 THEN 'stimulation' WHEN 1 THEN 'naloxone'
                   ELSE CASE WHEN m % 3 = 0 THEN 'ems_called' ELSE 'naloxone' END END,
@@ -151,18 +153,18 @@ _STATEMENTS = (
            CASE WHEN k = 1 OR (k = 2 AND m % 3 <> 0) THEN 0.4 END,
            CASE WHEN k = 1 OR (k = 2 AND m % 3 <> 0) THEN 'IM' ELSE '' END,
            NULL, NULL, false, false, '', NULL, t_in + stay, md5('fa' || n || k) || md5('ga' || n),
-           user_id, md5('i' || n)::uuid, NULL
+           user_id, md5('i' || n)::uuid, NULL, false
     FROM ({_VISITS}) v CROSS JOIN generate_series(0, 2) AS k
     WHERE m % 67 = 0 AND consumption AND NOT voided
     """,
     f"""
     INSERT INTO care_service (id, version, received_at, updated_at, kind, at, backdated, voided,
         void_reason, voided_at, create_fingerprint, created_by_id, participant_id, site_id,
-        visit_id, voided_by_id)
+        visit_id, voided_by_id, imported)
     SELECT md5('s' || n)::uuid, 1, t_in + stay, t_in + stay,
            ({_array(SERVICE_KINDS)})[1 + (m / 10) % {len(SERVICE_KINDS)}], t_in + stay, false,
            false, '', NULL, md5('fs' || n) || md5('gs' || n), user_id, participant_id, site_id,
-           id, NULL
+           id, NULL, false
     FROM ({_VISITS}) v WHERE m % 10 < 3
     """,
     f"""
@@ -185,12 +187,14 @@ _STATEMENTS = (
     f"""
     INSERT INTO care_referral (id, version, received_at, updated_at, at, category, destination,
         agency, accompanied, status, status_at, backdated, voided, void_reason, voided_at,
-        create_fingerprint, created_by_id, participant_id, site_id, visit_id, voided_by_id)
+        create_fingerprint, created_by_id, participant_id, site_id, visit_id, voided_by_id,
+        imported)
     SELECT md5('r' || n)::uuid, 1, t_in + stay, t_in + stay, t_in + stay,
            ({_array(REFERRAL_CATEGORIES)})[1 + (m / 20) % {len(REFERRAL_CATEGORIES)}],
            CASE WHEN m % 3 = 0 THEN 'onsite_connected' ELSE 'offsite' END, '', m % 4 = 0,
            CASE WHEN m % 40 = 0 THEN 'accepted' ELSE 'offered' END, t_in + stay, false, false,
-           '', NULL, md5('fr' || n) || md5('gr' || n), user_id, participant_id, site_id, id, NULL
+           '', NULL, md5('fr' || n) || md5('gr' || n), user_id, participant_id, site_id, id, NULL,
+           false
     FROM ({_VISITS}) v WHERE m % 20 = 0
     """,
     f"""

@@ -64,7 +64,7 @@ def measure(*, site: Site, by: User, rows: int = ROWS) -> dict[str, Any]:
     upload = Import.objects.create(site=site, kind="visits", file_name="year.csv", created_by=by)
     ImportFile.objects.create(upload=upload, content=content)
     t0 = time.perf_counter()
-    done = import_run(import_id=upload.pk)
+    done = import_run(import_id=upload.pk).upload
     run_seconds = time.perf_counter() - t0
     assert done.status == "done", done.errors[:5]
     copied = _copy_seconds(content)

@@ -17,6 +17,7 @@ import aiohttp
 import psycopg
 
 MAX_ROUNDS = 100_000  # per client: a bound besides the time limit
+ASSISTED_NONE = "none"  # Visit.Assisted.NONE, written by the raw ceiling's own SQL
 ACTIONS = (
     {"kind": "stimulation"},
     {"kind": "naloxone", "dose_mg": 0.4, "route": "IM"},
@@ -99,18 +100,24 @@ class _Client:
 
     async def _post(self, path: str, body: dict[str, Any], out: Latencies | None) -> bool:
         started = time.perf_counter()
-        async with self.session.post(
-            f"{self.base}{path}", json=body, headers=self._csrf()
-        ) as response:
-            await response.read()
-            ok = 200 <= response.status < 300
+        try:
+            async with self.session.post(
+                f"{self.base}{path}", json=body, headers=self._csrf()
+            ) as response:
+                await response.read()
+                ok = 200 <= response.status < 300
+                status = str(response.status)
+        except aiohttp.ServerDisconnectedError:
+            # A kept-alive connection the server closed as it was reused (a loaded machine
+            # stretches the pause past gunicorn's keepalive): counted as a failure, not fatal.
+            ok, status = False, "disconnected"
         if out is not None:
             if ok:
                 took = time.perf_counter() - started
                 out.seconds.append(took)
                 out.by_kind.setdefault(_kind(path), []).append(took)
             else:
-                key = f"{path.split('/')[-1] or path.split('/')[-2]} {response.status}"
+                key = f"{path.split('/')[-1] or path.split('/')[-2]} {status}"
                 out.failures[key] = out.failures.get(key, 0) + 1
         return ok
 
@@ -196,10 +203,11 @@ async def _raw(dsn: str, tablets: list[Tablet], user_id: str, seconds: float) ->
                     await conn.execute(
                         "INSERT INTO visits_visit (id, version, received_at, updated_at, kind,"
                         " checked_in_at, checked_out_at, did_not_consume_reason, backdated,"
-                        " voided, void_reason, create_fingerprint, site_id, created_by_id)"
+                        " voided, void_reason, create_fingerprint, site_id, created_by_id,"
+                        " imported, assisted, shared_supply)"
                         " VALUES (%s, 1, now(), now(), 'service_only', now(), now(), '',"
-                        " false, false, '', '', %s, %s)",
-                        (visit, tablet.site_id, user_id),
+                        " false, false, '', '', %s, %s, false, %s, false)",
+                        (visit, tablet.site_id, user_id, ASSISTED_NONE),
                     )
                     await conn.execute(
                         "INSERT INTO visits_visitsubstance (visit_id, substance)"

@@ -213,3 +213,24 @@ def _wait_http(url: str, process: subprocess.Popen[bytes], timeout: float = 60) 
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s")
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system, s) spent so far by this run's gunicorn: the master, its live
+    workers, and the workers it has already recycled (max_requests), which the master's
+    children times keep. Unlike a rate, it does not move with the load of other processes on
+    a shared machine. (The PostgreSQL backends are left out: a closed connection's time goes
+    to the postmaster, shared with every other database of the server.)"""
+    total = 0.0
+    for master in psutil.Process().children():
+        try:
+            if "gunicorn" not in " ".join(master.cmdline()):
+                continue
+            times = master.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+            for worker in master.children(recursive=True):
+                times = worker.cpu_times()
+                total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total

@@ -7,11 +7,14 @@ missing browser or an unbuilt frontend fails the run.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import e2e_required
@@ -41,6 +44,50 @@ expect.set_options(timeout=15_000)
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make to
 # arrange data are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+# The live server answers in its own threads: a request can still be running (a report
+# computed on request) when a test ends, and flushing the test database under it deadlocks.
+# Count the requests the server is answering, so a test leaves only once it is idle. Only the
+# server's own threads count: the test client, and the schema tests calling the WSGI app, run
+# in the main thread and may leave a streamed answer unread, which never finishes.
+_serving = threading.Condition()
+_in_flight = [0]
+
+
+def _served(sender: type | None) -> bool:
+    return (
+        sender is not None
+        and issubclass(sender, WSGIHandler)
+        and threading.current_thread() is not threading.main_thread()
+    )
+
+
+def _request_started(sender: type | None, **_: object) -> None:
+    if _served(sender):
+        with _serving:
+            _in_flight[0] += 1
+
+
+def _request_finished(sender: type | None, **_: object) -> None:
+    if _served(sender):
+        with _serving:
+            _in_flight[0] -= 1
+            _serving.notify_all()
+
+
+request_started.connect(_request_started, weak=False, dispatch_uid="e2e-request-started")
+request_finished.connect(_request_finished, weak=False, dispatch_uid="e2e-request-finished")
+
+
+def leave(page: Page) -> None:
+    """Leave the app (its polling stops), close the tablet, and wait for the server to finish
+    what it was answering, so the test database is never flushed under a request."""
+    page.goto("about:blank")
+    page.context.close()
+    with _serving:
+        if not _serving.wait_for(lambda: _in_flight[0] <= 0, timeout=60):
+            raise AssertionError(f"the live server still answers {_in_flight[0]} request(s)")
 
 
 def _unavailable(reason: str) -> None:
@@ -83,10 +130,7 @@ def page(browser: Browser, viewport: str) -> Iterator[Page]:
         ),
     )
     yield page
-    # Leave the app first, so that its polling sends nothing while the test database is
-    # flushed (a flush during a query can deadlock); tests wait for what they load.
-    page.goto("about:blank")
-    context.close()
+    leave(page)
     assert refused == [], f"the Content-Security-Policy refused: {refused}"
 
 

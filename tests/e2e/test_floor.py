@@ -95,7 +95,7 @@ def test_what_is_recorded_offline_survives_a_reload_and_arrives_once(
     expect(page.get_by_role("timer")).to_be_visible()
     outbox_is_empty(page)
     # The service worker has the app by now: the reload below happens with no network at all.
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
 
     page.context.set_offline(True)
     for action in ("Stimulation", "Oxygen", "Rescue breathing"):

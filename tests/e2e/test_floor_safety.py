@@ -12,10 +12,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.backend.conftest import booth_of, check_in, iso
 from tests.conftest import TabletClient, World
-from tests.e2e.conftest import VIEWPORTS, screenshot
+from tests.e2e.conftest import VIEWPORTS, leave, screenshot
 from tests.e2e.floor_support import assert_accessible, outbox_is_empty, sign_in
 from vigil.alerts.models import Alert
-from vigil.safety.models import RestrictionOverride, WaitlistEntry
+from vigil.audit.models import AuditEvent
+from vigil.safety.models import Restriction, RestrictionOverride, TurnAway, WaitlistEntry
 from vigil.sites.models import Booth
 from vigil.visits.models import Visit
 
@@ -33,9 +34,7 @@ def _api(username: str) -> TabletClient:
     return client
 
 
-def test_a_restricted_person_is_let_in_only_with_an_override_reason(
-    world: World, live_server: object, page: Page, viewport: str
-) -> None:
+def _restrict_mako() -> None:
     restricted = _api("bob").post(
         "/api/v1/restrictions/",
         {
@@ -48,6 +47,12 @@ def test_a_restricted_person_is_let_in_only_with_an_override_reason(
         },
     )
     assert restricted.status_code == 201, restricted.content
+
+
+def test_a_restricted_person_is_let_in_only_with_an_override_reason(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    _restrict_mako()
     sign_in(page, live_server)
 
     page.get_by_role("link", name="Check in").click()
@@ -70,6 +75,43 @@ def test_a_restricted_person_is_let_in_only_with_an_override_reason(
     override = RestrictionOverride.objects.get()
     assert override.reason == "Calm today; manager agreed"
     assert Visit.objects.get().assisted == "peer"
+
+
+def test_a_restricted_check_in_refused_after_going_online_is_overridden_from_the_outbox(
+    world: World, live_server: object, browser: Browser
+) -> None:
+    _restrict_mako()
+    width, height = VIEWPORTS["tablet-landscape"]
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    page = context.new_page()
+    sign_in(page, live_server)
+
+    page.context.set_offline(True)
+    page.get_by_role("link", name="Check in").tap()
+    page.get_by_label("Visit code").fill("MAKO1993")
+    page.get_by_label("Visit code").press("Enter")
+    page.get_by_role("button", name="Booth 3", exact=True).tap()
+    page.get_by_role("button", name="Check in to booth 3").tap()
+    expect(page.get_by_test_id("outbox-count")).to_have_attribute("data-pending", "1")
+    page.context.set_offline(False)
+
+    expect(page.get_by_text("1 need a fix")).to_be_visible()
+    page.get_by_test_id("outbox-count").tap()
+    expect(page.get_by_text("This person is restricted (all services)")).to_be_visible()
+    assert not Visit.objects.exists()
+    page.get_by_role("button", name="Send again").tap()
+    expect(page.get_by_text("Give the reason for the override")).to_be_visible()
+    page.get_by_label("Reason to let them in anyway").fill("Calm now; manager agreed")
+    screenshot(page, "outbox-restricted", "tablet-landscape")
+    page.get_by_role("button", name="Send again").tap()
+
+    outbox_is_empty(page)
+    visit = Visit.objects.get()
+    override = RestrictionOverride.objects.get()
+    assert (override.visit_id, override.reason) == (visit.pk, "Calm now; manager agreed")
+    event = AuditEvent.objects.get(object_type="safety.restrictionoverride")
+    assert (event.actor.username, event.reason) == ("alice", "Calm now; manager agreed")
+    leave(page)
 
 
 def test_the_waiting_list_takes_the_booth_that_frees_up(
@@ -152,8 +194,7 @@ def test_a_suggested_alert_is_posted_and_another_tablet_shows_it(
     new.get_by_role("button", name="Seen").click()
     expect(floor_tablet.get_by_test_id("alert-new")).to_have_count(0)
     expect(floor_tablet.get_by_test_id("alert")).to_have_count(1)
-    floor_tablet.goto("about:blank")
-    floor_tablet.context.close()
+    leave(floor_tablet)
 
     page.goto(f"{live_server}/#/poster/{Alert.objects.get().pk}")
     expect(page.get_by_test_id("poster")).to_contain_text("3 overdoses here")
@@ -194,3 +235,80 @@ def test_a_supervisor_restricts_a_person_ends_it_and_registers_a_complaint(
     outbox_is_empty(page)
     screenshot(page, "complaints", viewport)
     assert_accessible(page)
+
+
+def _due_restriction() -> str:
+    """MAKO1993 restricted until reviewed; its review date came yesterday."""
+    created = _api("bob").post(
+        "/api/v1/restrictions/",
+        {
+            "site": "harbour",
+            "code": "MAKO1993",
+            "scope": "all_services",
+            "reason": "threats",
+            "review_at": iso(timezone.now() + timedelta(days=1)),
+            "note": "Threatened a peer worker in the line",
+        },
+    )
+    assert created.status_code == 201, created.content
+    Restriction.objects.filter(pk=created.json()["id"]).update(
+        review_at=timezone.now() - timedelta(days=1)
+    )
+    return str(created.json()["id"])
+
+
+@pytest.mark.parametrize("viewport", ["tablet-landscape", "desktop"], indirect=True)
+def test_a_supervisor_keeps_a_restriction_due_for_review_from_the_review_queue(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    restriction = _due_restriction()
+    sign_in(page, live_server, "bob", hash="#/review")
+
+    panel = page.get_by_test_id("restriction-reviews")
+    expect(panel).to_contain_text("all services")
+    expect(panel).to_contain_text("Threatened a peer worker")  # supervisors see the note
+    panel.get_by_role("button", name="Keep", exact=True).click()
+    panel.get_by_role("button", name="Keep the restriction").click()
+    expect(panel.get_by_text("no end date: give the next review date")).to_be_visible()
+    next_review = (timezone.localdate() + timedelta(days=30)).isoformat()
+    panel.get_by_label("Next review date").fill(next_review)
+    panel.get_by_label("Note (optional").fill("Still making threats at closing")
+    screenshot(page, "review-restrictions", viewport)
+    assert_accessible(page)
+    panel.get_by_role("button", name="Keep the restriction").click()
+
+    expect(panel.get_by_text("Kept.")).to_be_visible()
+    outbox_is_empty(page)
+    stored = Restriction.objects.get(pk=restriction)
+    assert stored.reviewed_at is not None
+    assert stored.ended_at is None
+    assert stored.review_at is not None
+    assert stored.review_at.astimezone(world.site_a.zone).date().isoformat() == next_review
+    page.reload()
+    expect(page.get_by_role("heading", name="Incident review")).to_be_visible()
+    expect(page.get_by_test_id("restriction-reviews")).to_have_count(0)
+
+
+def test_todays_turn_aways_are_listed_on_the_floor_and_one_is_voided(
+    world: World, live_server: object, page: Page, viewport: str
+) -> None:
+    alice = _api("alice")
+    for reason in ("intoxication", "closed"):
+        created = alice.post("/api/v1/turnaways/", {"site": "harbour", "reason": reason})
+        assert created.status_code == 201, created.content
+    sign_in(page, live_server)
+
+    page.get_by_role("link", name="Turn away").click()
+    listed = page.get_by_test_id("turnaways-today").get_by_role("listitem")
+    expect(listed).to_have_count(2)
+    expect(listed.first).to_contain_text("Closed")  # newest first
+    screenshot(page, "turnaways-today", viewport)
+    assert_accessible(page)
+    listed.first.get_by_role("button", name="Void the turn-away of").click()
+    page.get_by_label("Why it is voided").fill("Tapped the wrong reason")
+    page.get_by_role("button", name="Void the turn-away", exact=True).click()
+
+    expect(listed).to_have_count(1)
+    outbox_is_empty(page)
+    voided = TurnAway.objects.get(voided=True)
+    assert (voided.reason, voided.void_reason) == ("closed", "Tapped the wrong reason")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import World
-from tests.e2e.conftest import VIEWPORTS, screenshot
+from tests.e2e.conftest import VIEWPORTS, leave, screenshot
 from tests.e2e.floor_support import assert_accessible, outbox_is_empty, sign_in
 from vigil.accounts.models import Role
 from vigil.alerts.models import Alert
@@ -36,7 +36,7 @@ def second_page(browser: Browser, viewport: str) -> Iterator[Page]:
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
-    context.close()
+    leave(page)
 
 
 def test_a_supervisor_posts_edits_and_ends_an_alert_that_the_floor_shows(

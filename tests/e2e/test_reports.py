@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.conftest import World
@@ -126,7 +128,7 @@ def test_the_reports_screen_shows_the_figures_the_api_returns_for_a_seeded_week(
     assert_accessible(page)
 
 
-def test_an_analyst_downloads_a_suppressed_csv_and_cannot_open_an_incident(
+def test_an_analyst_downloads_a_suppressed_csv_and_xlsx_and_cannot_open_an_incident(
     world: World, live_server: object, page: Page, viewport: str
 ) -> None:
     seed_week(world)
@@ -143,6 +145,14 @@ def test_an_analyst_downloads_a_suppressed_csv_and_cannot_open_an_incident(
     visits = header.split(",").index("visits")
     assert rows
     assert all(row.split(",")[visits] == "<10" for row in rows[:-1]), csv
+    with page.expect_download() as download:
+        page.get_by_role("link", name="XLSX to share (small counts hidden)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes()))["Daily"]
+    header_cells, *cells = sheet.iter_rows(values_only=True)
+    column = header_cells.index("visits")
+    assert len(cells) == len(rows)
+    assert all(row[column] == "<10" for row in cells[:-1])
 
     for screen in ("review", "incident"):
         page.goto(f"{live_server}/#/{screen}/{incident_id}")
@@ -287,5 +297,9 @@ def test_a_supervisor_sends_last_month_and_sees_it_revised_by_a_late_record(
     form = page.get_by_role("table", name="Participants by age and gender")
     expect(form).to_be_visible()
     expect(page.get_by_role("rowheader", name="Overdoses treated solely by staff")).to_be_visible()
+    operation = page.get_by_role("region", name="1. Operation")
+    expect(
+        operation.get_by_role("row", name="Booths in operation (most on one day)")
+    ).to_contain_text("12")
     screenshot(page, "reports-monthly-regulator", viewport)
     assert_accessible(page)

@@ -11,7 +11,7 @@ import pytest
 
 from config.celery import app as celery_app
 from tests.backend.test_imports_api import as_csv, upload, visit_row
-from tests.conftest import TabletClient, World, on_postgres
+from tests.conftest import TabletClient, World
 from tests.integration.conftest import start_worker, stop_worker
 from vigil.imports.models import Import, ImportFile
 from vigil.visits.models import Visit
@@ -19,9 +19,6 @@ from vigil.visits.models import Visit
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.django_db(transaction=True),
-    # Two worker processes writing one SQLite file mid-import fail there (seen in CI's SQLite
-    # pass); the resume is shown on PostgreSQL, the production database.
-    pytest.mark.skipif(not on_postgres(), reason="needs PostgreSQL: two workers write at once"),
 ]
 
 ROWS = 3000

@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "vigil.accounts.sessions.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "vigil.incidents.models.Incident.Kind",
         "IncidentActionKindEnum": "vigil.incidents.models.IncidentAction.Kind",
         "ImportKindEnum": "vigil.imports.models.Import.Kind",
+        "ImportStatusEnum": "vigil.imports.models.Import.Status",
         "SubmissionProfileEnum": "vigil.reports.models.Submission.Profile",
         "SupplyItemEnum": "vigil.care.models.SupplyItem",
         "StockItemEnum": "vigil.stock.models.Item",
@@ -289,6 +290,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintCategoryEnum": "vigil.safety.models.Complaint.Category",
         "RestrictionReasonEnum": "vigil.safety.models.Restriction.Reason",
         "TurnAwayReasonEnum": "vigil.safety.models.TurnAwayReason",
+        "OutcomeEnum": "vigil.incidents.models.Incident.Outcome",
+        "RestrictionReviewOutcomeEnum": "vigil.safety.models.RestrictionReviewOutcome",
     },
 }
 
@@ -342,7 +345,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("reports"))
 CELERY_TASK_ROUTES = {"vigil.reports.*": {"queue": "reports"}}
 # An import's rows are written (and its progress moves) this many at a time.
-VIGIL_IMPORT_BATCH_ROWS: int = env.int("VIGIL_IMPORT_BATCH_ROWS", default=1000)
+VIGIL_IMPORT_BATCH_ROWS: int = env.int("VIGIL_IMPORT_BATCH_ROWS", default=5000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "Recompute sweep": {
@@ -354,6 +357,11 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-drafts": {
         "task": "vigil.reports.prepare_monthly_drafts",
         "schedule": crontab(minute="15", hour="*/6"),
+    },
+    # Every day: the sessions past their expiry leave the session table.
+    "expired-sessions": {
+        "task": "vigil.accounts.clear_expired_sessions",
+        "schedule": crontab(minute="40", hour="3"),
     },
 }
 CELERY_TIMEZONE = "UTC"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.models import Membership, Role, User
@@ -30,10 +31,10 @@ def site_for(*, user: User, slug: str, roles: Iterable[Role]) -> tuple[Site, Rol
         Membership.objects.select_related("site").filter(user=user, site__slug=slug).first()
     )
     if membership is None:
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     role = Role(membership.role)
     if role not in set(roles):
-        raise PermissionDenied("Your role at this site does not allow this.")
+        raise PermissionDenied(gettext("Your role at this site does not allow this."))
     return membership.site, role
 
 
@@ -41,7 +42,7 @@ def require_role(*, user: User, site: Site, roles: Iterable[Role]) -> Role:
     """The user's role at `site` if it is one of `roles`; 404 for non-members, 403 otherwise."""
     role = role_at(user=user, site=site)
     if role is None:
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     if role not in set(roles):
-        raise PermissionDenied("Your role at this site does not allow this.")
+        raise PermissionDenied(gettext("Your role at this site does not allow this."))
     return role

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
-LOCKED_OUT = "Too many failed sign-ins. Wait a few minutes, or ask a supervisor."
+LOCKED_OUT = gettext_noop("Too many failed sign-ins. Wait a few minutes, or ask a supervisor.")
 
 
 # How login lockout works (django-axes, settings AXES_*): VIGIL_LOGIN_FAILURE_LIMIT failed
@@ -39,7 +40,7 @@ def locked_out_until(*, usernames: list[str]) -> dict[str, datetime]:
 
 def lockout_response(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """django-axes lockout answer, in the API's error shape."""
-    return JsonResponse({"detail": LOCKED_OUT, "fields": {}}, status=429)
+    return JsonResponse({"detail": gettext(LOCKED_OUT), "fields": {}}, status=429)
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession, BaseSessionManager
 from django.db import models
 
 from vigil.sites.models import Site
@@ -39,3 +41,25 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.role} at {self.site.slug}"
+
+
+class SessionManager(BaseSessionManager["Session"]):
+    def get_queryset(self) -> models.QuerySet[Session]:
+        return super().get_queryset().select_related("user")
+
+
+class Session(AbstractBaseSession):
+    """A session with the id of its signed-in user as a column: a request reads both in one
+    query (`vigil.accounts.sessions`). Empty `user` until someone signs in."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    objects = SessionManager()  # type: ignore[misc]
+
+    @classmethod
+    def get_session_store_class(cls) -> Any:
+        from vigil.accounts.sessions import SessionStore
+
+        return SessionStore

@@ -8,16 +8,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from rest_framework.exceptions import NotFound
 
 from vigil.accounts.lockout import LOCKED_OUT
-from vigil.accounts.models import Membership, Role, User
+from vigil.accounts.models import Membership, Role, Session, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
 from vigil.core.errors import ApplicationError
 from vigil.sites.models import Site
 
-WRONG_CREDENTIALS = "Wrong username or password."
+WRONG_CREDENTIALS = gettext_noop("Wrong username or password.")
 
 
 def user_login(*, request: HttpRequest, username: str, password: str) -> User:
@@ -34,12 +36,12 @@ def user_login(*, request: HttpRequest, username: str, password: str) -> User:
             changes={"username": username},
             reason="locked out",
         )
-        raise ApplicationError(LOCKED_OUT, status_code=429)
+        raise ApplicationError(gettext(LOCKED_OUT), status_code=429)
     if not isinstance(user, User) or not user.is_active:
         audit_record(
             actor=None, action=AuditEvent.Action.LOGIN_FAILED, changes={"username": username}
         )
-        raise ApplicationError(WRONG_CREDENTIALS, status_code=401)
+        raise ApplicationError(gettext(WRONG_CREDENTIALS), status_code=401)
     auth.login(request, user)
     get_token(request)
     audit_record(actor=user, action=AuditEvent.Action.LOGIN, obj=user)
@@ -57,7 +59,7 @@ def lockout_lift(*, site: Site, username: str, by: User) -> None:
 
     user = User.objects.filter(username=username, memberships__site=site).first()
     if user is None:
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     cleared = reset(username=user.username)
     audit_record(
         actor=by,
@@ -110,3 +112,11 @@ def user_grant(
             reason="provisioned by vigil_user",
         )
     return user, created
+
+
+def sessions_clear_expired() -> int:
+    """Delete the sessions past their expiry (ended by the idle timeout or never signed out):
+    each sign-in on a shared tablet leaves a row, which would otherwise stay for ever. Returns
+    how many went."""
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from vigil.accounts.models import User
 
@@ -11,7 +12,7 @@ class NotDemoPasswordValidator:
 
     def validate(self, password: str, user: User | None = None) -> None:
         if password == settings.VIGIL_DEMO_PASSWORD:
-            raise ValidationError("The demo password is published; choose another one.")
+            raise ValidationError(gettext("The demo password is published; choose another one."))
 
     def get_help_text(self) -> str:
-        return "Your password cannot be the demo password."
+        return gettext("Your password cannot be the demo password.")

@@ -4,7 +4,7 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -18,7 +18,7 @@ from vigil.alerts.suggestions import suggestions_for
 from vigil.core.fields import AwareDateTimeField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import conflict_with_current, error_responses, paginated
-from vigil.records.rules import replay_conflicts_show
+from vigil.records.rules import create_answer
 from vigil.records.serializers import EditInput
 
 _TAGS = ["alerts"]
@@ -90,9 +90,7 @@ class AlertListCreateApi(AuthenticatedApi):
         tags=_TAGS,
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid_input(request)
         site, _ = site_for(user=request.user, slug=values["site"], roles=SUPERVISORS)
         others = [
             site_for(user=request.user, slug=slug, roles=SUPERVISORS)[0]
@@ -107,10 +105,7 @@ class AlertListCreateApi(AuthenticatedApi):
             other_sites=others,
             suggestion=values.get("suggestion"),
         )
-        with replay_conflicts_show(AlertSerializer):
-            alert, created = alert_post(request=posting, by=request.user)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(AlertSerializer(alert).data, status=code)
+        return create_answer(AlertSerializer, lambda: alert_post(request=posting, by=request.user))
 
 
 class AlertSuggestionsApi(AuthenticatedApi):

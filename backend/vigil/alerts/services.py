@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from vigil.accounts.models import User
 from vigil.alerts.models import Alert
@@ -23,7 +24,7 @@ from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at
 from vigil.records.rules import fingerprint, refuse_stale_unless_resent
 from vigil.sites.models import Site
 
-ENDED = "This alert has ended. Post a new one instead."
+ENDED = gettext_noop("This alert has ended. Post a new one instead.")
 
 # A drug alert can stay up for weeks; past this it is a standing instruction, not an alert.
 ALERT_MAX_DAYS = 90
@@ -42,9 +43,12 @@ def alert_snapshot(alert: Alert) -> dict[str, str | None]:
 
 def _check_expiry(expires_at: datetime, *, now: datetime) -> None:
     if expires_at <= now:
-        raise field_error("expires_at", "The expiry is already past. Choose a later time.")
+        raise field_error("expires_at", gettext("The expiry is already past. Choose a later time."))
     if expires_at > now + timedelta(days=ALERT_MAX_DAYS):
-        raise field_error("expires_at", f"An alert lasts at most {ALERT_MAX_DAYS} days.")
+        raise field_error(
+            "expires_at",
+            gettext("An alert lasts at most %(days)s days.") % {"days": ALERT_MAX_DAYS},
+        )
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,9 @@ def _source_of(site: Site, suggestion: uuid.UUID | None) -> dict[str, Any]:
         return {}
     suggested = suggestion_of(site=site, suggestion_id=suggestion)
     if suggested is None:
-        raise field_error("suggestion", "This suggestion was already posted, or is no longer open.")
+        raise field_error(
+            "suggestion", gettext("This suggestion was already posted, or is no longer open.")
+        )
     return {
         "source": suggested.source,
         "suggestion": suggested.id,
@@ -110,7 +116,7 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
 
     def insert() -> Alert:
         if not message:
-            raise field_error("message", "Write the notice.")
+            raise field_error("message", gettext("Write the notice."))
         _check_expiry(request.expires_at, now=timezone.now())
         source = _source_of(site, request.suggestion)
         copies = []
@@ -153,7 +159,7 @@ def alert_update(
     """
     now = timezone.now()
     if alert.ended_at is not None or alert.expires_at <= now:
-        raise Conflict(ENDED)
+        raise Conflict(gettext(ENDED))
     if version != alert.version:
         # A resend of an edit already applied answers the stored alert, writing nothing.
         refuse_stale_unless_resent(
@@ -167,7 +173,7 @@ def alert_update(
     if message is not UNSET:
         values["message"] = message.strip()
         if not values["message"]:
-            raise field_error("message", "Write the notice.")
+            raise field_error("message", gettext("Write the notice."))
     if level is not UNSET:
         values["level"] = level
     if expires_at is not UNSET:
@@ -185,7 +191,7 @@ def alert_update(
         except StaleVersion:
             alert.refresh_from_db()
             if alert.ended_at is not None or alert.expires_at <= now:
-                raise Conflict(ENDED) from None
+                raise Conflict(gettext(ENDED)) from None
             raise
         alert.refresh_from_db()
     return alert

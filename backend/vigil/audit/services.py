@@ -7,6 +7,7 @@ from django.db import models
 
 from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
+from vigil.core.bulk import insert_rows
 from vigil.sites.models import Site
 
 Change = dict[str, list[Any]]
@@ -68,20 +69,29 @@ def audit_events(events: list[AuditEvent]) -> None:
     AuditEvent.objects.bulk_create(events)
 
 
-def audit_records(
+def audit_created_rows(
     *,
     actor: User,
-    action: AuditEvent.Action,
-    changes_of: Sequence[tuple[models.Model, dict[str, Any]]],
+    model: type[models.Model],
+    changes_by_id: Sequence[tuple[Any, dict[str, Any]]],
     site: Site | None,
     reason: str = "",
 ) -> None:
-    """Append one audit event per record, in one INSERT (the writes of an import)."""
-    audit_events(
+    """Append one creation event per (record id, changes), set-based (`insert_rows`), for
+    records written in bulk without model instances (an import's chunk of thousands)."""
+    object_type = model._meta.label_lower
+    insert_rows(
+        AuditEvent,
         [
-            audit_event(
-                actor=actor, action=action, obj=obj, site=site, changes=changes, reason=reason
-            )
-            for obj, changes in changes_of
-        ]
+            {
+                "actor_id": actor.pk,
+                "action": AuditEvent.Action.CREATE.value,
+                "object_type": object_type,
+                "object_id": str(pk),
+                "site_id": site.pk if site is not None else None,
+                "changes": changes,
+                "reason": reason,
+            }
+            for pk, changes in changes_by_id
+        ],
     )

@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -49,7 +50,7 @@ from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, conflict_body, error_responses
 from vigil.core.serializers import VoidReasonSerializer
 from vigil.participants.selectors import participant_for_user
-from vigil.records.rules import require_version
+from vigil.records.rules import create_answer, require_version
 from vigil.records.serializers import EditInput
 from vigil.sites.models import Site
 from vigil.visits.models import Substance, Visit
@@ -89,7 +90,7 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
         return None
     visit = Visit.objects.select_related("participant").filter(pk=visit_id, site=site).first()
     if visit is None:
-        raise field_error("visit", "This visit is not at this site.")
+        raise field_error("visit", gettext("This visit is not at this site."))
     return visit
 
 
@@ -119,10 +120,12 @@ class _ListFilter(serializers.Serializer[dict[str, Any]]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not {"site", "visit", "participant"} & set(attrs):
             raise serializers.ValidationError(
-                {"site": ["Choose a site, a visit or a participant."]}
+                {"site": [gettext("Choose a site, a visit or a participant.")]}
             )
         if "date" in attrs and "site" not in attrs:
-            raise serializers.ValidationError({"date": ["Choose the site whose day this is."]})
+            raise serializers.ValidationError(
+                {"date": [gettext("Choose the site whose day this is.")]}
+            )
         return attrs
 
 
@@ -164,7 +167,7 @@ class _Whole(serializers.Serializer[dict[str, Any]]):
         ]
         if missing:
             raise serializers.ValidationError(
-                {name: ["This field is required."] for name in missing}
+                {name: [gettext("This field is required.")] for name in missing}
             )
         return attrs
 
@@ -191,11 +194,12 @@ class _SupplyLineInput(_Whole):
         min_value=1,
         max_value=SUPPLY_QUANTITY_MAX,
         error_messages={
-            "min_value": "Give how many were handed out (at least 1).",
-            "max_value": (
-                f"At most {SUPPLY_QUANTITY_MAX} of one item on a line: check for an extra zero."
+            "min_value": gettext_lazy("Give how many were handed out (at least 1)."),
+            # DRF fills {max_value} in.
+            "max_value": gettext_lazy(
+                "At most {max_value} of one item on a line: check for an extra zero."
             ),
-            "invalid": "Give how many as a whole number.",
+            "invalid": gettext_lazy("Give how many as a whole number."),
         },
     )
 
@@ -261,9 +265,7 @@ class ServiceListCreateApi(AuthenticatedApi):
         tags=["services"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid_input(request)
         site, role = site_for(user=request.user, slug=values["site"], roles=RECORD_WRITERS)
         new = NewService(
             id=values.get("id"),
@@ -277,10 +279,11 @@ class ServiceListCreateApi(AuthenticatedApi):
         )
         # Answered from what was written: a read after the commit could fail and turn a stored
         # service into a 500 (the tablet would then hold it as unsent).
-        with _conflicts_show(ServiceSerializer):
-            service, created = service_create(request=new, by=request.user, role=role)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(ServiceSerializer(service).data, status=code)
+        return create_answer(
+            ServiceSerializer,
+            lambda: service_create(request=new, by=request.user, role=role),
+            conflicts=_conflicts_show,
+        )
 
 
 class ServiceDetailApi(AuthenticatedApi):
@@ -337,10 +340,8 @@ class ServiceVoidApi(AuthenticatedApi):
         service, role = service_for_user(
             user=request.user, service_id=service_id, roles=RECORD_WRITERS
         )
-        data = VoidReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         service = service_void(
-            service=service, by=request.user, role=role, reason=data.validated_data["reason"]
+            service=service, by=request.user, role=role, reason=self.void_reason(request)
         )
         return Response(ServiceSerializer(service).data)
 
@@ -409,9 +410,7 @@ class ReferralListCreateApi(AuthenticatedApi):
         tags=["referrals"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid_input(request)
         site, role = site_for(user=request.user, slug=values["site"], roles=RECORD_WRITERS)
         new = NewReferral(
             id=values.get("id"),
@@ -425,10 +424,11 @@ class ReferralListCreateApi(AuthenticatedApi):
             code=values.get("code") or None,
             at=values.get("at"),
         )
-        with _conflicts_show(ReferralSerializer):  # answered from what was written
-            referral, created = referral_create(request=new, by=request.user, role=role)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(ReferralSerializer(referral).data, status=code)
+        return create_answer(  # answered from what was written
+            ReferralSerializer,
+            lambda: referral_create(request=new, by=request.user, role=role),
+            conflicts=_conflicts_show,
+        )
 
 
 class ReferralDetailApi(AuthenticatedApi):
@@ -437,7 +437,7 @@ class ReferralDetailApi(AuthenticatedApi):
             ref_name = "ReferralEdit"
 
         refused: ClassVar[dict[str, str]] = {
-            "status": "Record a status change as a follow-up, not as an edit."
+            "status": gettext_noop("Record a status change as a follow-up, not as an edit.")
         }
 
         category = ChoiceField(choices=ReferralCategory.choices, required=False)
@@ -530,9 +530,7 @@ class ReferralVoidApi(AuthenticatedApi):
         referral, role = referral_for_user(
             user=request.user, referral_id=referral_id, roles=RECORD_WRITERS
         )
-        data = VoidReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         referral = referral_void(
-            referral=referral, by=request.user, role=role, reason=data.validated_data["reason"]
+            referral=referral, by=request.user, role=role, reason=self.void_reason(request)
         )
         return Response(ReferralSerializer(referral).data)

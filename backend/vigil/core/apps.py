@@ -6,4 +6,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from vigil.core import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from vigil.core import bulk, schema  # noqa: F401  (register the `any_of` lookup and the OpenAPI auth extension)

@@ -133,13 +133,13 @@ def _api_error(request: HttpRequest, detail: str, status_code: int) -> JsonRespo
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """handler400: a body over the upload limit, a malformed request Django itself refuses."""
-    return _api_error(request, "The request could not be read.", 400) or defaults.bad_request(
-        request, exception
-    )
+    return _api_error(
+        request, gettext("The request could not be read."), 400
+    ) or defaults.bad_request(request, exception)
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    return _api_error(request, "You may not do this.", 403) or defaults.permission_denied(
+    return _api_error(request, gettext("You may not do this."), 403) or defaults.permission_denied(
         request, exception
     )
 
@@ -152,9 +152,9 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _api_error(request, "Something went wrong on the server.", 500) or defaults.server_error(
-        request
-    )
+    return _api_error(
+        request, gettext("Something went wrong on the server."), 500
+    ) or defaults.server_error(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -4,6 +4,8 @@ from datetime import date, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 
@@ -11,7 +13,9 @@ class AwareDateTimeField(serializers.DateTimeField):
     """An ISO 8601 time that must carry its UTC offset: a tablet's local guess is refused."""
 
     default_error_messages = {
-        "naive": "Give the time with its UTC offset, for example 2026-03-08T01:30:00-05:00.",
+        "naive": gettext_lazy(
+            "Give the time with its UTC offset, for example 2026-03-08T01:30:00-05:00."
+        ),
     }
 
     def to_internal_value(self, value: Any) -> datetime:
@@ -33,7 +37,11 @@ class BoundedDateField(serializers.DateField):
     FIRST = date(1900, 1, 1)
     LAST = date(2999, 12, 31)
     default_error_messages = {
-        "out_of_range": f"Choose a date between {FIRST.isoformat()} and {LAST.isoformat()}.",
+        "out_of_range": format_lazy(
+            gettext_lazy("Choose a date between {first} and {last}."),
+            first=FIRST.isoformat(),
+            last=LAST.isoformat(),
+        ),
     }
 
     def to_internal_value(self, value: Any) -> date:
@@ -55,5 +63,6 @@ class ChoiceField(serializers.ChoiceField):
         except KeyError:
             allowed = ", ".join(self.choice_strings_to_values)
             raise serializers.ValidationError(
-                f"Not an allowed value. Choose one of: {allowed}.", code="invalid_choice"
+                gettext("Not an allowed value. Choose one of: %(allowed)s.") % {"allowed": allowed},
+                code="invalid_choice",
             ) from None

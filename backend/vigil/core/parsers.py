@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import parsers
 from rest_framework.exceptions import APIException, ParseError
 
@@ -15,7 +16,7 @@ MAX_DEPTH = 32
 
 class BodyTooLarge(APIException):
     status_code = 413
-    default_detail = "The request body is over the upload limit."
+    default_detail = gettext_lazy("The request body is over the upload limit.")
     default_code = "too_large"
 
 
@@ -52,10 +53,13 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the body is nested too deeply.") from None
+            raise ParseError(gettext("JSON parse error - the body is nested too deeply.")) from None
         if _depth(data) > MAX_DEPTH:
             raise ParseError(
-                f"JSON parse error - nested too deeply (at most {MAX_DEPTH} levels of lists and "
-                "objects)."
+                gettext(
+                    "JSON parse error - nested too deeply (at most %(depth)s levels of lists and "
+                    "objects)."
+                )
+                % {"depth": MAX_DEPTH}
             )
         return data

@@ -15,7 +15,8 @@ moment gives the same records.
 2. Write the visits in order of check-in, each with its incident, services, referrals and
    check-out; then the referral follow-ups and the participants' details.
 3. The floor now: 4-7 booths occupied for 2 to 25 min, an overdose being responded to, a person
-   waiting for wound care, a drug alert. The supervisor's queue: incidents of the last hours
+   waiting for wound care, a drug alert; restrictions (one due for review), turn-aways, one
+   person on the waiting list, complaints (one waiting for its response) (`vigil.demo.safety`). The supervisor's queue: incidents of the last hours
    submitted (critical and routine) and one returned with a comment; older ones approved (by
    the admin: nobody reviews an incident they logged, and the supervisor entered those).
 4. Compute the daily reports of the past days. (The writes also ask, after commit, for a
@@ -47,6 +48,7 @@ from vigil.care.services import (
     service_create,
     service_void,
 )
+from vigil.demo.safety import load_demo_safety
 from vigil.incidents.models import Incident
 from vigil.incidents.services import (
     IncidentOpen,
@@ -1092,6 +1094,15 @@ def load_demo_records(
     writer.participant_details(people, rng)
 
     open_visits, live = _floor_now(planner, writer, rng)
+    rare = sorted(people, key=lambda person: person.weight)[:3]
+    load_demo_safety(
+        site=site,
+        users=users,
+        codes=[person.code for person in rare],
+        now=now,
+        days=days,
+        rng=rng,
+    )
     alert, _ = alert_post(
         request=AlertPost(
             site=site, message=ALERT_MESSAGE, level="danger", expires_at=now + timedelta(hours=24)

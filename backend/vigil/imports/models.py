@@ -19,6 +19,10 @@ class Import(models.Model):
 
     class Kind(models.TextChoices):
         VISITS = "visits"
+        SERVICES = "services"
+        REFERRALS = "referrals"
+        INCIDENTS = "incidents"
+        INCIDENT_ACTIONS = "incident_actions"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -28,7 +32,7 @@ class Import(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     dry_run = models.BooleanField(default=False)
     file_name = models.CharField(max_length=200)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)

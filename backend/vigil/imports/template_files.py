@@ -1,5 +1,6 @@
-"""Blank files to fill in: the visits columns as a CSV header, or an XLSX workbook with the
-columns, a sheet of notes (English or French) and a sheet of the values each column allows.
+"""Blank files to fill in: a kind's columns (`KINDS`) as a CSV header, or an XLSX workbook
+with the columns, a sheet of notes (English or French) and a sheet of the values each column
+allows.
 
 The column names stay the API's in both languages: they are what the import reads.
 """
@@ -11,64 +12,34 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from vigil.imports.visits import COLUMNS, REQUIRED
+from vigil.imports.kinds import KINDS
 from vigil.sites.models import Site
-from vigil.visits.models import Route, Substance, Visit
 
-NOTES = {
-    "en": {
-        "id": "A UUID per row, made once and kept: importing the file again skips rows already in.",
-        "checked_in_at": "Date and time of arrival (2025-03-01 14:05); the site's local time.",
-        "checked_out_at": "Date and time of leaving; empty if the visit is still open.",
-        "kind": "consumption or service_only.",
-        "booth": "The booth's label (empty for a service visit).",
-        "code": "The person's visit code; hashed as the file is read, never stored.",
-        "substances": "Substances used, separated by ;",
-        "routes": "Routes, separated by ;",
-        "did_not_consume_reason": "Why a consumption visit ended without use, if it did.",
-    },
-    "fr": {
-        "id": "Un UUID par ligne, créé une fois et gardé : réimporter le fichier saute les lignes déjà entrées.",
-        "checked_in_at": "Date et heure d'arrivée (2025-03-01 14:05), à l'heure locale du site.",
-        "checked_out_at": "Date et heure de départ ; vide si la visite est encore ouverte.",
-        "kind": "consumption (consommation) ou service_only (service seulement).",
-        "booth": "Le libellé de la cabine (vide pour une visite de service).",
-        "code": "Le code de visite de la personne ; haché à la lecture, jamais conservé.",
-        "substances": "Substances consommées, séparées par ;",
-        "routes": "Voies de consommation, séparées par ;",
-        "did_not_consume_reason": "Pourquoi une visite de consommation s'est terminée sans consommation, le cas échéant.",
-    },
-}
 SHEETS = {
-    "en": ("visits", "notes", "allowed values", "column", "required", "note", "yes", "no"),
-    "fr": ("visits", "notes", "valeurs permises", "colonne", "obligatoire", "note", "oui", "non"),
+    "en": ("notes", "allowed values", "column", "required", "note", "yes", "no"),
+    "fr": ("notes", "valeurs permises", "colonne", "obligatoire", "note", "oui", "non"),
 }
 
 
-def visits_template_csv() -> bytes:
-    return (",".join(COLUMNS) + "\r\n").encode()
+def template_csv(*, kind: str) -> bytes:
+    return (",".join(KINDS[kind].columns) + "\r\n").encode()
 
 
-def visits_template_xlsx(*, site: Site, lang: str) -> bytes:
-    rows_sheet, notes_sheet, values_sheet, column, required, note, yes, no = SHEETS[lang]
+def template_xlsx(*, kind: str, site: Site, lang: str) -> bytes:
+    spec = KINDS[kind]
+    notes_sheet, values_sheet, column, required, note, yes, no = SHEETS[lang]
     book = Workbook()
     rows = book.active
     assert rows is not None  # a new workbook has its one sheet
-    rows.title = rows_sheet
-    rows.append(list(COLUMNS))
+    rows.title = kind  # the column names and the kind stay the API's
+    rows.append(list(spec.columns))
     for cell in rows[1]:
         cell.font = Font(bold=True)
     notes = book.create_sheet(notes_sheet)
     notes.append([column, required, note])
-    for name in COLUMNS:
-        notes.append([name, yes if name in REQUIRED else no, NOTES[lang][name]])
-    allowed = {
-        "kind": Visit.Kind.values,
-        "booth": list(site.booths.filter(active=True).values_list("label", flat=True)),
-        "substances": Substance.values,
-        "routes": Route.values,
-        "did_not_consume_reason": Visit.DidNotConsume.values,
-    }
+    for name in spec.columns:
+        notes.append([name, yes if name in spec.required else no, spec.notes[lang][name]])
+    allowed = spec.allowed(site)
     values = book.create_sheet(values_sheet)
     values.append(list(allowed))
     longest = max(len(v) for v in allowed.values())

@@ -8,7 +8,7 @@ rows are written by `visits_import`, beside the service of a check-in.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,36 @@ COLUMNS = (
     "did_not_consume_reason",
 )
 REQUIRED = ("id", "checked_in_at", "kind")
+# What each column holds, in the templates' notes sheet.
+NOTES = {
+    "en": {
+        "id": "A UUID per row, made once and kept: importing the file again skips rows already in.",
+        "checked_in_at": "Date and time of arrival (2025-03-01 14:05); the site's local time.",
+        "checked_out_at": "Date and time of leaving; empty if the visit is still open.",
+        "kind": "consumption or service_only.",
+        "booth": "The booth's label (empty for a service visit).",
+        "code": "The person's visit code; hashed as the file is read, never stored.",
+        "substances": "Substances used, separated by ;",
+        "routes": "Routes, separated by ;",
+        "did_not_consume_reason": "Why a consumption visit ended without use, if it did.",
+    },
+    "fr": {
+        "id": "Un UUID par ligne, créé une fois et gardé : réimporter le fichier saute les lignes déjà entrées.",
+        "checked_in_at": "Date et heure d'arrivée (2025-03-01 14:05), à l'heure locale du site.",
+        "checked_out_at": "Date et heure de départ ; vide si la visite est encore ouverte.",
+        "kind": "consumption (consommation) ou service_only (service seulement).",
+        "booth": "Le libellé de la cabine (vide pour une visite de service).",
+        "code": "Le code de visite de la personne ; haché à la lecture, jamais conservé.",
+        "substances": "Substances consommées, séparées par ;",
+        "routes": "Voies de consommation, séparées par ;",
+        "did_not_consume_reason": "Pourquoi une visite de consommation s'est terminée sans consommation, le cas échéant.",
+    },
+}
+# The allowed values, once (an enum's `.values` is rebuilt on each read: 200,000 rows read it).
+KINDS = frozenset(Visit.Kind.values)
+SUBSTANCES = frozenset(Substance.values)
+ROUTES = frozenset(Route.values)
+REASONS = frozenset(Visit.DidNotConsume.values)
 
 
 @dataclass(frozen=True)
@@ -47,15 +77,15 @@ class RowError:
         return {"row": self.row, "column": self.column, "message": self.message}
 
 
-def _time(value: Cell, *, zone: Any) -> datetime:
+def read_time(value: Cell, *, zone: Any) -> datetime:
     """A time from a date cell or text (ISO 8601; without an offset, the site's local time)."""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment, zone)
 
 
-def _choices(value: str, allowed: Iterable[str]) -> tuple[tuple[str, ...], list[str]]:
+def _choices(value: str, allowed: frozenset[str]) -> tuple[tuple[str, ...], list[str]]:
     items = tuple(v.strip().lower() for v in value.split(";") if v.strip())
-    return items, [v for v in items if v not in set(allowed)]
+    return items, [v for v in items if v not in allowed]
 
 
 def read_visit(
@@ -84,11 +114,11 @@ def read_visit(
     for column in times:
         if row.get(column):
             try:
-                times[column] = _time(row[column], zone=site.zone)
+                times[column] = read_time(row[column], zone=site.zone)
             except ValueError:
                 refuse(column, "This is not a date and time: write it like 2025-03-01 14:05.")
     kind = text("kind").lower()
-    if kind and kind not in Visit.Kind.values:
+    if kind and kind not in KINDS:
         refuse("kind", f"Write one of: {', '.join(Visit.Kind.values)}.")
     booth = None
     if text("booth"):
@@ -101,14 +131,14 @@ def read_visit(
             digest = code_digest(text("code"))
         except ApplicationError as exc:  # its message never repeats the code
             refuse("code", exc.fields["code"][0])
-    substances, unknown = _choices(text("substances"), Substance.values)
+    substances, unknown = _choices(text("substances"), SUBSTANCES)
     if unknown:
         refuse("substances", f"Not a substance Vigil knows: {', '.join(unknown)}.")
-    routes, unknown = _choices(text("routes"), Route.values)
+    routes, unknown = _choices(text("routes"), ROUTES)
     if unknown:
         refuse("routes", f"Not a route Vigil knows: {', '.join(unknown)}.")
     reason = text("did_not_consume_reason").lower()
-    if reason and reason not in Visit.DidNotConsume.values:
+    if reason and reason not in REASONS:
         refuse("did_not_consume_reason", f"Write one of: {', '.join(Visit.DidNotConsume.values)}.")
     checked_in_at = times["checked_in_at"]
     if errors or visit_id is None or checked_in_at is None:
@@ -130,6 +160,17 @@ def read_visit(
         fields = exc.fields or {"": [exc.detail]}
         return None, [RowError(number, c or None, m) for c, ms in fields.items() for m in ms]
     return visit, []
+
+
+def visit_allowed_values(site: Site) -> dict[str, list[str]]:
+    """The values each column of the visits file allows (the templates' allowed-values sheet)."""
+    return {
+        "kind": Visit.Kind.values,
+        "booth": list(site.booths.filter(active=True).values_list("label", flat=True)),
+        "substances": Substance.values,
+        "routes": Route.values,
+        "did_not_consume_reason": Visit.DidNotConsume.values,
+    }
 
 
 class VisitRowsCheck:
@@ -156,7 +197,7 @@ class VisitRowsCheck:
         stored = {
             pk: (site_id, content)
             for pk, site_id, content in Visit.objects.filter(
-                pk__in=[v.id for _, v in rows]
+                pk__any_of=[v.id for _, v in rows]
             ).values_list("pk", "site_id", "create_fingerprint")
         }
         for number, visit in rows:

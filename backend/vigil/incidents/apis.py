@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -51,7 +53,7 @@ from vigil.incidents.services import (
     incident_void,
 )
 from vigil.incidents.timeline import ActionTap, incident_action_record, incident_action_void
-from vigil.records.rules import replay_conflicts_show, require_version
+from vigil.records.rules import create_answer, require_version
 from vigil.records.serializers import EditInput
 from vigil.sites.models import Site
 from vigil.visits.models import Substance, Visit
@@ -64,9 +66,9 @@ def _visit_of(site: Site, visit_id: Any) -> Visit | None:
     if visit_id is None:
         return None
     # A voided visit is refused by the service, after a resend has been recognised.
-    visit = Visit.objects.filter(pk=visit_id, site=site).first()
+    visit = Visit.objects.select_related("booth").filter(pk=visit_id, site=site).first()
     if visit is None:
-        raise field_error("visit", "This visit is not on record at this site.")
+        raise field_error("visit", gettext("This visit is not on record at this site."))
     return visit
 
 
@@ -186,9 +188,7 @@ class IncidentListCreateApi(AuthenticatedApi):
         tags=_TAGS,
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid_input(request)
         site, role = site_for(user=request.user, slug=values["site"], roles=RECORD_WRITERS)
         opening = IncidentOpen(
             id=values.get("id"),
@@ -201,10 +201,13 @@ class IncidentListCreateApi(AuthenticatedApi):
             signs=values.get("signs", []),
             suspected_substances=values.get("suspected_substances", []),
         )
-        with replay_conflicts_show(IncidentDetailSerializer):
-            incident, created = incident_open(request=opening, by=request.user, role=role)
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(_detail(request.user, incident.pk), status=code)
+        return create_answer(
+            IncidentDetailSerializer,
+            lambda: incident_open(request=opening, by=request.user, role=role),
+            resent=lambda stored: incident_for_user(  # as it is now
+                user=request.user, incident_id=stored.pk, roles=RECORD_WRITERS
+            )[0],
+        )
 
 
 class IncidentDetailApi(AuthenticatedApi):
@@ -291,8 +294,13 @@ class IncidentActionCreateApi(AuthenticatedApi):
             help_text="Naloxone only, required for it: one dose in mg.",
             error_messages=dict.fromkeys(
                 ("min_value", "max_value", "max_digits", "max_decimal_places", "max_whole_digits"),
-                f"A naloxone dose is between {rules.NALOXONE_DOSE_MG_MIN} and "
-                f"{rules.NALOXONE_DOSE_MG_MAX} mg, to two decimals.",
+                format_lazy(
+                    gettext_lazy(
+                        "A naloxone dose is between {low} and {high} mg, to two decimals."
+                    ),
+                    low=rules.NALOXONE_DOSE_MG_MIN,
+                    high=rules.NALOXONE_DOSE_MG_MAX,
+                ),
             ),
         )
         route = ChoiceField(
@@ -310,7 +318,11 @@ class IncidentActionCreateApi(AuthenticatedApi):
             # Django's validators %-format their message: %% shows a percent sign.
             error_messages=dict.fromkeys(
                 ("min_value", "max_value"),
-                f"SpO2 is between {rules.SPO2_MIN} and {rules.SPO2_MAX} %%.",
+                format_lazy(
+                    gettext_lazy("SpO2 is between {low} and {high} %%."),
+                    low=rules.SPO2_MIN,
+                    high=rules.SPO2_MAX,
+                ),
             ),
         )
         resp_rate = serializers.IntegerField(
@@ -321,7 +333,11 @@ class IncidentActionCreateApi(AuthenticatedApi):
             help_text="Vitals only: breaths per minute.",
             error_messages=dict.fromkeys(
                 ("min_value", "max_value"),
-                f"Breaths per minute are between {rules.RESP_RATE_MIN} and {rules.RESP_RATE_MAX}.",
+                format_lazy(
+                    gettext_lazy("Breaths per minute are between {low} and {high}."),
+                    low=rules.RESP_RATE_MIN,
+                    high=rules.RESP_RATE_MAX,
+                ),
             ),
         )
         reason = serializers.CharField(
@@ -353,9 +369,7 @@ class IncidentActionCreateApi(AuthenticatedApi):
         incident, role = incident_for_user(
             user=request.user, incident_id=incident_id, roles=RECORD_WRITERS, details=False
         )
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.valid_input(request)
         reason = values.pop("reason", "")
         tap = ActionTap(
             id=values.get("id"),
@@ -366,12 +380,12 @@ class IncidentActionCreateApi(AuthenticatedApi):
             spo2=values.get("spo2"),
             resp_rate=values.get("resp_rate"),
         )
-        with replay_conflicts_show(IncidentActionSerializer):
-            action, created = incident_action_record(
+        return create_answer(
+            IncidentActionSerializer,
+            lambda: incident_action_record(
                 incident=incident, tap=tap, by=request.user, role=role, reason=reason
-            )
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(IncidentActionSerializer(action).data, status=code)
+            ),
+        )
 
 
 class IncidentActionVoidApi(AuthenticatedApi):
@@ -390,10 +404,8 @@ class IncidentActionVoidApi(AuthenticatedApi):
         action, role = action_for_user(
             user=request.user, incident_id=incident_id, action_id=action_id, roles=RECORD_WRITERS
         )
-        data = VoidReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         action = incident_action_void(
-            action=action, by=request.user, role=role, reason=data.validated_data["reason"]
+            action=action, by=request.user, role=role, reason=self.void_reason(request)
         )
         return Response(IncidentActionSerializer(action).data)
 
@@ -466,10 +478,8 @@ class IncidentVoidApi(AuthenticatedApi):
         incident, role = incident_for_user(
             user=request.user, incident_id=incident_id, roles=SUPERVISORS
         )
-        data = VoidReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
         incident_void(
-            incident=incident, by=request.user, role=role, reason=data.validated_data["reason"]
+            incident=incident, by=request.user, role=role, reason=self.void_reason(request)
         )
         return Response(_detail(request.user, incident_id))
 

@@ -7,20 +7,21 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import status as http
 
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Role, User
+from vigil.audit.models import AuditEvent
+from vigil.audit.services import audit_record, changes_between
 from vigil.core.errors import ApplicationError, Conflict, field_error
 from vigil.incidents.models import Debrief, Incident
-from vigil.incidents.services import locked
-from vigil.records.kit import edit
 from vigil.records.rules import check_record_time
 
 
-def debrief_snapshot(incident: Incident) -> dict[str, Any]:
-    """The incident's debrief as audited: `debrief_*` fields, empty while it is due."""
-    debrief = Debrief.objects.filter(incident=incident).first()
+def debrief_snapshot(debrief: Debrief | None) -> dict[str, Any]:
+    """An incident's debrief as audited: `debrief_*` fields, empty while it is due."""
     if debrief is None:
         return {}
     return {
@@ -35,15 +36,19 @@ def _check(
     status: str, held_at: datetime | None, attendees: int | None, supports: list[str]
 ) -> None:
     if Debrief.Support.NONE in supports and len(supports) > 1:
-        raise field_error("supports", "Choose 'none' alone, or the supports that were offered.")
+        raise field_error(
+            "supports", gettext("Choose 'none' alone, or the supports that were offered.")
+        )
     if status == Debrief.Status.HELD:
         if held_at is None:
-            raise field_error("held_at", "Say when the debrief was held.")
+            raise field_error("held_at", gettext("Say when the debrief was held."))
         if attendees is None:
-            raise field_error("attendees", "Say how many people attended.")
+            raise field_error("attendees", gettext("Say how many people attended."))
     elif held_at is not None or attendees is not None:
         name = "held_at" if held_at is not None else "attendees"
-        raise field_error(name, "A declined debrief has no time or attendees. Choose held.")
+        raise field_error(
+            name, gettext("A declined debrief has no time or attendees. Choose held.")
+        )
 
 
 def debrief_record(
@@ -65,31 +70,49 @@ def debrief_record(
     """
     if role not in SUPERVISORS:
         raise ApplicationError(
-            "Only a supervisor records a debrief.", status_code=http.HTTP_403_FORBIDDEN
+            gettext("Only a supervisor records a debrief."), status_code=http.HTTP_403_FORBIDDEN
         )
     chosen = sorted(set(supports))
     _check(status, held_at, attendees, chosen)
     with transaction.atomic():
-        incident = locked(incident)
+        # The incident under its row lock, with its debrief (if recorded) in the same read.
+        incident = (
+            Incident.objects.select_for_update(of=("self",))
+            .select_related("site", "debrief")
+            .get(pk=incident.pk)
+        )
         if incident.voided:
-            raise Conflict("This incident was voided.")
+            raise Conflict(gettext("This incident was voided."))
         if not incident.critical:
-            raise Conflict("Only a critical incident has a debrief.")
+            raise Conflict(gettext("Only a critical incident has a debrief."))
         if held_at is not None:
             check_record_time(at=held_at, role=role, field="held_at")
             if held_at < incident.started_at:
                 raise field_error(
-                    "held_at", "The debrief is held after the incident. Check the date."
+                    "held_at", gettext("The debrief is held after the incident. Check the date.")
                 )
-        with edit(incident, by=by, site=incident.site, snapshot=debrief_snapshot):
-            Debrief.objects.update_or_create(
-                incident=incident,
-                defaults={
-                    "status": status,
-                    "held_at": held_at,
-                    "attendees": attendees,
-                    "supports": chosen,
-                    "recorded_by": by,
-                },
-            )
-        return Debrief.objects.get(incident=incident)
+        stored: Debrief | None = getattr(incident, "debrief", None)
+        values = {
+            "status": status,
+            "held_at": held_at,
+            "attendees": attendees,
+            "supports": chosen,
+            "recorded_by": by,
+            "recorded_at": timezone.now(),
+        }
+        debrief = Debrief(incident=incident, **values)
+        changes = changes_between(debrief_snapshot(stored), debrief_snapshot(debrief))
+        if not changes:  # a resend of what is recorded: nothing written, nothing audited
+            return stored or debrief
+        if stored is None:
+            Debrief.objects.bulk_create([debrief])
+        else:
+            Debrief.objects.filter(incident=incident).update(**values)
+        audit_record(
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            obj=incident,
+            site=incident.site,
+            changes=changes,
+        )
+        return debrief

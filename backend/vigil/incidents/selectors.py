@@ -69,10 +69,11 @@ def overdue_q(now: datetime | None = None) -> Q:
 
 def debrief_q(debrief: str, now: datetime | None = None) -> Q:
     """`due`: a critical incident whose debrief is not recorded (`overdue`: past its due
-    time); `held`, `declined`: as recorded."""
+    time); `held`, `declined`: as recorded. An imported incident (history from the site's
+    former system) has no debrief due."""
     if debrief in (Debrief.Status.HELD, Debrief.Status.DECLINED):
         return Q(debrief__status=debrief)
-    due = Q(critical=True, debrief__isnull=True)
+    due = Q(critical=True, debrief__isnull=True, imported=False)
     if debrief == "overdue":
         since = (now or timezone.now()) - timedelta(hours=settings.VIGIL_DEBRIEF_HOURS)
         ended_before = Q(ended_at__isnull=False, ended_at__lt=since)

@@ -167,6 +167,7 @@ class IncidentSerializer(serializers.ModelSerializer[Incident]):
             "reviewed_by",
             "review_comment",
             "backdated",
+            "imported",
             "voided",
             "void_reason",
             "version",

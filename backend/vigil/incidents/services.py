@@ -29,8 +29,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Aggregate, CharField, OuterRef, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 from rest_framework import status
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
@@ -50,7 +51,14 @@ from vigil.incidents.models import (
 from vigil.incidents.snapshots import audited, incident_snapshot, new_incident_snapshot
 from vigil.participants.codes import code_digest
 from vigil.participants.services import participant_sight
-from vigil.records.kit import UNSET, audit_created, create_record, edit, save_at_version
+from vigil.records.kit import (
+    UNSET,
+    audit_created,
+    create_record,
+    edit,
+    keep_written,
+    save_at_version,
+)
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import (
     FUTURE_TOLERANCE,
@@ -61,6 +69,14 @@ from vigil.records.rules import (
 from vigil.records.voiding import void_record
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
+
+# An incident's status as messages name it, in the request's language.
+_STATUS_WORDS = {
+    Incident.Status.OPEN: gettext_noop("open"),
+    Incident.Status.SUBMITTED: gettext_noop("submitted"),
+    Incident.Status.RETURNED: gettext_noop("returned"),
+    Incident.Status.APPROVED: gettext_noop("approved"),
+}
 
 
 def local_time(moment: datetime, site: Site) -> str:
@@ -77,7 +93,7 @@ def check_time(*, at: datetime, role: Role, field: str, now: datetime, reference
     is one (supervisors only, flagged).
     """
     if at < rules.EARLIEST_PLAUSIBLE_TIME:
-        raise field_error(field, "This date is not plausible. Check the year.")
+        raise field_error(field, gettext("This date is not plausible. Check the year."))
     if at > now + FUTURE_TOLERANCE:
         return check_record_time(at=at, role=role, field=field, now=now)
     return check_record_time(at=at, role=role, field=field, now=max(reference, at))
@@ -93,17 +109,21 @@ def locked(incident: Incident) -> Incident:
 def check_state(*, incident: Incident, role: Role, reason: str) -> bool:
     """Whether the incident's status allows a change; True when the change amends an approval."""
     if incident.voided:
-        raise Conflict("This incident was voided; it cannot be changed.")
+        raise Conflict(gettext("This incident was voided; it cannot be changed."))
     if incident.status == Incident.Status.APPROVED:
         if role not in SUPERVISORS:
-            raise Conflict("This incident is approved and locked. Ask a supervisor to amend it.")
+            raise Conflict(
+                gettext("This incident is approved and locked. Ask a supervisor to amend it.")
+            )
         if not reason.strip():
-            raise field_error("reason", "Say why you are amending an approved incident.")
+            raise field_error("reason", gettext("Say why you are amending an approved incident."))
         return True
     if incident.status == Incident.Status.SUBMITTED and role not in SUPERVISORS:
         raise Conflict(
-            "This incident is waiting for review. Ask a supervisor to return it to you "
-            "if it needs a change."
+            gettext(
+                "This incident is waiting for review. Ask a supervisor to return it to you "
+                "if it needs a change."
+            )
         )
     return False
 
@@ -113,8 +133,10 @@ def _check_author(*, incident: Incident, by: User, role: Role) -> None:
     and for supervisors."""
     if role not in SUPERVISORS and not incident.involves(by.pk):
         raise ApplicationError(
-            "Only the staff who logged or responded to this incident, or a supervisor, "
-            "can change it.",
+            gettext(
+                "Only the staff who logged or responded to this incident, or a supervisor, "
+                "can change it."
+            ),
             status_code=status.HTTP_403_FORBIDDEN,
         )
 
@@ -123,7 +145,9 @@ def _check_editor(*, incident: Incident, by: User, role: Role, reason: str) -> N
     """As `_check_author`; a supervisor changing an incident that is not theirs says why."""
     _check_author(incident=incident, by=by, role=role)
     if role in SUPERVISORS and not incident.involves(by.pk) and not reason.strip():
-        raise field_error("reason", "Say why you are changing an incident you did not respond to.")
+        raise field_error(
+            "reason", gettext("Say why you are changing an incident you did not respond to.")
+        )
 
 
 def keep_version(*, before: dict[str, Any], incident: Incident, by: User, reason: str) -> None:
@@ -132,11 +156,45 @@ def keep_version(*, before: dict[str, Any], incident: Incident, by: User, reason
     )
 
 
-def refresh_review(incident: Incident) -> None:
-    """Recompute critical, its reasons and the review due time from the stored record."""
-    kinds = IncidentAction.objects.filter(incident=incident, voided=False).values_list(
-        "kind", flat=True
+class _Joined(Aggregate):
+    """The values of a text column joined with commas (in no particular order)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+def locked_with_kinds(incident: Incident) -> tuple[Incident, list[str]]:
+    """`locked`, with the kinds of its live actions read in the same statement."""
+    kinds = (
+        IncidentAction.objects.filter(incident=OuterRef("pk"), voided=False)
+        .order_by()
+        .values("incident")
+        .annotate(joined=_Joined("kind"))
+        .values("joined")
     )
+    found = (
+        Incident.objects.select_for_update(of=("self",))
+        .select_related("site")
+        .annotate(action_kinds=Subquery(kinds))
+        .get(pk=incident.pk)
+    )
+    joined: str | None = found.action_kinds
+    return found, joined.split(",") if joined else []
+
+
+def refresh_review(incident: Incident, *, kinds: Sequence[str] | None = None) -> None:
+    """Recompute critical, its reasons and the review due time from the stored record (the
+    kinds of its live actions: read here unless given)."""
+    if kinds is None:
+        kinds = list(
+            IncidentAction.objects.filter(incident=incident, voided=False).values_list(
+                "kind", flat=True
+            )
+        )
     review = rules.review_of(
         kind=incident.kind,
         outcome=incident.outcome,
@@ -162,19 +220,21 @@ def _set_choices(
     suspected_substances: Sequence[str],
     new: bool = False,
 ) -> None:
-    """Replace the incident's signs and substances (a new incident has none to delete)."""
+    """Replace the incident's signs and substances (a new incident has none to delete), kept
+    as the incident's rows (see `keep_written`)."""
     if not new:
         IncidentSign.objects.filter(incident=incident).delete()
         IncidentSubstance.objects.filter(incident=incident).delete()
-    IncidentSign.objects.bulk_create(
+    sign_rows = IncidentSign.objects.bulk_create(
         [IncidentSign(incident=incident, sign=s) for s in sorted(set(signs))]
     )
-    IncidentSubstance.objects.bulk_create(
+    substance_rows = IncidentSubstance.objects.bulk_create(
         [
             IncidentSubstance(incident=incident, substance=s)
             for s in sorted(set(suspected_substances))
         ]
     )
+    keep_written(incident, sign_rows=sign_rows, substance_rows=substance_rows)
 
 
 def _responders_of(site: Site, usernames: Sequence[str]) -> list[User]:
@@ -189,7 +249,10 @@ def _responders_of(site: Site, usernames: Sequence[str]) -> list[User]:
     )
     missing = sorted(set(names) - {user.username for user in users})
     if missing:
-        raise field_error("responders", f"Not staff of this site: {', '.join(missing)}.")
+        raise field_error(
+            "responders",
+            gettext("Not staff of this site: %(names)s.") % {"names": ", ".join(missing)},
+        )
     return users
 
 
@@ -207,6 +270,15 @@ class IncidentOpen:
     signs: Sequence[str] = ()
     suspected_substances: Sequence[str] = ()
     id: uuid.UUID | None = None
+    # From an import of the site's past records: the incident comes whole (its end, outcome
+    # and police attendance too), already reviewed in the site's former system. It is stored
+    # approved (not in the review queue, not on the floor, no debrief due) and marked
+    # imported; its day is left for the import to recompute once at its end.
+    imported: bool = False
+    ended_at: datetime | None = None
+    outcome: str = ""
+    police_attended: bool = False
+    reason: str = ""  # of the audit event (an import names its file)
 
 
 def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incident, bool]:
@@ -217,11 +289,12 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
     2. Refuse a future onset; one older than 12 h is backdated (supervisors only).
     3. Link a visit of this site (its participant is used), or a visit code, or nobody.
     4. Insert under the primary key; a concurrent resend is recognised from the IntegrityError.
+    An imported incident (`request.imported`) is stored whole and approved (see `IncidentOpen`).
     """
     site = request.site
     visit = request.visit
     if visit is not None and request.code:
-        raise field_error("code", "Choose the visit or type a code, not both.")
+        raise field_error("code", gettext("Choose the visit or type a code, not both."))
     digest = code_digest(request.code) if request.code else None
     content_print = fingerprint(
         {
@@ -233,6 +306,15 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             "started_at": request.started_at.isoformat() if request.started_at else None,
             "signs": sorted(set(request.signs)),
             "suspected_substances": sorted(set(request.suspected_substances)),
+            **(
+                {
+                    "ended_at": request.ended_at.isoformat() if request.ended_at else None,
+                    "outcome": request.outcome,
+                    "police_attended": request.police_attended,
+                }
+                if request.imported
+                else {}
+            ),
         }
     )
     incident_id = request.id or uuid.uuid4()
@@ -241,10 +323,22 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
         now = timezone.now()
         at = request.started_at or now
         backdated = check_time(at=at, role=role, field="started_at", now=now, reference=now)
+        if request.ended_at is not None:
+            check_time(at=request.ended_at, role=role, field="ended_at", now=now, reference=now)
+            if request.ended_at < at:
+                raise field_error(
+                    "ended_at",
+                    gettext("The end is before the start (%(time)s).")
+                    % {"time": local_time(at, site)},
+                )
         if visit is not None and (visit.site_id != site.pk or visit.voided):
-            raise field_error("visit", "This visit is not on record at this site.")
+            raise field_error("visit", gettext("This visit is not on record at this site."))
         review = rules.review_of(
-            kind=request.kind, outcome="", police_attended=False, started_at=at, action_kinds=()
+            kind=request.kind,
+            outcome=request.outcome,
+            police_attended=request.police_attended,
+            started_at=at,
+            action_kinds=(),
         )
         sighting = (
             participant_sight(site=site, code=request.code, at=at)
@@ -263,10 +357,15 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             kind=request.kind,
             location=request.location,
             started_at=at,
+            ended_at=request.ended_at,
+            outcome=request.outcome,
+            police_attended=request.police_attended,
+            status=Incident.Status.APPROVED if request.imported else Incident.Status.OPEN,
             critical=review.critical,
             critical_reasons=review.reasons,
             review_due_at=review.due_at,
             backdated=backdated,
+            imported=request.imported,
             created_by=by,
             create_fingerprint=content_print,
         )
@@ -284,9 +383,14 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             by=by,
             site=site,
             snapshot=audited(snapshot),
+            reason=request.reason,
             also=[sighting.participant] if sighting and sighting.created else [],
         )
-        request_recompute(site=site, moments=[incident.started_at])
+        if not request.imported:
+            request_recompute(site=site, moments=[incident.started_at])
+        # A new incident has no responders, actions, reviews, versions or debrief yet: its
+        # answer is built from what was written.
+        keep_written(incident, responders=[], actions=[], reviews=[], history=[], debrief=None)
         return incident
 
     return create_record(
@@ -391,7 +495,9 @@ def incident_update(
         end = fields.get("ended_at", incident.ended_at)
         if end is not None and end < start:
             raise field_error(
-                "ended_at", f"The end is before the start ({local_time(start, site)})."
+                "ended_at",
+                gettext("The end is before the start (%(time)s).")
+                % {"time": local_time(start, site)},
             )
         if "started_at" in fields:
             first = (
@@ -402,8 +508,11 @@ def incident_update(
             if first is not None and first.at < start - rules.ACTION_BEFORE_ONSET:
                 raise field_error(
                     "started_at",
-                    f"An action is recorded at {local_time(first.at, site)}, before this start. "
-                    "Void that action or choose an earlier start.",
+                    gettext(
+                        "An action is recorded at %(time)s, before this start. Void that action "
+                        "or choose an earlier start."
+                    )
+                    % {"time": local_time(first.at, site)},
                 )
         responder_users = _responders_of(site, responders) if responders is not UNSET else None
         before = incident_snapshot(incident)
@@ -446,20 +555,24 @@ def incident_submit(*, incident: Incident, by: User, role: Role) -> Incident:
     with transaction.atomic():
         incident = locked(incident)
         if incident.voided:
-            raise Conflict("This incident was voided; it cannot be submitted.")
+            raise Conflict(gettext("This incident was voided; it cannot be submitted."))
         if incident.status == Incident.Status.SUBMITTED:
             return incident
         if incident.status == Incident.Status.APPROVED:
-            raise Conflict("This incident is already approved.")
+            raise Conflict(gettext("This incident is already approved."))
         _check_author(incident=incident, by=by, role=role)
         missing: dict[str, list[str]] = {}
         if incident.kind in rules.OVERDOSE_KINDS:
             if not incident.outcome:
-                missing["outcome"] = ["Say how the overdose ended before submitting."]
+                missing["outcome"] = [gettext("Say how the overdose ended before submitting.")]
             if incident.ended_at is None:
-                missing["ended_at"] = ["Give the time the response ended before submitting."]
+                missing["ended_at"] = [
+                    gettext("Give the time the response ended before submitting.")
+                ]
         if missing:
-            raise ApplicationError("Complete the record before submitting it.", fields=missing)
+            raise ApplicationError(
+                gettext("Complete the record before submitting it."), fields=missing
+            )
         now = timezone.now()
         previous = incident.status
         save_at_version(
@@ -496,7 +609,7 @@ def _check_may_review(*, incident: Incident, by: User) -> None:
     )
     if another or not settings.VIGIL_REVIEW_OWN_INCIDENTS_WHEN_ALONE:
         raise ApplicationError(
-            "You logged or responded to this incident: another supervisor must review it.",
+            gettext("You logged or responded to this incident: another supervisor must review it."),
             status_code=status.HTTP_403_FORBIDDEN,
         )
 
@@ -509,16 +622,18 @@ def incident_review(
     """
     if role not in SUPERVISORS:
         raise ApplicationError(
-            "Only a supervisor reviews incidents.", status_code=status.HTTP_403_FORBIDDEN
+            gettext("Only a supervisor reviews incidents."), status_code=status.HTTP_403_FORBIDDEN
         )
     approve = decision == IncidentReview.Decision.APPROVE
     if not approve and not comment.strip():
-        raise field_error("comment", "Say what needs fixing, for the staff who will fix it.")
+        raise field_error(
+            "comment", gettext("Say what needs fixing, for the staff who will fix it.")
+        )
     outcome = Incident.Status.APPROVED if approve else Incident.Status.RETURNED
     with transaction.atomic():
         incident = locked(incident)
         if incident.voided:
-            raise Conflict("This incident was voided.")
+            raise Conflict(gettext("This incident was voided."))
         if incident.status != Incident.Status.SUBMITTED:
             last = incident.reviews.order_by("-reviewed_at").first()
             if (
@@ -529,7 +644,10 @@ def incident_review(
                 and last.comment == comment
             ):
                 return incident
-            raise Conflict(f"This incident is not waiting for review (it is {incident.status}).")
+            raise Conflict(
+                gettext("This incident is not waiting for review (it is %(status)s).")
+                % {"status": gettext(_STATUS_WORDS[Incident.Status(incident.status)])}
+            )
         _check_may_review(incident=incident, by=by)
         now = timezone.now()
         save_at_version(
@@ -567,7 +685,7 @@ def incident_void(*, incident: Incident, by: User, role: Role, reason: str) -> I
     the queue and the floor."""
     if role not in SUPERVISORS:
         raise ApplicationError(
-            "Only a supervisor voids an incident.", status_code=status.HTTP_403_FORBIDDEN
+            gettext("Only a supervisor voids an incident."), status_code=status.HTTP_403_FORBIDDEN
         )
     return void_record(
         incident,

@@ -6,6 +6,7 @@ Same locking, status rules and audit as vigil.incidents.services (see its docstr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -26,6 +28,7 @@ from vigil.incidents.services import (
     keep_version,
     local_time,
     locked,
+    locked_with_kinds,
     refresh_review,
 )
 from vigil.incidents.snapshots import (
@@ -61,47 +64,60 @@ def _check_tap(tap: ActionTap, *, at: datetime, incident: Incident) -> None:
     vitals = tap.kind == IncidentAction.Kind.VITALS
     if naloxone:
         if tap.dose_mg is None:
-            fields["dose_mg"] = ["Give the naloxone dose in mg."]
+            fields["dose_mg"] = [gettext("Give the naloxone dose in mg.")]
         elif not rules.NALOXONE_DOSE_MG_MIN <= tap.dose_mg <= rules.NALOXONE_DOSE_MG_MAX:
             fields["dose_mg"] = [
-                f"A naloxone dose is between {rules.NALOXONE_DOSE_MG_MIN} and "
-                f"{rules.NALOXONE_DOSE_MG_MAX} mg. Check the number."
+                gettext("A naloxone dose is between %(low)s and %(high)s mg. Check the number.")
+                % {"low": rules.NALOXONE_DOSE_MG_MIN, "high": rules.NALOXONE_DOSE_MG_MAX}
             ]
         if not tap.route:
-            fields["route"] = ["Say how the naloxone was given: IM, IN or IV."]
+            fields["route"] = [gettext("Say how the naloxone was given: IM, IN or IV.")]
     else:
         if tap.dose_mg is not None:
-            fields["dose_mg"] = ["Only naloxone has a dose."]
+            fields["dose_mg"] = [gettext("Only naloxone has a dose.")]
         if tap.route:
-            fields["route"] = ["Only naloxone has a route."]
+            fields["route"] = [gettext("Only naloxone has a route.")]
     if vitals:
         if tap.spo2 is None and tap.resp_rate is None:
-            fields["spo2"] = ["Give the SpO2, the breaths per minute, or both."]
+            fields["spo2"] = [gettext("Give the SpO2, the breaths per minute, or both.")]
         if tap.spo2 is not None and not rules.SPO2_MIN <= tap.spo2 <= rules.SPO2_MAX:
-            fields["spo2"] = [f"SpO2 is between {rules.SPO2_MIN} and {rules.SPO2_MAX} %."]
+            fields["spo2"] = [
+                gettext("SpO2 is between %(low)s and %(high)s %%.")
+                % {"low": rules.SPO2_MIN, "high": rules.SPO2_MAX}
+            ]
         if tap.resp_rate is not None and not (
             rules.RESP_RATE_MIN <= tap.resp_rate <= rules.RESP_RATE_MAX
         ):
             fields["resp_rate"] = [
-                f"Breaths per minute are between {rules.RESP_RATE_MIN} and {rules.RESP_RATE_MAX}."
+                gettext("Breaths per minute are between %(low)s and %(high)s.")
+                % {"low": rules.RESP_RATE_MIN, "high": rules.RESP_RATE_MAX}
             ]
     else:
         if tap.spo2 is not None:
-            fields["spo2"] = ["Only vitals have an SpO2 reading."]
+            fields["spo2"] = [gettext("Only vitals have an SpO2 reading.")]
         if tap.resp_rate is not None:
-            fields["resp_rate"] = ["Only vitals have a breathing rate."]
+            fields["resp_rate"] = [gettext("Only vitals have a breathing rate.")]
     if at < incident.started_at - rules.ACTION_BEFORE_ONSET:
         onset = local_time(incident.started_at, incident.site)
         fields["at"] = [
-            f"This is before the incident started ({onset}). Check the time, or correct the "
-            "start of the incident."
+            gettext(
+                "This is before the incident started (%(time)s). Check the time, or correct the "
+                "start of the incident."
+            )
+            % {"time": onset}
         ]
     if fields:
         raise FieldErrors(fields)
 
 
 def incident_action_record(
-    *, incident: Incident, tap: ActionTap, by: User, role: Role, reason: str = ""
+    *,
+    incident: Incident,
+    tap: ActionTap,
+    by: User,
+    role: Role,
+    reason: str = "",
+    imported: bool = False,
 ) -> tuple[IncidentAction, bool]:
     """Record one tap of the response timeline. Returns (action, created).
 
@@ -112,6 +128,11 @@ def incident_action_record(
        vitals need SpO2 (30 to 100 %) or breaths/min (0 to 60); no action more than 5 min
        before the onset, none in the future.
     4. Insert, audit, and recompute the critical flags from the stored timeline.
+
+    An imported action (`imported`, from an import of the site's past records) is marked so,
+    takes no naloxone from today's stock, and leaves its day for the import to recompute once
+    at its end. Added to an imported incident, it completes that history rather than amending
+    an approval; added to an incident recorded in Vigil, the status rules above apply.
     """
     dose = tap.dose_mg.quantize(_CENTS) if tap.dose_mg is not None else None
     content_print = fingerprint(
@@ -125,52 +146,63 @@ def incident_action_record(
             "resp_rate": tap.resp_rate,
         }
     )
-    with transaction.atomic():
-        incident = locked(incident)
 
-        def insert() -> IncidentAction:
-            amendment = check_state(incident=incident, role=role, reason=reason)
-            now = timezone.now()
-            at = tap.at or now
-            backdated = check_time(
-                at=at, role=role, field="at", now=now, reference=incident.received_at
-            )
-            _check_tap(tap, at=at, incident=incident)
-            before = _before(incident, amendment=amendment)
-            action = IncidentAction.objects.create(
-                id=tap.id or uuid.uuid4(),
-                incident=incident,
-                kind=tap.kind,
-                at=at,
-                dose_mg=dose,
-                route=tap.route,
-                spo2=tap.spo2,
-                resp_rate=tap.resp_rate,
-                backdated=backdated,
-                created_by=by,
-                create_fingerprint=content_print,
-            )
-            _use_naloxone(action, incident=incident, units=1, by=by)
-            audit_created(
-                action, by=by, site=incident.site, snapshot=action_snapshot(action), reason=reason
-            )
-            _after_timeline_change(
-                incident=incident, before=before, amendment=amendment, by=by, reason=reason, now=now
-            )
-            return action
-
-        return create_record(
-            IncidentAction,
-            pk=tap.id,
-            owner=incident,
-            owner_field="incident_id",
-            content_print=content_print,
-            insert=insert,
-            noun="action",
+    def insert() -> IncidentAction:
+        # Inside the create's one transaction: the incident re-read under its row lock, so that
+        # two taps on one incident settle its review flags one after the other.
+        current, kinds = locked_with_kinds(incident)
+        history = imported and current.imported and not current.voided
+        amendment = False if history else check_state(incident=current, role=role, reason=reason)
+        now = timezone.now()
+        at = tap.at or now
+        backdated = check_time(at=at, role=role, field="at", now=now, reference=current.received_at)
+        _check_tap(tap, at=at, incident=current)
+        before = _before(current, amendment=amendment)
+        action = IncidentAction.objects.create(
+            id=tap.id or uuid.uuid4(),
+            incident=current,
+            kind=tap.kind,
+            at=at,
+            dose_mg=dose,
+            route=tap.route,
+            spo2=tap.spo2,
+            resp_rate=tap.resp_rate,
+            backdated=backdated,
+            imported=imported,
+            created_by=by,
+            create_fingerprint=content_print,
         )
+        if not imported:
+            _use_naloxone(action, incident=current, units=1, by=by, new=True)
+        audit_created(
+            action, by=by, site=current.site, snapshot=action_snapshot(action), reason=reason
+        )
+        _after_timeline_change(
+            incident=current,
+            before=before,
+            amendment=amendment,
+            by=by,
+            reason=reason,
+            now=now,
+            kinds=[*kinds, action.kind],
+            recompute=not imported,
+        )
+        return action
+
+    return create_record(
+        IncidentAction,
+        pk=tap.id,
+        owner=incident,
+        owner_field="incident_id",
+        content_print=content_print,
+        insert=insert,
+        noun="action",
+    )
 
 
-def _use_naloxone(action: IncidentAction, *, incident: Incident, units: int, by: User) -> None:
+def _use_naloxone(
+    action: IncidentAction, *, incident: Incident, units: int, by: User, new: bool = False
+) -> None:
     """A naloxone dose uses one unit of the site's usual form; a voided one gives it back."""
     if action.kind == IncidentAction.Kind.NALOXONE:
         stock_settle(
@@ -180,6 +212,7 @@ def _use_naloxone(action: IncidentAction, *, incident: Incident, units: int, by:
             units=units,
             by=by,
             at=action.at,
+            new=new,
         )
 
 
@@ -198,15 +231,20 @@ def _after_timeline_change(
     by: User,
     reason: str,
     now: datetime,
+    kinds: Sequence[str] | None = None,
+    recompute: bool = True,
 ) -> None:
-    """Recompute the flags; keep the approved version and count an amendment as an edit."""
+    """Recompute the flags (from the live actions' `kinds` when the caller has them); keep the
+    approved version and count an amendment as an edit; ask for the day's report recompute
+    (unless an import does it once at its end)."""
     if amendment:
         keep_version(before=before, incident=incident, by=by, reason=reason)
         Incident.objects.filter(pk=incident.pk).update(version=incident.version + 1, updated_at=now)
         incident.version += 1
-    refresh_review(incident)
+    refresh_review(incident, kinds=kinds)
     # Naloxone doses and EMS calls count on the day the incident started.
-    request_recompute(site=incident.site, moments=[incident.started_at])
+    if recompute:
+        request_recompute(site=incident.site, moments=[incident.started_at])
     # audited() leaves these fields as they are: compared as snapshotted.
     changes = changes_between(before, review_snapshot(incident), fields=list(REVIEW_FIELDS))
     if changes:
@@ -226,7 +264,7 @@ def incident_action_void(
     """Void a mis-tapped action: it stays on the timeline, marked, and leaves every figure."""
     if not reason.strip():
         raise field_error(
-            "reason", "Say why this action is voided (for example: tapped by mistake)."
+            "reason", gettext("Say why this action is voided (for example: tapped by mistake).")
         )
     with transaction.atomic():
         incident = locked(action.incident)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -57,6 +58,13 @@ LookupOutput = inline_serializer(
             },
             allow_null=True,
             help_text="Restricted at this site: the scope and until when; never the reason.",
+        ),
+        "inside": inline_serializer(
+            "ParticipantInside",
+            {"booth_label": serializers.CharField(allow_null=True)},
+            allow_null=True,
+            help_text="The person's open visit at this site (never another site's): its booth "
+            "label, null for a service-only visit; null when not inside.",
         ),
     },
 )
@@ -116,7 +124,7 @@ class ParticipantDetailApi(AuthenticatedApi):
 
         def validate_birth_year(self, value: int | None) -> int | None:
             if value is not None and value > timezone.now().year:
-                raise serializers.ValidationError("A birth year cannot be in the future.")
+                raise serializers.ValidationError(gettext("A birth year cannot be in the future."))
             return value
 
     @extend_schema(

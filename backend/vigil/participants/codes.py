@@ -12,6 +12,7 @@ import hmac
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from vigil.core.errors import field_error
 
@@ -29,7 +30,8 @@ def code_digest(code: str, *, field: str = "code") -> str:
     if not re.fullmatch(settings.VIGIL_CODE_PATTERN, normalised):
         # Never echo the code back: it would land in logs and error reports.
         raise field_error(
-            field, "A visit code is 3 to 16 letters or digits (spaces and hyphens are ignored)."
+            field,
+            gettext("A visit code is 3 to 16 letters or digits (spaces and hyphens are ignored)."),
         )
     pepper = settings.VIGIL_CODE_PEPPER.encode()
     return hmac.new(pepper, normalised.encode(), hashlib.sha256).hexdigest()

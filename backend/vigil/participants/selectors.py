@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.access import RECORD_WRITERS, site_for
@@ -54,10 +55,10 @@ def participant_for_user(
         )
     )
     if participant is None or not memberships:
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     sites = [m.site for m in memberships if m.role in roles]
     if not sites:
-        raise PermissionDenied("Your role at this site does not allow this.")
+        raise PermissionDenied(gettext("Your role at this site does not allow this."))
     return participant, sites
 
 
@@ -81,6 +82,7 @@ def participant_lookup(*, code: str, site: Site) -> dict[str, Any]:
             "open_referrals": [],
             "recent_overdose": recent_overdose,
             "restriction": None,
+            "inside": None,
         }
     stats = Visit.objects.filter(participant=participant, site=site, voided=False).aggregate(
         visits_count=Count("id"), last_visit_at=Max("checked_in_at")
@@ -98,7 +100,21 @@ def participant_lookup(*, code: str, site: Site) -> dict[str, Any]:
         "recent_overdose": recent_overdose,
         # Only "restricted (scope) until DATE": never the reason or the note.
         "restriction": restriction_for_door(participant_id=participant.pk, site=site),
+        "inside": _inside(participant=participant, site=site),
     }
+
+
+def _inside(*, participant: Participant, site: Site) -> dict[str, Any] | None:
+    """The person's open visit at this site (never another site's): its booth label, if any,
+    so the door says "already inside" instead of checking them in twice."""
+    visit = (
+        Visit.objects.select_related("booth")
+        .filter(participant=participant, site=site, checked_out_at=None, voided=False)
+        .first()
+    )
+    if visit is None:
+        return None
+    return {"booth_label": visit.booth.label if visit.booth is not None else None}
 
 
 def participant_at_site(
@@ -116,7 +132,7 @@ def participant_at_site(
         .first()
     )
     if seen is None:
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     return seen.participant, site, seen.first_seen_at
 
 

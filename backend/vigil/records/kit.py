@@ -42,9 +42,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar, cast
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -52,7 +53,12 @@ from vigil.audit.services import audit_event, audit_events, audit_record, change
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
 from vigil.records.models import VersionedRecord, VoidableRecord
 from vigil.records.recompute import request_recompute
-from vigil.records.rules import check_can_edit, refuse_stale_unless_resent
+from vigil.records.rules import (
+    check_can_edit,
+    noun_words,
+    refuse_stale_unless_resent,
+    stale_message,
+)
 from vigil.sites.models import Site
 
 # A keyword argument an edit leaves out (None is a value an edit may set).
@@ -80,9 +86,13 @@ def check_replay(stored: R, *, same_owner: bool, content_print: str, noun: str =
     3. Same content: the stored record, answered as it is now; nothing is written.
     """
     if not same_owner:
-        raise Conflict("This record id is already in use.")
+        raise Conflict(gettext("This record id is already in use."))
     if cast(_Printed, stored).create_fingerprint != content_print:
-        raise ReplayConflict(f"This {noun} was already sent with other content.", record=stored)
+        raise ReplayConflict(
+            gettext("This %(record)s was already sent with other content.")
+            % {"record": noun_words(noun)},
+            record=stored,
+        )
     return stored
 
 
@@ -176,6 +186,53 @@ def audit_created(
     audit_events([*created, record_event])
 
 
+# --- The answer of a write: built from what it wrote, never read back ---------------------------
+
+
+def keep_written(record: models.Model, **related: Any) -> None:
+    """Keep the rows a write has just made as the record's related rows, as a read would leave
+    them (`prefetch_related` for a many side, the cache of a one-to-one), so that its snapshot
+    and its answer are built from them without reading them back.
+
+    `related` maps a relation's name to its rows (a list; ordered as the answer shows them),
+    or to the one row (None: there is none) of a reverse one-to-one.
+    """
+    descriptors = type(record)
+    cache: dict[str, Any] = record.__dict__.setdefault("_prefetched_objects_cache", {})
+    for name, rows in related.items():
+        descriptor = getattr(descriptors, name)
+        if isinstance(rows, list):
+            rows_qs = getattr(record, name).get_queryset()
+            rows_qs._result_cache = rows
+            rows_qs._prefetch_done = True
+            cache[name] = rows_qs
+        else:
+            descriptor.related.set_cached_value(record, rows)
+
+
+# --- One statement instead of a read and a write (INSERT … ON CONFLICT … RETURNING) -------------
+
+
+def as_read(field: models.Field[Any, Any], value: Any) -> Any:
+    """A value a raw statement returned for `field`'s column, as the ORM would read it (a raw
+    cursor skips the converters: SQLite returns text for a UUID, a date or a time)."""
+    col = field.get_col(field.model._meta.db_table)
+    for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
+        value = convert(value, col, connection)
+    return value
+
+
+def row_as_record(model: type[R], row: Sequence[Any]) -> R:
+    """A row of every concrete column of `model` (in `_meta.concrete_fields` order), returned by
+    a raw statement, as the instance a read would give."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias,
+        [f.attname for f in fields],
+        [as_read(f, value) for f, value in zip(fields, row, strict=True)],
+    )
+
+
 # --- Edits: conditional on the version read ---------------------------------------------------
 
 
@@ -201,7 +258,7 @@ def save_at_version(
         .update(**values, version=version + 1)
     )
     if updated != 1:
-        raise StaleVersion(stale or f"Someone changed this {noun} since you opened it. Reload it.")
+        raise StaleVersion(stale or stale_message(noun))
 
 
 def edit_applies(
@@ -231,7 +288,10 @@ def edit_applies(
         reason=reason,
     )
     if record.voided:
-        raise Conflict(f"This {noun} was voided; it cannot be edited.")
+        raise Conflict(
+            gettext("This %(record)s was voided; it cannot be edited.")
+            % {"record": noun_words(noun)}
+        )
     if version != record.version:
         refuse_stale_unless_resent(sent=sent(), unset=UNSET, stored=stored(record), noun=noun)
         return False

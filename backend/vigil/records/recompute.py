@@ -11,7 +11,7 @@ again once the broker is back, however the outage ended.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -40,6 +40,40 @@ def request_recompute(*, site: Site, moments: Iterable[datetime | None]) -> None
     days = {timezone.localtime(m, site.zone).date() for m in moments if m is not None}
     for day in sorted(d for d in days if d < today):
         transaction.on_commit(partial(_enqueue_once, site_id=site.pk, day=day))
+
+
+def request_recompute_many(*, days: Mapping[Any, Iterable[date]]) -> None:
+    """`request_recompute` for many site-days at once (the end of an import): after the current
+    transaction commits, each past day of each site (by id) not already pending is marked
+    pending in one statement and enqueued once."""
+    sites = {site.pk: site for site in Site.objects.filter(pk__in=list(days))}
+    wanted = {
+        (site_id, day)
+        for site_id, site_days in days.items()
+        if site_id in sites
+        for day in site_days
+        if day < local_today(sites[site_id])
+    }
+    if wanted:
+        transaction.on_commit(partial(_enqueue_many, wanted=wanted))
+
+
+def _enqueue_many(*, wanted: set[tuple[Any, date]]) -> None:
+    pending = set(
+        PendingRecompute.objects.filter(
+            site_id__in={site_id for site_id, _ in wanted},
+            date__in={day for _, day in wanted},
+        ).values_list("site_id", "date")
+    )
+    fresh = sorted(wanted - pending, key=lambda pair: (str(pair[0]), pair[1]))
+    PendingRecompute.objects.bulk_create(
+        [PendingRecompute(site_id=site_id, date=day) for site_id, day in fresh],
+        ignore_conflicts=True,  # pending since the look: its task, or the sweep, sees it
+    )
+    for site_id, day in fresh:
+        enqueue_recompute(
+            site_id=site_id, day=day, countdown=settings.VIGIL_RECOMPUTE_DELAY_SECONDS
+        )
 
 
 def enqueue_recompute(*, site_id: Any, day: date, countdown: float | None = None) -> None:

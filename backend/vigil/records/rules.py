@@ -5,16 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from rest_framework import status
+from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 
 from vigil.accounts.access import SUPERVISORS
@@ -24,6 +25,36 @@ from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleV
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # No record of a site predates this: an earlier time is a typing error (year 0001, 1926...).
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+# The words naming a record in messages ("Someone changed this incident…"): the `noun` the
+# record types pass to the kit, marked here for the catalogues.
+RECORD_NOUNS = (
+    gettext_noop("record"),
+    gettext_noop("action"),
+    gettext_noop("alert"),
+    gettext_noop("complaint"),
+    gettext_noop("incident"),
+    gettext_noop("person's details"),
+    gettext_noop("referral"),
+    gettext_noop("restriction"),
+    gettext_noop("service"),
+    gettext_noop("turn-away"),
+    gettext_noop("visit"),
+    gettext_noop("waiting-list entry"),
+)
+
+
+def noun_words(noun: str) -> str:
+    """A record's noun in the request's language (one of RECORD_NOUNS)."""
+    return gettext(noun)
+
+
+def stale_message(noun: str) -> str:
+    """The 412 of an edit made on an older version of the record."""
+    return gettext("Someone changed this %(record)s since you opened it. Reload it.") % {
+        "record": noun_words(noun)
+    }
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
@@ -48,15 +79,21 @@ def check_record_time(*, at: datetime, role: Role, field: str, now: datetime | N
     """
     now = now or timezone.now()
     if at < EARLIEST:
-        raise field_error(field, "This time is before 2000. Check the date.")
+        raise field_error(field, gettext("This time is before 2000. Check the date."))
     if at > now + FUTURE_TOLERANCE:
-        raise field_error(field, "This time is in the future. Check the tablet's clock.")
+        raise field_error(field, gettext("This time is in the future. Check the tablet's clock."))
     backdated = at < now - backdate_limit()
     if backdated and role not in SUPERVISORS:
         hours = settings.VIGIL_BACKDATE_HOURS
         raise ApplicationError(
-            f"Only a supervisor can enter a record more than {hours} hours old.",
-            fields={field: [f"More than {hours} hours ago: ask a supervisor to enter it."]},
+            gettext("Only a supervisor can enter a record more than %(hours)s hours old.")
+            % {"hours": hours},
+            fields={
+                field: [
+                    gettext("More than %(hours)s hours ago: ask a supervisor to enter it.")
+                    % {"hours": hours}
+                ]
+            },
             status_code=status.HTTP_403_FORBIDDEN,
         )
     return backdated
@@ -66,7 +103,7 @@ def require_version(data: dict[str, Any]) -> int:
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
         raise field_error(
-            "version", "Send the version you read, to avoid overwriting a newer edit."
+            "version", gettext("Send the version you read, to avoid overwriting a newer edit.")
         )
     return version
 
@@ -109,7 +146,7 @@ def refuse_stale_unless_resent(
         for name, value in fields.items()
     ):
         return
-    raise StaleVersion(f"Someone changed this {noun} since you opened it. Reload it.")
+    raise StaleVersion(stale_message(noun))
 
 
 def check_can_edit(
@@ -135,6 +172,27 @@ def check_can_edit(
             % {"hours": settings.VIGIL_BACKDATE_HOURS},
             status_code=status.HTTP_403_FORBIDDEN,
         )
+
+
+def create_answer(
+    shown: type[Serializer[Any]],
+    write: Callable[[], tuple[Any, bool]],
+    *,
+    resent: Callable[[Any], Any] | None = None,
+    conflicts: Callable[[type[Serializer[Any]]], AbstractContextManager[None]] | None = None,
+) -> Response:
+    """The answer of a create API (its service is `write`, returning (record, created)):
+    201 with the record as written; 200 for a resend of the same content, with the stored record
+    (`resent` reads it again as the API shows it, when the service's is not enough); a resend
+    with other content, 409 carrying the stored record (`conflicts`: the record type's own
+    refusals that carry it too, `replay_conflicts_show` by default)."""
+    with (conflicts or replay_conflicts_show)(shown):
+        record, created = write()
+    if not created and resent is not None:
+        record = resent(record)
+    return Response(
+        shown(record).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    )
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from vigil.accounts.models import Membership, Role, User
@@ -30,7 +31,7 @@ def record_for_user(
         record = None
     role = getattr(record, "role_of_user", None)
     if record is None or role is None:
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     if role not in roles:
-        raise PermissionDenied("Your role at this site does not allow this.")
+        raise PermissionDenied(gettext("Your role at this site does not allow this."))
     return record, Role(role)

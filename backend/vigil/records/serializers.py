@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from django.utils.translation import gettext, gettext_noop
 from rest_framework import serializers
 
-UNKNOWN_FIELD = "This field cannot be changed here. Leave it out."
+UNKNOWN_FIELD = gettext_noop("This field cannot be changed here. Leave it out.")
 
 
 # Refuse, with a 400 naming each, the fields of an edit that the edit does not take.
@@ -21,9 +22,9 @@ class EditInput(serializers.Serializer[dict[str, Any]]):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            errors = {name: [self.refused[name]] for name in data if name in self.refused}
+            errors = {name: [gettext(self.refused[name])] for name in data if name in self.refused}
             if not errors:
-                errors = {name: [UNKNOWN_FIELD] for name in data if name not in writable}
+                errors = {name: [gettext(UNKNOWN_FIELD)] for name in data if name not in writable}
             if errors:
                 raise serializers.ValidationError(errors)
         values: dict[str, Any] = super().to_internal_value(data)

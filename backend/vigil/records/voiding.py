@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -14,7 +15,7 @@ from vigil.audit.services import audit_record
 from vigil.core.errors import StaleVersion, field_error
 from vigil.records.models import VoidableRecord
 from vigil.records.recompute import request_recompute
-from vigil.records.rules import check_can_edit
+from vigil.records.rules import check_can_edit, noun_words, stale_message
 from vigil.sites.models import Site
 
 R = TypeVar("R", bound=VoidableRecord)
@@ -32,7 +33,9 @@ def void_record(
     4. Audited, and the report of the record's day is recomputed.
     """
     if not reason.strip():
-        raise field_error("reason", f"Say why this {noun} is voided.")
+        raise field_error(
+            "reason", gettext("Say why this %(record)s is voided.") % {"record": noun_words(noun)}
+        )
     if record.voided:
         return record
     check_can_edit(
@@ -56,7 +59,7 @@ def void_record(
         )
     )
     if updated != 1:
-        raise StaleVersion(f"Someone changed this {noun} since you opened it. Reload it.")
+        raise StaleVersion(stale_message(noun))
     record.refresh_from_db()
     audit_record(
         actor=by,

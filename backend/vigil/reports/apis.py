@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -28,6 +29,7 @@ from vigil.core.fields import BoundedDateField, ChoiceField
 from vigil.core.schema import error_responses
 from vigil.reports.exports import (
     daily_csv,
+    daily_xlsx,
     submission_csv,
     submission_xlsx,
     suppressed_flat,
@@ -39,13 +41,18 @@ from vigil.reports.selectors import (
     daily_reports,
     drafts_to_send,
     floor_of_site,
+    operation_figures,
     period_metrics,
     report_access,
     submission_for,
     submissions_of,
     with_changes,
 )
-from vigil.reports.serializers import SUPPRESSED_CELLS, ReportMetricsSerializer
+from vigil.reports.serializers import (
+    SUPPRESSED_CELLS,
+    OperationSerializer,
+    ReportMetricsSerializer,
+)
 from vigil.reports.services import report_export_audit, request_recompute_now
 from vigil.reports.submissions import submission_create
 from vigil.sites.models import Site
@@ -79,9 +86,13 @@ class _RangeSerializer(serializers.Serializer[dict[str, Any]]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         first, last = attrs["from"], attrs["to"]
         if last < first:
-            raise serializers.ValidationError({"to": ["The end date is before the start date."]})
+            raise serializers.ValidationError(
+                {"to": [gettext("The end date is before the start date.")]}
+            )
         if (last - first).days >= MAX_DAYS:
-            raise serializers.ValidationError({"to": [f"Ask for at most {MAX_DAYS} days at once."]})
+            raise serializers.ValidationError(
+                {"to": [gettext("Ask for at most %(days)s days at once.") % {"days": MAX_DAYS}]}
+            )
         return attrs
 
 
@@ -95,7 +106,7 @@ def _read_request(
     data.is_valid(raise_exception=True)
     slugs: list[str] = data.validated_data.get("site") or []
     if not slugs and require_site:
-        raise field_error("site", "Choose a site.")
+        raise field_error("site", gettext("Choose a site."))
     access = report_access(user=request.user, slugs=slugs, suppress=data.validated_data["suppress"])
     return access.sites, data.validated_data["from"], data.validated_data["to"], access.suppressed
 
@@ -144,6 +155,11 @@ class PeriodReportApi(AuthenticatedApi):
                     "metrics": ReportMetricsSerializer(
                         help_text=f"The indicators of the period, by name. {SUPPRESSED_CELLS}"
                     ),
+                    "operation": OperationSerializer(
+                        allow_null=True,
+                        help_text="How the site operated over the period (one site only; "
+                        "null for several sites).",
+                    ),
                 },
             )
         },
@@ -152,17 +168,47 @@ class PeriodReportApi(AuthenticatedApi):
     def get(self, request: AuthenticatedRequest) -> Response:
         sites, first, last, suppressed = _read_request(request, require_site=False)
         values = period_metrics(sites=sites, first=first, last=last)
+        operation = (
+            operation_figures(site=sites[0], first=first, last=last) if len(sites) == 1 else None
+        )
         return Response(
             {
                 "sites": [site.slug for site in sites],
                 "from": first,
                 "to": last,
                 "suppressed": suppressed,
+                "operation": operation,
                 "metrics": ReportMetricsSerializer(
                     suppressed_metrics(values) if suppressed else values
                 ).data,
             }
         )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _daily_export(request: AuthenticatedRequest, *, file_type: str) -> HttpResponse:
+    """The daily export as CSV or XLSX: the same rows, suppression and audit."""
+    sites, first, last, suppressed = _read_request(request, require_site=True)
+    reports = daily_reports(sites=sites, first=first, last=last)
+    report_export_audit(
+        by=request.user,
+        sites=sites,
+        first=first,
+        last=last,
+        suppressed=suppressed,
+        file_type=file_type,
+    )
+    if file_type == "xlsx":
+        response = HttpResponse(daily_xlsx(reports, suppressed=suppressed), content_type=XLSX)
+    else:
+        response = HttpResponse(
+            daily_csv(reports, suppressed=suppressed), content_type="text/csv; charset=utf-8"
+        )
+    name = f"vigil-daily-{'-'.join(s.slug for s in sites)}-{first}-{last}.{file_type}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 class DailyReportCsvApi(AuthenticatedApi):
@@ -173,17 +219,19 @@ class DailyReportCsvApi(AuthenticatedApi):
         tags=["reports"],
     )
     def get(self, request: AuthenticatedRequest) -> HttpResponse:
-        sites, first, last, suppressed = _read_request(request, require_site=True)
-        reports = daily_reports(sites=sites, first=first, last=last)
-        report_export_audit(
-            by=request.user, sites=sites, first=first, last=last, suppressed=suppressed
-        )
-        name = f"vigil-daily-{'-'.join(s.slug for s in sites)}-{first}-{last}.csv"
-        response = HttpResponse(
-            daily_csv(reports, suppressed=suppressed), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return _daily_export(request, file_type="csv")
+
+
+class DailyReportXlsxApi(AuthenticatedApi):
+    @extend_schema(
+        parameters=_params,
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+        description="The daily CSV as a spreadsheet: counts as numbers, dates as date cells, "
+        f"a sheet of notes. {SUPPRESSED_CELLS}",
+        tags=["reports"],
+    )
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
+        return _daily_export(request, file_type="xlsx")
 
 
 class RecomputeApi(AuthenticatedApi):
@@ -211,7 +259,7 @@ class RecomputeApi(AuthenticatedApi):
         site, _ = site_for(user=request.user, slug=data.validated_data["site"], roles=SUPERVISORS)
         day: date = data.validated_data["date"]
         if day > date.today() + timedelta(days=1):
-            raise field_error("date", "This day has not happened yet.")
+            raise field_error("date", gettext("This day has not happened yet."))
         requested_at = request_recompute_now(site=site, day=day)
         return Response(
             {"site": site.slug, "date": day, "requested_at": requested_at},
@@ -231,7 +279,7 @@ def _month(value: str) -> date:
         return date.fromisoformat(f"{value}-01")
     except ValueError:
         raise serializers.ValidationError(
-            "Give the month as YYYY-MM, for example 2026-03."
+            gettext("Give the month as YYYY-MM, for example 2026-03.")
         ) from None
 
 
@@ -363,9 +411,6 @@ class _AnyFormat(DefaultContentNegotiation):
     ) -> tuple[BaseRenderer, str]:
         renderer = next(iter(renderers))
         return renderer, renderer.media_type
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SubmissionDownloadApi(AuthenticatedApi):

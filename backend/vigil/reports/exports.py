@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
@@ -106,9 +107,12 @@ def suppressed_metrics(values: dict[str, Any]) -> dict[str, Any]:
     return unflatten(suppressed_flat(flatten(values)))
 
 
-def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
-    """One row per site-day and a total row; with suppression, each column is protected
-    against its total and each row's sums against their parts."""
+def daily_table(
+    reports: Sequence[DailyReport], *, suppressed: bool
+) -> tuple[list[str], list[list[Any]]]:
+    """The header and rows of a daily export: one row per site-day and a total row; with
+    suppression, each column is protected against its total and each row's sums against their
+    parts. A cell is a number, a date, text, a suppression mark, or None (no figure)."""
     flats = [flatten(r.metrics) for r in reports]
     columns = sorted({k for flat in flats for k in flat if k not in NOT_COUNTS})
     columns += sorted({k for flat in flats for k in flat if k in NOT_COUNTS})
@@ -141,19 +145,50 @@ def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
                 if (row, rate) in counts
             ]
         cells.update(suppress(counts, relations, derived=derived))
+    rows: list[list[Any]] = [
+        [report.site.slug, report.date, report.status, *(cells[(row, c)] for c in columns)]
+        for row, report in enumerate(reports)
+    ]
+    rows.append(["total", None, None, *(cells.get((total_row, c)) for c in columns)])
+    return ["site", "date", "status", *columns], rows
+
+
+def daily_csv(reports: Sequence[DailyReport], *, suppressed: bool) -> str:
+    """The daily export as CSV (`daily_table`)."""
+    header, rows = daily_table(reports, suppressed=suppressed)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["site", "date", "status", *columns])
-    for row, report in enumerate(reports):
-        writer.writerow(
-            [
-                report.site.slug,
-                report.date.isoformat(),
-                report.status,
-                *(_text(cells[(row, c)]) for c in columns),
-            ]
-        )
-    writer.writerow(["total", "", "", *(_text(cells.get((total_row, c))) for c in columns)])
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([c.isoformat() if isinstance(c, date) else _text(c) for c in row])
+    return out.getvalue()
+
+
+def daily_xlsx(reports: Sequence[DailyReport], *, suppressed: bool) -> bytes:
+    """The daily export as a spreadsheet (`daily_table`): a bold, frozen header row; counts as
+    numbers, the dates as date cells, the suppression marks as text; a sheet of notes."""
+    header, rows = daily_table(reports, suppressed=suppressed)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # a new workbook has its one sheet
+    sheet.title = "Daily"
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "D2"
+    for row in rows:
+        sheet.append(row)
+    for cell in sheet["B"][1:]:
+        cell.number_format = "yyyy-mm-dd"
+    sheet.column_dimensions["A"].width = 14
+    sheet.column_dimensions["B"].width = 12
+    notes = book.create_sheet("Notes")
+    notes.append(["Suppressed figures", SUPPRESSION_NOTE if suppressed else "None suppressed."])
+    notes.append(["Total row", "Sums of the days; distinct counts of people are not added up."])
+    notes.column_dimensions["A"].width = 22
+    notes.column_dimensions["B"].width = 90
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
 
 

@@ -6,18 +6,23 @@ records never count. The number of queries is fixed: it does not grow with the t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import operator
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from functools import reduce
 from typing import Any
 
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -27,8 +32,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractHour
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Concat, ExtractHour
+from django.db.models.lookups import GreaterThan, LessThan
 
 from vigil.alerts.models import Alert
 from vigil.care.models import (
@@ -47,7 +52,7 @@ from vigil.core.calendar import local_day_bounds
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Gender, Participant
-from vigil.reports.scope import Scope
+from vigil.reports.scope import Scope, Span
 from vigil.safety.models import Complaint, Restriction, TurnAway, TurnAwayReason
 from vigil.visits.models import Route, Substance, Visit, VisitRoute, VisitSubstance
 
@@ -57,10 +62,13 @@ Metrics = dict[str, Any]
 LONG_STAY = timedelta(hours=12)
 
 
-def _zeroed(choices: list[str], rows: Any, key: str) -> dict[str, int]:
-    counts = dict.fromkeys(choices, 0)
-    counts.update({row[key]: row["n"] for row in rows})
-    return counts
+def _zeroed(choices: list[str], counts: dict[str, int]) -> dict[str, int]:
+    """Every choice, with 0 for those not counted."""
+    return dict.fromkeys(choices, 0) | counts
+
+
+def _by(rows: Iterable[dict[str, Any]], key: str) -> dict[str, int]:
+    return {row[key]: row["n"] for row in rows}
 
 
 def visit_counts(scope: Scope) -> Metrics:
@@ -77,24 +85,33 @@ def visit_counts(scope: Scope) -> Metrics:
     )
 
 
-def visits_by_choice(scope: Scope) -> Metrics:
-    """A visit counts once under each substance and each route it lists (2 queries)."""
+def _tallies(branches: dict[str, QuerySet[Any, dict[str, Any]]]) -> dict[str, dict[str, int]]:
+    """Several small tallies in one statement (UNION ALL): each branch a queryset of rows
+    `key, n` (`values(key=...).annotate(n=...)`), named by its tally."""
+    parts = [
+        rows.annotate(tally=Value(name, output_field=CharField()))
+        .values("key", "n", "tally")
+        .order_by()
+        for name, rows in branches.items()
+    ]
+    first, *rest = parts
+    tallies: dict[str, dict[str, int]] = {name: {} for name in branches}
+    for row in first.union(*rest, all=True):
+        tallies[row["tally"]][row["key"]] = int(row["n"] or 0)
+    return tallies
+
+
+def _choice_tallies(scope: Scope) -> dict[str, QuerySet[Any, dict[str, Any]]]:
+    """A visit counts once under each substance and each route it lists."""
     in_scope = scope.q(time="visit__checked_in_at", site="visit__site")
-    substances = (
-        VisitSubstance.objects.filter(in_scope, visit__voided=False)
-        .values("substance")
-        .annotate(n=Count("visit", distinct=True))
-        .order_by()
-    )
-    routes = (
-        VisitRoute.objects.filter(in_scope, visit__voided=False)
-        .values("route")
-        .annotate(n=Count("visit", distinct=True))
-        .order_by()
-    )
+    n = Count("visit", distinct=True)
     return {
-        "visits_by_substance": _zeroed(Substance.values, substances, "substance"),
-        "visits_by_route": _zeroed(Route.values, routes, "route"),
+        "visits_by_substance": VisitSubstance.objects.filter(in_scope, visit__voided=False)
+        .values(key=F("substance"))
+        .annotate(n=n),
+        "visits_by_route": VisitRoute.objects.filter(in_scope, visit__voided=False)
+        .values(key=F("route"))
+        .annotate(n=n),
     }
 
 
@@ -180,15 +197,20 @@ def median_visit_minutes(scope: Scope) -> float | None:
     return round(seconds / 60, 1)
 
 
-def _stays_overlapping(scope: Scope, start: datetime, end: datetime) -> QuerySet[Visit]:
+def _stays_overlapping(
+    scope: Scope, start: datetime, end: datetime, *, empty_at_start: bool = False
+) -> QuerySet[Visit]:
     """Consumption visits of the scope's sites whose stay [checked_in_at, checked_out_at)
-    overlaps [start, end), an open visit's stay having no end.
+    overlaps [start, end), an open visit's stay having no end; `empty_at_start` adds the stays
+    of no time at `start` (checked out as they were checked in: never open, but finished).
 
     Two index ranges, never a site's whole history: visits checked in from LONG_STAY before
     `start` (the site-day index), and the few that stayed longer than LONG_STAY or are still
     open (visit_long_stay_idx, whose predicate the second branch repeats).
     """
     still_there = Q(checked_out_at__isnull=True) | Q(checked_out_at__gt=start)
+    if empty_at_start:
+        still_there |= Q(checked_in_at=start, checked_out_at=start)
     long_stay = Q(checked_out_at__isnull=True) | Q(
         GreaterThan(
             ExpressionWrapper(F("checked_out_at") - F("checked_in_at"), DurationField()),
@@ -212,18 +234,20 @@ _SWEEP = """
         UNION ALL
         SELECT t_out, -1, 0 FROM stays WHERE t_out IS NOT NULL
     )
-    SELECT MAX(open_then) FROM (
-        SELECT counted, SUM(step) OVER (
+    SELECT MAX(CASE WHEN counted = 1 THEN open_then END),
+           SUM(CASE WHEN counted = 0 AND step = 1 THEN 1 ELSE 0 END)
+    FROM (
+        SELECT counted, step, SUM(step) OVER (
             ORDER BY at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
         ) AS open_then
         FROM events
     ) AS sweep
-    WHERE counted = 1
 """
 
 
 def peak_occupancy(scope: Scope) -> int:
-    """Most consumption visits open at one moment (1 query, plus 1 per site span).
+    """Most consumption visits open at one moment (1 query, plus 1 per site span when the
+    scope has several).
 
     Occupancy only rises at a check-in, so the peak is the largest number of visits open at
     some check-in in the scope, or at the start of a span (visits still open from before).
@@ -232,6 +256,8 @@ def peak_occupancy(scope: Scope) -> int:
     2. Sweep their check-ins (+1) and check-outs (-1) in time order: the running sum at a
        check-in, counting every event at that same instant, is the number of visits open then.
     3. The peak is the largest sum at a check-in of the scope, or at the start of a span.
+       With one span (a site-day), the stays checked in before it are exactly those still
+       open at its start: the same statement counts them.
     """
     if not scope.spans:
         return 0
@@ -254,13 +280,93 @@ def peak_occupancy(scope: Scope) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_SWEEP.format(stays=sql), params)
         row = cursor.fetchone()
-    peak = int(row[0] or 0) if row else 0
+    peak, before = (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
+    if len(scope.spans) == 1:
+        return max(peak, before)
     for span in scope.spans:
         open_at_start = _stays_overlapping(scope, span.start, span.start).filter(
             site=span.site, checked_in_at__lt=span.start
         )
         peak = max(peak, open_at_start.count())
     return peak
+
+
+_STAYS = """
+    WITH stays (t_in, t_out, counted, stay) AS ({stays}),
+    events (at, step, counted) AS (
+        SELECT t_in, 1, counted FROM stays
+        UNION ALL
+        SELECT t_out, -1, 0 FROM stays WHERE t_out IS NOT NULL
+    ),
+    sweep (counted, step, open_then) AS (
+        SELECT counted, step, SUM(step) OVER (
+            ORDER BY at RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+        )
+        FROM events
+    ),
+    finished (stay, stay_rank, n) AS (
+        SELECT stay, ROW_NUMBER() OVER (ORDER BY stay), COUNT(*) OVER ()
+        FROM stays WHERE counted = 1 AND t_out IS NOT NULL
+    )
+    SELECT peak.at_check_in, peak.before, middle.low, middle.high
+    FROM (
+        SELECT MAX(CASE WHEN counted = 1 THEN open_then END) AS at_check_in,
+               SUM(CASE WHEN counted = 0 AND step = 1 THEN 1 ELSE 0 END) AS before
+        FROM sweep
+    ) AS peak, (
+        SELECT MIN(stay) AS low, MAX(stay) AS high FROM finished
+        WHERE stay_rank >= (n + 1) / 2 AND stay_rank <= n / 2 + 1
+    ) AS middle
+"""
+
+
+def _duration(value: Any) -> timedelta:
+    """A duration as the database gives it: an interval, or microseconds (SQLite)."""
+    return value if isinstance(value, timedelta) else timedelta(microseconds=int(value))
+
+
+def stay_figures(scope: Scope) -> Metrics:
+    """median_visit_minutes and peak_occupancy of a site-day in one statement (1 query; a
+    scope of several spans takes `median_visit_minutes` and `peak_occupancy`).
+
+    The stays of `peak_occupancy` (those checked in before the day and still open at its
+    start, and the day's own) hold the day's finished consumption visits too: the sweep gives
+    the peak, and the day's stays ranked by duration give the middle one or two (the stays of
+    no time at the very start of the day, never open, are added for the median alone: at
+    that instant they check in and out together, and change no running sum).
+    """
+    if len(scope.spans) != 1:
+        return {
+            "median_visit_minutes": median_visit_minutes(scope),
+            "peak_occupancy": peak_occupancy(scope),
+        }
+    (span,) = scope.spans
+    stays = (
+        _stays_overlapping(scope, span.start, span.end, empty_at_start=True)
+        .annotate(
+            counted=Case(
+                When(scope.q(time="checked_in_at"), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            stay=ExpressionWrapper(F("checked_out_at") - F("checked_in_at"), DurationField()),
+        )
+        .order_by()
+        .values_list("checked_in_at", "checked_out_at", "counted", "stay")
+    )
+    sql, params = stays.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_STAYS.format(stays=sql), params)
+        row = cursor.fetchone()
+    at_check_in, before, low, high = row if row else (None, None, None, None)
+    median = None
+    if low is not None:
+        seconds = (_duration(low).total_seconds() + _duration(high).total_seconds()) / 2
+        median = round(seconds / 60, 1)
+    return {
+        "median_visit_minutes": median,
+        "peak_occupancy": max(int(at_check_in or 0), int(before or 0)),
+    }
 
 
 # Age at the first visit of the period (visit year - birth year), in the bands of docs/domain.md: the
@@ -361,11 +467,19 @@ def participant_demographics(scope: Scope, *, with_new: bool = True) -> Metrics:
             .annotate(n=Count("pk"), new=Count("pk", filter=Q(is_new=True)))
             .order_by()
         )
+    return _demographic_tables(rows, with_new=with_new)
+
+
+def _demographic_tables(rows: Iterable[dict[str, Any]], *, with_new: bool) -> Metrics:
+    """The tables of participant_demographics from its rows: one per cell of the table, with
+    its people (n) and new people (new); a row without a gender (anonymous visits) has none."""
     tables: dict[str, dict[str, dict[str, int]]] = {
         which: {band: dict.fromkeys(GENDER_KEYS, 0) for band in AGE_BAND_KEYS}
         for which in ("n", "new")
     }
     for row in rows:  # at most one row per cell of the table: 7 bands x 4 genders
+        if row["gender"] is None:
+            continue
         for which, table in tables.items():
             table[row["band"]][row["gender"]] = row[which]
     result: Metrics = {}
@@ -390,33 +504,176 @@ TIME_BANDS: tuple[tuple[str, int, int], ...] = (
 )
 
 
-def visits_by_time_band(scope: Scope) -> dict[str, int]:
-    """Visits by the local hour of their check-in, each site in its own time zone (1 query)."""
-    hour = Case(
+def _local_hour(scope: Scope) -> Any:
+    """The local hour of a visit's check-in, in its site's time zone."""
+    if len(scope.spans) == 1:
+        return ExtractHour("checked_in_at", tzinfo=scope.spans[0].site.zone)
+    return Case(
         *(
             When(site=span.site, then=ExtractHour("checked_in_at", tzinfo=span.site.zone))
             for span in scope.spans
         ),
         output_field=IntegerField(),
     )
-    bands = [
-        When(
-            Q(hour__gte=start, hour__lt=end)
-            if start < end
-            else Q(hour__gte=start) | Q(hour__lt=end),
-            then=Value(band),
-        )
-        for band, start, end in TIME_BANDS
-    ]
+
+
+def _in_time_band(hour: Any, start: int, end: int) -> Q:
+    after, before = Q(GreaterThan(hour, start - 1)), Q(LessThan(hour, end))
+    return after & before if start < end else after | before
+
+
+def time_band_of(hour: int) -> str:
+    for band, start, end in TIME_BANDS:
+        if start <= hour < end or (end < start and (hour >= start or hour < end)):
+            return band
+    raise ValueError(hour)
+
+
+QUARTER = timedelta(minutes=15)
+
+
+def time_band_intervals(span: Span) -> dict[str, list[tuple[datetime, datetime]]] | None:
+    """For each time band, the intervals [from, to) of the span's instants whose local hour
+    falls in it (comparisons of check-in times the site-day index serves, instead of
+    converting every check-in to local time in the database).
+
+    The span is walked a quarter of an hour at a time from its local midnight: the local hour
+    is constant on each quarter as long as the local time at its start is a whole quarter and
+    the offset does not change within it (a DST change falls on a quarter in every zone
+    today). None when the span breaks that, or misses a band: the caller then converts each
+    check-in to its local hour in the database.
+    """
+    zone = span.site.zone
+    at, end = span.start.astimezone(UTC), span.end.astimezone(UTC)
+    intervals: dict[str, list[tuple[datetime, datetime]]] = {b: [] for b, _, _ in TIME_BANDS}
+    band, since = None, at
+    while at < end:
+        local = at.astimezone(zone)
+        after = min(at + QUARTER, end)
+        last = (after - timedelta(microseconds=1)).astimezone(zone)
+        if local.minute % 15 or local.second or local.microsecond:
+            return None
+        if last.utcoffset() != local.utcoffset():
+            return None
+        now = time_band_of(local.hour)
+        if now != band:
+            if band is not None:
+                intervals[band].append((since, at))
+            band, since = now, at
+        at = after
+    if band is not None:
+        intervals[band].append((since, end))
+    return intervals if all(intervals.values()) else None
+
+
+def _time_band_ranges(scope: Scope) -> dict[str, Q] | None:
+    """The time bands of `time_band_intervals` as conditions on check-in times (None when a
+    span has none)."""
+    ranges: dict[str, list[Q]] = {band: [] for band, _, _ in TIME_BANDS}
+    for span in scope.spans:
+        intervals = time_band_intervals(span)
+        if intervals is None:
+            return None
+        where = Q(site=span.site) if len(scope.spans) > 1 else Q()
+        for band, spans in intervals.items():
+            ranges[band] += [
+                where & Q(checked_in_at__gte=since, checked_in_at__lt=until)
+                for since, until in spans
+            ]
+    if not scope.spans:
+        return None
+    return {band: reduce(operator.or_, parts) for band, parts in ranges.items()}
+
+
+def visits_by_time_band(scope: Scope) -> dict[str, int]:
+    """Visits by the local hour of their check-in, each site in its own time zone (1 query)."""
     rows = (
         Visit.objects.filter(scope.q(time="checked_in_at"), voided=False)
-        .annotate(hour=hour)
-        .annotate(band=Case(*bands))
+        .annotate(hour=_local_hour(scope))
+        .annotate(
+            band=Case(
+                *(
+                    When(_in_time_band(F("hour"), start, end), then=Value(band))
+                    for band, start, end in TIME_BANDS
+                )
+            )
+        )
         .values("band")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return _zeroed([band for band, _, _ in TIME_BANDS], rows, "band")
+    return _zeroed([band for band, _, _ in TIME_BANDS], _by(rows, "band"))
+
+
+VISIT_COUNTS = (
+    "visits",
+    "consumption_visits",
+    "service_only_visits",
+    "anonymous_visits",
+    "assisted_visits",
+    "shared_supply_visits",
+)
+
+
+def visit_figures(scope: Scope) -> Metrics:
+    """Every figure of the scope's visits but their choices, median stay and peak: the counts
+    of `visit_counts`, unique and new participants, their tables by age band and gender
+    (`participant_demographics`) and the visits by time band (1 query within a calendar year).
+
+    One pass over the scope's visits (the site-day index), grouped by the cell of the
+    demographic table their person falls in (anonymous visits apart, without a gender). Within
+    one calendar year a person has one cell, so the distinct people of the cells add up to
+    unique_participants (and new_participants); every count of visits adds up over the cells.
+    A period across the new year places a person by their first visit in the scope, and a
+    zone whose local hours do not fall on quarters of an hour has no ranges of time bands:
+    these take the separate queries instead.
+    """
+    years, _ = _scope_years(scope)
+    time_bands = _time_band_ranges(scope)
+    if len(years) > 1 or time_bands is None:
+        separately: Metrics = visit_counts(scope)
+        separately["new_participants"] = new_participants(scope)
+        separately |= participant_demographics(scope)
+        separately["visits_by_time_band"] = visits_by_time_band(scope)
+        return separately
+    year = Value(years.pop() if years else 0, output_field=IntegerField())
+    first_anywhere = Visit.objects.filter(voided=False, participant=OuterRef("participant"))
+    counts = {
+        "visits": Count("pk"),
+        "consumption_visits": Count("pk", filter=Q(kind=Visit.Kind.CONSUMPTION)),
+        "service_only_visits": Count("pk", filter=Q(kind=Visit.Kind.SERVICE_ONLY)),
+        "anonymous_visits": Count("pk", filter=Q(participant=None)),
+        "assisted_visits": Count("pk", filter=~Q(assisted=Visit.Assisted.NONE)),
+        "shared_supply_visits": Count("pk", filter=Q(shared_supply=True)),
+        "n": Count("participant", distinct=True),
+        "new": Count("participant", distinct=True, filter=Q(pk=F("first_id"))),
+    }
+    by_band = {f"time_{band}": Count("pk", filter=within) for band, within in time_bands.items()}
+    # A person's cell ("band gender"), read by one index probe per visit: a join could scan
+    # the whole participants table for a day's few hundred visits.
+    person = Participant.objects.filter(pk=OuterRef("participant")).annotate(
+        cell=Concat(_age_bands(year - F("birth_year"), "birth_year"), Value(" "), "gender")
+    )
+    rows = list(
+        Visit.objects.filter(scope.q(time="checked_in_at"), voided=False)
+        .annotate(
+            cell=Subquery(person.values("cell")[:1]),
+            first_id=Subquery(first_anywhere.order_by("checked_in_at", "pk").values("pk")[:1]),
+        )
+        .values("cell")
+        .annotate(**counts, **by_band)
+        .order_by()
+    )
+    for row in rows:
+        row["band"], row["gender"] = row["cell"].split(" ") if row["cell"] else (None, None)
+    result: Metrics = {name: sum(row[name] for row in rows) for name in VISIT_COUNTS}
+    result["unique_participants"] = sum(row["n"] for row in rows)
+    result["new_participants"] = sum(row["new"] for row in rows)
+    result |= _demographic_tables(rows, with_new=True)
+    result["visits_by_time_band"] = {
+        band: sum(row[f"time_{band}"] for row in rows) for band, _, _ in TIME_BANDS
+    }
+    return result
 
 
 def per_thousand(numerator: int, visits: int) -> float | None:
@@ -425,144 +682,176 @@ def per_thousand(numerator: int, visits: int) -> float | None:
 
 def incident_counts(scope: Scope) -> Metrics:
     """Overdoses and emergencies started in the scope, how they were responded to, and the
-    naloxone given (3 queries).
+    naloxone given (1 query: each incident with what its timeline holds, summed here).
 
     An action counts unless it was voided (a mis-tap); an incident unless it was voided.
     An overdose was treated by EMS when the timeline has an `ems_arrived` action, by staff
-    alone otherwise; its naloxone was given by staff when a dose came before EMS arrived.
+    alone otherwise; its naloxone was given by staff when a dose came before EMS arrived (its
+    first dose before the first arrival: a dose at the same minute EMS arrived is theirs).
     Every overdose is either with or without naloxone (oxygen, breathing, stimulation or
     monitoring only), and either staff-only or EMS-treated.
     """
     Kind = IncidentAction.Kind
-    live_actions = IncidentAction.objects.filter(incident=OuterRef("pk"), voided=False)
-    # An EMS crew already there when the naloxone was given: the dose is not the staff's alone.
-    ems_there = IncidentAction.objects.filter(
-        incident=OuterRef("incident"), voided=False, kind=Kind.EMS_ARRIVED, at__lte=OuterRef("at")
+
+    def live(kind: str) -> Q:
+        return Q(actions__kind=kind, actions__voided=False)
+
+    incidents = (
+        Incident.objects.filter(scope.q(time="started_at"), voided=False)
+        .values("pk", "kind", "outcome", "police_attended")
+        .annotate(
+            doses=Count("actions", filter=live(Kind.NALOXONE)),
+            first_dose=Min("actions__at", filter=live(Kind.NALOXONE)),
+            ems_called=Count("actions", filter=live(Kind.EMS_CALLED)),
+            ems_arrived=Min("actions__at", filter=live(Kind.EMS_ARRIVED)),
+            oxygen=Count("actions", filter=live(Kind.OXYGEN)),
+        )
+        .order_by()
     )
-    overdose = Q(kind__in=OVERDOSE_KINDS)
-    in_scope = Incident.objects.filter(scope.q(time="started_at"), voided=False)
-    incidents = in_scope.annotate(
-        had_naloxone=Exists(live_actions.filter(kind=Kind.NALOXONE)),
-        had_ems=Exists(live_actions.filter(kind=Kind.EMS_CALLED)),
-        ems_arrived=Exists(live_actions.filter(kind=Kind.EMS_ARRIVED)),
-        had_oxygen=Exists(live_actions.filter(kind=Kind.OXYGEN)),
-        naloxone_by_staff=Exists(live_actions.filter(~Exists(ems_there), kind=Kind.NALOXONE)),
-    ).aggregate(
-        overdoses=Count("pk", filter=overdose),
-        fatal_overdoses=Count("pk", filter=overdose & Q(outcome=Incident.Outcome.DECEASED)),
-        overdoses_with_naloxone=Count("pk", filter=overdose & Q(had_naloxone=True)),
-        overdoses_without_naloxone=Count("pk", filter=overdose & Q(had_naloxone=False)),
-        overdoses_naloxone_by_staff=Count("pk", filter=overdose & Q(naloxone_by_staff=True)),
-        overdoses_staff_only=Count("pk", filter=overdose & Q(ems_arrived=False)),
-        overdoses_ems_treated=Count("pk", filter=overdose & Q(ems_arrived=True)),
-        overdoses_with_oxygen=Count("pk", filter=overdose & Q(had_oxygen=True)),
-        overdose_ems_calls=Count("pk", filter=overdose & Q(had_ems=True)),
-        ems_calls=Count("pk", filter=Q(had_ems=True)),
-        transports=Count("pk", filter=Q(outcome=Incident.Outcome.TRANSPORTED)),
-        other_medical_emergencies=Count("pk", filter=Q(kind=Incident.Kind.OTHER_MEDICAL)),
-        police_attended=Count("pk", filter=Q(police_attended=True)),
+    result: Metrics = dict.fromkeys(
+        (
+            "overdoses",
+            "fatal_overdoses",
+            "overdoses_with_naloxone",
+            "overdoses_without_naloxone",
+            "overdoses_naloxone_by_staff",
+            "overdoses_staff_only",
+            "overdoses_ems_treated",
+            "overdoses_with_oxygen",
+            "overdose_ems_calls",
+            "ems_calls",
+            "transports",
+            "other_medical_emergencies",
+            "police_attended",
+            "naloxone_doses",
+        ),
+        0,
     )
-    by_kind = in_scope.values("kind").annotate(n=Count("pk")).order_by()
-    incidents["incidents_by_kind"] = _zeroed(Incident.Kind.values, by_kind, "kind")
-    incidents["naloxone_doses"] = IncidentAction.objects.filter(
-        scope.q(time="incident__started_at", site="incident__site"),
-        incident__voided=False,
-        incident__kind__in=OVERDOSE_KINDS,
-        kind=IncidentAction.Kind.NALOXONE,
-        voided=False,
-    ).count()
-    return incidents
+    by_kind = dict.fromkeys(Incident.Kind.values, 0)
+    for row in incidents:
+        by_kind[row["kind"]] += 1
+        ems_called = row["ems_called"] > 0
+        figures = {
+            "ems_calls": ems_called,
+            "transports": row["outcome"] == Incident.Outcome.TRANSPORTED,
+            "other_medical_emergencies": row["kind"] == Incident.Kind.OTHER_MEDICAL,
+            "police_attended": row["police_attended"],
+        }
+        if row["kind"] in OVERDOSE_KINDS:
+            arrived = row["ems_arrived"]
+            figures |= {
+                "overdoses": True,
+                "fatal_overdoses": row["outcome"] == Incident.Outcome.DECEASED,
+                "overdoses_with_naloxone": row["doses"] > 0,
+                "overdoses_without_naloxone": row["doses"] == 0,
+                "overdoses_naloxone_by_staff": row["doses"] > 0
+                and (arrived is None or row["first_dose"] < arrived),
+                "overdoses_staff_only": arrived is None,
+                "overdoses_ems_treated": arrived is not None,
+                "overdoses_with_oxygen": row["oxygen"] > 0,
+                "overdose_ems_calls": ems_called,
+            }
+            result["naloxone_doses"] += row["doses"]
+        for name, counts in figures.items():
+            result[name] += int(counts)
+    result["incidents_by_kind"] = by_kind
+    return result
 
 
-def services_by_kind(scope: Scope) -> dict[str, int]:
-    """Services of each kind (1 query)."""
-    services = Service.objects.filter(scope.q(time="at"), voided=False)
-    by_kind = services.values("kind").annotate(n=Count("pk")).order_by()
-    return _zeroed(ServiceKind.values, by_kind, "kind")
-
-
-def referral_totals(scope: Scope) -> Metrics:
-    """Referrals made, on site and off site, and those accepted (1 query)."""
+def care_counts(scope: Scope) -> Metrics:
+    """Services by kind, drug checks and their positives, referrals by category, destination
+    and acceptance (2 queries: the services grouped by kind with their drug checks, the
+    referrals grouped by category). Supplies are in `tallies`."""
+    positive = TestResult.POSITIVE
+    services = list(
+        Service.objects.filter(scope.q(time="at"), voided=False)
+        .values("kind")
+        .annotate(
+            n=Count("pk"),
+            drug_checks=Count("drug_check"),
+            **{
+                f"drug_checks_{target}_positive": Count(
+                    "drug_check", filter=Q(**{f"drug_check__{target}": positive})
+                )
+                for target in DrugCheck.TARGETS
+            },
+        )
+        .order_by()
+    )
     accepted = ReferralStatusChange.objects.filter(
         referral=OuterRef("pk"), status=ReferralStatus.ACCEPTED
     )
-    return (
+    referrals = list(
         Referral.objects.filter(scope.q(time="at"), voided=False)
         .annotate(was_accepted=Exists(accepted))
-        .aggregate(
-            referrals=Count("pk"),
+        .values("category")
+        .annotate(
+            n=Count("pk"),
             referrals_onsite=Count(
                 "pk", filter=Q(destination=Referral.Destination.ONSITE_CONNECTED)
             ),
             referrals_offsite=Count("pk", filter=Q(destination=Referral.Destination.OFFSITE)),
             referrals_accepted=Count("pk", filter=Q(was_accepted=True)),
         )
-    )
-
-
-def care_counts(scope: Scope) -> Metrics:
-    """Services by kind, drug checks and their positives, supplies, referrals (5 queries)."""
-    services = Service.objects.filter(scope.q(time="at"), voided=False)
-    positive = TestResult.POSITIVE
-    checks = DrugCheck.objects.filter(service__in=services).aggregate(
-        drug_checks=Count("pk"),
-        drug_checks_fentanyl_positive=Count("pk", filter=Q(fentanyl=positive)),
-        drug_checks_benzodiazepine_positive=Count("pk", filter=Q(benzodiazepine=positive)),
-        drug_checks_xylazine_positive=Count("pk", filter=Q(xylazine=positive)),
-        drug_checks_nitazene_positive=Count("pk", filter=Q(nitazene=positive)),
-    )
-    supplies = (
-        SupplyLine.objects.filter(service__in=services)
-        .values("item")
-        .annotate(n=Sum("quantity"))
         .order_by()
     )
-    by_category = (
-        Referral.objects.filter(scope.q(time="at"), voided=False)
-        .values("category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    checks = ["drug_checks"] + [f"drug_checks_{target}_positive" for target in DrugCheck.TARGETS]
     return {
-        "services_by_kind": services_by_kind(scope),
-        **checks,
-        "supplies_by_item": _zeroed(SupplyItem.values, supplies, "item"),
-        "referrals_by_category": _zeroed(ReferralCategory.values, by_category, "category"),
-        **referral_totals(scope),
+        "services_by_kind": _zeroed(ServiceKind.values, _by(services, "kind")),
+        **{name: sum(row[name] for row in services) for name in checks},
+        "referrals_by_category": _zeroed(ReferralCategory.values, _by(referrals, "category")),
+        "referrals": sum(row["n"] for row in referrals),
+        **{
+            name: sum(row[name] for row in referrals)
+            for name in ("referrals_onsite", "referrals_offsite", "referrals_accepted")
+        },
     }
 
 
-def safety_counts(scope: Scope) -> Metrics:
-    """The floor's safety operations: turn-aways by reason, restrictions started, alerts
-    posted by source, complaints received by category (4 queries).
+def tallies(scope: Scope) -> Metrics:
+    """Every map of the scope counted by one key of one table, in one statement: visits by
+    substance and by route, supplies handed out by item, and the floor's safety operations
+    (turn-aways by reason, restrictions started, alerts posted by source, complaints received
+    by category) (1 query).
 
     A person who left the waiting list is counted once, by the capacity turn-away recorded
     when they left (never again as a waiting-list entry). Alerts are never voided; each site's
     copy of a network alert counts at its site.
     """
-    turnaways = (
-        TurnAway.objects.filter(scope.q(time="at"), voided=False)
-        .values("reason")
-        .annotate(n=Count("pk"))
-        .order_by()
+    counted = _tallies(
+        {
+            **_choice_tallies(scope),
+            "supplies_by_item": SupplyLine.objects.filter(
+                scope.q(time="service__at", site="service__site"), service__voided=False
+            )
+            .values(key=F("item"))
+            .annotate(n=Sum("quantity")),
+            "turnaways_by_reason": TurnAway.objects.filter(scope.q(time="at"), voided=False)
+            .values(key=F("reason"))
+            .annotate(n=Count("pk")),
+            "restrictions_started": Restriction.objects.filter(
+                scope.q(time="starts_at"), voided=False
+            )
+            .values(key=Value("", output_field=CharField()))
+            .annotate(n=Count("pk")),
+            "alerts_by_source": Alert.objects.filter(scope.q(time="created_at"))
+            .values(key=F("source"))
+            .annotate(n=Count("pk")),
+            "complaints_by_category": Complaint.objects.filter(
+                scope.q(time="received_at"), voided=False
+            )
+            .values(key=F("category"))
+            .annotate(n=Count("pk")),
+        }
     )
-    alerts = (
-        Alert.objects.filter(scope.q(time="created_at"))
-        .values("source")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    complaints = (
-        Complaint.objects.filter(scope.q(time="received_at"), voided=False)
-        .values("category")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {
-        "turnaways_by_reason": _zeroed(TurnAwayReason.values, turnaways, "reason"),
-        "restrictions_started": Restriction.objects.filter(
-            scope.q(time="starts_at"), voided=False
-        ).count(),
-        "alerts_by_source": _zeroed(Alert.Source.values, alerts, "source"),
-        "complaints_by_category": _zeroed(Complaint.Category.values, complaints, "category"),
+    choices = {
+        "visits_by_substance": Substance.values,
+        "visits_by_route": Route.values,
+        "supplies_by_item": SupplyItem.values,
+        "turnaways_by_reason": TurnAwayReason.values,
+        "alerts_by_source": Alert.Source.values,
+        "complaints_by_category": Complaint.Category.values,
     }
+    result: Metrics = {name: _zeroed(keys, counted[name]) for name, keys in choices.items()}
+    result["restrictions_started"] = sum(counted["restrictions_started"].values())
+    return result

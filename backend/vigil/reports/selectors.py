@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import status
 from rest_framework.exceptions import NotFound
 
@@ -64,7 +65,7 @@ def report_access(*, user: User, slugs: Sequence[str], suppress: bool) -> Report
         pairs = [(m.site, Role(m.role)) for m in memberships]
         if not pairs:
             raise ApplicationError(
-                "Your role does not allow reports.", status_code=status.HTTP_403_FORBIDDEN
+                gettext("Your role does not allow reports."), status_code=status.HTTP_403_FORBIDDEN
             )
     suppressed = suppress or any(role == Role.ANALYST for _, role in pairs)
     return ReportAccess(sites=[site for site, _ in pairs], suppressed=suppressed)
@@ -100,6 +101,7 @@ def today_on_floor(*, site: Site) -> dict[str, Any]:
     scope = Scope.of([site], today, today)
     visits = metrics.visit_counts(scope)
     incidents = metrics.incident_counts(scope)
+    care = metrics.care_counts(scope)
     return {
         "date": today,
         "visits": visits["visits"],
@@ -107,8 +109,8 @@ def today_on_floor(*, site: Site) -> dict[str, Any]:
         "overdoses": incidents["overdoses"],
         "naloxone_doses": incidents["naloxone_doses"],
         "ems_calls": incidents["ems_calls"],
-        "services": sum(metrics.services_by_kind(scope).values()),
-        "referrals": metrics.referral_totals(scope)["referrals"],
+        "services": sum(care["services_by_kind"].values()),
+        "referrals": care["referrals"],
     }
 
 
@@ -237,7 +239,7 @@ def submission_for(*, user: User, submission_id: Any) -> Submission:
         .first()
     )
     if submission is None:
-        raise NotFound("Not found.")
+        raise NotFound(gettext("Not found."))
     require_role(user=user, site=submission.site, roles=REPORT_READERS)
     return submission
 

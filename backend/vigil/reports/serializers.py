@@ -154,3 +154,17 @@ class ReportMetricsSerializer(serializers.Serializer[dict[str, Any]]):
     complaints_by_category = _breakdown(
         "ComplaintsByCategory", Complaint.Category.values, "Complaints received, by category."
     )
+
+
+class OperationSerializer(serializers.Serializer[dict[str, Any]]):
+    """How a site operated over a period: never suppressed (no person is in it)."""
+
+    days_open = serializers.IntegerField(
+        help_text="Days open: by the site's weekly hours, or days with a visit when none are set."
+    )
+    hours_open = serializers.FloatField(
+        allow_null=True, help_text="Hours open by the weekly hours; null when none are set."
+    )
+    booths_in_operation = serializers.IntegerField(
+        help_text="The most booths in service on one day (the booths' history)."
+    )

@@ -11,6 +11,7 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Membership, User
@@ -38,8 +39,10 @@ def submission_create(*, site: Site, profile: str, month: date, by: User) -> Sub
     _, last = month_days(month)
     if last >= local_today(site):
         raise ApplicationError(
-            "Some fields need attention.",
-            fields={"month": ["This month is not over yet at the site: send it from the 1st."]},
+            gettext("Some fields need attention."),
+            fields={
+                "month": [gettext("This month is not over yet at the site: send it from the 1st.")]
+            },
         )
     figures = profile_figures(site=site, profile=PROFILES[profile], month=month)
     sent = Submission.objects.filter(site=site, profile=profile, month=month)
@@ -57,7 +60,7 @@ def submission_create(*, site: Site, profile: str, month: date, by: User) -> Sub
             )
     except IntegrityError as error:
         raise Conflict(
-            "Someone sent this form for this month a moment ago: reload to see it."
+            gettext("Someone sent this form for this month a moment ago: reload to see it.")
         ) from error
     audit_record(
         actor=by,

@@ -3,6 +3,7 @@ from django.urls import path
 from vigil.reports.apis import (
     DailyReportCsvApi,
     DailyReportListApi,
+    DailyReportXlsxApi,
     MonthlyDraftListApi,
     PeriodReportApi,
     RecomputeApi,
@@ -14,6 +15,7 @@ from vigil.reports.apis import (
 urlpatterns = [
     path("reports/daily/", DailyReportListApi.as_view(), name="report-daily"),
     path("reports/daily.csv", DailyReportCsvApi.as_view(), name="report-daily-csv"),
+    path("reports/daily.xlsx", DailyReportXlsxApi.as_view(), name="report-daily-xlsx"),
     path("reports/period/", PeriodReportApi.as_view(), name="report-period"),
     path("reports/recompute", RecomputeApi.as_view(), name="report-recompute"),
     path("reports/submissions/", SubmissionListCreateApi.as_view(), name="report-submissions"),

@@ -14,16 +14,19 @@ from rest_framework.views import APIView
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
-from vigil.core.fields import AwareDateTimeField, ChoiceField
+from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import conflict_with_current, error_responses, paginated
-from vigil.records.rules import replay_conflicts_show
-from vigil.safety.models import Complaint, Restriction, TurnAwayReason
+from vigil.core.serializers import VoidReasonSerializer
+from vigil.records.rules import create_answer
+from vigil.safety.models import Complaint, Restriction, RestrictionReviewOutcome, TurnAwayReason
 from vigil.safety.selectors import (
     complaint_for_user,
     complaints_of_site,
     restriction_for_user,
     restrictions_of_site,
+    turnaway_for_user,
+    turnaways_of_today,
     waitlist_entry_for_user,
     waitlist_of_site,
 )
@@ -37,10 +40,14 @@ from vigil.safety.services import (
     RestrictionRequest,
     complaint_record,
     complaint_respond,
+    complaint_void,
     restriction_create,
     restriction_end,
+    restriction_review,
     turnaway_record,
+    turnaway_void,
     waitlist_add,
+    waitlist_entry_void,
     waitlist_leave,
 )
 
@@ -126,18 +133,17 @@ class RestrictionListCreateApi(AuthenticatedApi):
         tags=["safety"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.valid_input(request)
         site, role = site_for(user=request.user, slug=values.pop("site"), roles=SUPERVISORS)
-        with replay_conflicts_show(RestrictionSerializer):
-            restriction, created = restriction_create(
+        return create_answer(
+            RestrictionSerializer,
+            lambda: restriction_create(
                 request=RestrictionRequest(site=site, **values), by=request.user, role=role
-            )
-        restriction, _ = restriction_for_user(
-            user=request.user, restriction_id=restriction.pk, roles=SUPERVISORS
+            ),
+            resent=lambda stored: restriction_for_user(  # as it is now
+                user=request.user, restriction_id=stored.pk, roles=SUPERVISORS
+            )[0],
         )
-        return Response(RestrictionSerializer(restriction).data, status=_created(created))
 
 
 class RestrictionEndApi(AuthenticatedApi):
@@ -166,7 +172,49 @@ class RestrictionEndApi(AuthenticatedApi):
         return Response(RestrictionSerializer(restriction).data)
 
 
-class TurnAwayCreateApi(AuthenticatedApi):
+class RestrictionReviewApi(AuthenticatedApi):
+    class InputSerializer(serializers.Serializer[dict[str, Any]]):
+        version = serializers.IntegerField(min_value=1, help_text="The version you read.")
+        outcome = ChoiceField(choices=RestrictionReviewOutcome.choices)
+        review_on = BoundedDateField(
+            required=False, help_text="The next review date (the site's calendar)."
+        )
+        ends_on = BoundedDateField(
+            required=False, help_text="Extend: the new last day of the restriction."
+        )
+        note = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=1000,
+            help_text="Why; required to end it. Supervisors only. Never name anyone else.",
+        )
+
+        class Meta:
+            ref_name = "RestrictionReview"
+
+    @extend_schema(
+        operation_id="restrictions_review",
+        summary="Review a restriction that came due: keep, extend or end it (supervisor)",
+        request=InputSerializer,
+        responses={200: RestrictionSerializer, **error_responses(400, 401, 403, 404, 409, 412)},
+        tags=["safety"],
+    )
+    def post(self, request: AuthenticatedRequest, restriction_id: str) -> Response:
+        restriction, _ = restriction_for_user(
+            user=request.user, restriction_id=restriction_id, roles=SUPERVISORS
+        )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        restriction = restriction_review(
+            restriction=restriction, by=request.user, **data.validated_data
+        )
+        return Response(RestrictionSerializer(restriction).data)
+
+
+class TurnAwayListCreateApi(AuthenticatedApi):
+    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+        site = serializers.SlugField()
+
     class InputSerializer(serializers.Serializer[dict[str, Any]]):
         id = serializers.UUIDField(required=False)
         site = serializers.SlugField()
@@ -176,6 +224,28 @@ class TurnAwayCreateApi(AuthenticatedApi):
 
         class Meta:
             ref_name = "TurnAwayPost"
+
+    @extend_schema(
+        operation_id="turnaways_list",
+        summary="Today's turn-aways of a site, newest first",
+        parameters=[
+            OpenApiParameter("site", OpenApiTypes.STR, required=True),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses={
+            200: paginated("PaginatedTurnAwayList", TurnAwaySerializer),
+            **error_responses(400, 401, 403, 404),
+        },
+        tags=["safety"],
+    )
+    def get(self, request: AuthenticatedRequest) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        site, _ = site_for(
+            user=request.user, slug=filters.validated_data["site"], roles=RECORD_WRITERS
+        )
+        return _page(request, self, turnaways_of_today(site=site), TurnAwaySerializer)
 
     @extend_schema(
         operation_id="turnaways_create",
@@ -190,13 +260,30 @@ class TurnAwayCreateApi(AuthenticatedApi):
         tags=["safety"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.valid_input(request)
         site, role = site_for(user=request.user, slug=values.pop("site"), roles=RECORD_WRITERS)
-        with replay_conflicts_show(TurnAwaySerializer):
-            turnaway, created = turnaway_record(site=site, by=request.user, role=role, **values)
-        return Response(TurnAwaySerializer(turnaway).data, status=_created(created))
+        return create_answer(
+            TurnAwaySerializer,
+            lambda: turnaway_record(site=site, by=request.user, role=role, **values),
+        )
+
+
+class TurnAwayVoidApi(AuthenticatedApi):
+    @extend_schema(
+        operation_id="turnaways_void",
+        summary="Void a turn-away recorded by mistake, with a reason",
+        request=VoidReasonSerializer,
+        responses={200: TurnAwaySerializer, **error_responses(400, 401, 403, 404, 412)},
+        tags=["safety"],
+    )
+    def post(self, request: AuthenticatedRequest, turnaway_id: str) -> Response:
+        turnaway, role = turnaway_for_user(
+            user=request.user, turnaway_id=turnaway_id, roles=RECORD_WRITERS
+        )
+        turnaway = turnaway_void(
+            turnaway=turnaway, by=request.user, role=role, reason=self.void_reason(request)
+        )
+        return Response(TurnAwaySerializer(turnaway).data)
 
 
 class WaitlistApi(AuthenticatedApi):
@@ -243,9 +330,7 @@ class WaitlistApi(AuthenticatedApi):
         tags=["safety"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid_input(request)
         site, _ = site_for(user=request.user, slug=values["site"], roles=RECORD_WRITERS)
         entry, created = waitlist_add(
             site=site, by=request.user, code=values.get("code") or None, id=values.get("id")
@@ -276,6 +361,24 @@ class WaitlistLeaveApi(AuthenticatedApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         entry = waitlist_leave(entry=entry, by=request.user, reason=data.validated_data["reason"])
+        return Response(WaitlistEntrySerializer(entry).data)
+
+
+class WaitlistVoidApi(AuthenticatedApi):
+    @extend_schema(
+        operation_id="waitlist_void",
+        summary="Void a waiting-list entry made by mistake (and the turn-away of its leaving)",
+        request=VoidReasonSerializer,
+        responses={200: WaitlistEntrySerializer, **error_responses(400, 401, 403, 404, 412)},
+        tags=["safety"],
+    )
+    def post(self, request: AuthenticatedRequest, entry_id: str) -> Response:
+        entry, role = waitlist_entry_for_user(
+            user=request.user, entry_id=entry_id, roles=RECORD_WRITERS
+        )
+        entry = waitlist_entry_void(
+            entry=entry, by=request.user, role=role, reason=self.void_reason(request)
+        )
         return Response(WaitlistEntrySerializer(entry).data)
 
 
@@ -333,13 +436,11 @@ class ComplaintListCreateApi(AuthenticatedApi):
         tags=["safety"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
+        values = self.valid_input(request)
         site, _ = site_for(user=request.user, slug=values.pop("site"), roles=SUPERVISORS)
-        with replay_conflicts_show(ComplaintSerializer):
-            complaint, created = complaint_record(site=site, by=request.user, **values)
-        return Response(ComplaintSerializer(complaint).data, status=_created(created))
+        return create_answer(
+            ComplaintSerializer, lambda: complaint_record(site=site, by=request.user, **values)
+        )
 
 
 class ComplaintRespondApi(AuthenticatedApi):
@@ -364,4 +465,22 @@ class ComplaintRespondApi(AuthenticatedApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         complaint = complaint_respond(complaint=complaint, by=request.user, **data.validated_data)
+        return Response(ComplaintSerializer(complaint).data)
+
+
+class ComplaintVoidApi(AuthenticatedApi):
+    @extend_schema(
+        operation_id="complaints_void",
+        summary="Void a complaint registered by mistake, with a reason (supervisor)",
+        request=VoidReasonSerializer,
+        responses={200: ComplaintSerializer, **error_responses(400, 401, 403, 404, 412)},
+        tags=["safety"],
+    )
+    def post(self, request: AuthenticatedRequest, complaint_id: str) -> Response:
+        complaint, role = complaint_for_user(
+            user=request.user, complaint_id=complaint_id, roles=SUPERVISORS
+        )
+        complaint = complaint_void(
+            complaint=complaint, by=request.user, role=role, reason=self.void_reason(request)
+        )
         return Response(ComplaintSerializer(complaint).data)

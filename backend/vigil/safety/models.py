@@ -18,7 +18,8 @@ from vigil.records.models import VoidableRecord
 
 class Restriction(VoidableRecord):
     """A participant may not use the site (or its booths) from `starts_at` until `ends_at`, or
-    until a supervisor reviews it at `review_at`. Per site."""
+    until a supervisor reviews it at `review_at`. Per site. A review (keep, extend or end) sets
+    `reviewed_at`: the restriction leaves the review queue until its next review date."""
 
     REPORT_TIME_FIELD = "starts_at"
 
@@ -48,6 +49,7 @@ class Restriction(VoidableRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     end_reason = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at"]
@@ -68,6 +70,14 @@ class Restriction(VoidableRecord):
 
     def __str__(self) -> str:
         return f"restriction {str(self.id)[:8]} at {self.site_id}"
+
+
+class RestrictionReviewOutcome(models.TextChoices):
+    """What a supervisor decides when a restriction comes due for review."""
+
+    KEEP = "keep", "Keep"
+    EXTEND = "extend", "Extend"
+    END = "end", "End"
 
 
 class RestrictionOverride(models.Model):

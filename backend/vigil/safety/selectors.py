@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from vigil.accounts.models import Role, User
+from vigil.core.calendar import local_day_bounds, local_today
 from vigil.records.selectors import record_for_user
-from vigil.safety.models import Complaint, Restriction, WaitlistEntry
+from vigil.safety.models import Complaint, Restriction, TurnAway, WaitlistEntry
 from vigil.sites.models import Site
 
 
@@ -34,6 +35,41 @@ def restriction_is_active(restriction: Restriction, now: datetime | None = None)
     )
 
 
+def _review_day_end(site: Site) -> datetime:
+    """A review date comes due on its local day: everything before the end of today."""
+    return local_day_bounds(local_today(site), site.zone)[1]
+
+
+def restriction_review_due_q(site: Site) -> Q:
+    """In force, its review date come (today or before), and not reviewed since that date."""
+    return (
+        restriction_active_q()
+        & Q(review_at__lt=_review_day_end(site))
+        & (Q(reviewed_at=None) | Q(reviewed_at__lt=F("review_at")))
+    )
+
+
+def restriction_review_is_due(restriction: Restriction) -> bool:
+    """The same rule as `restriction_review_due_q`, for a restriction already read."""
+    review_at, reviewed_at = restriction.review_at, restriction.reviewed_at
+    return (
+        restriction_is_active(restriction)
+        and review_at is not None
+        and review_at < _review_day_end(restriction.site)
+        and (reviewed_at is None or reviewed_at < review_at)
+    )
+
+
+def restrictions_due_for_review(*, site: Site) -> QuerySet[Restriction]:
+    """The supervisor's review queue of a site's restrictions: the longest due first."""
+    return (
+        Restriction.objects.select_related("site", "created_by", "ended_by")
+        .prefetch_related("overrides__created_by")
+        .filter(restriction_review_due_q(site), site=site)
+        .order_by("review_at", "id")
+    )
+
+
 def restriction_in_force(*, participant_id: Any, site: Site) -> Restriction | None:
     """The participant's restriction at `site` in force now (the widest scope, then the one
     that lasts longest), or None."""
@@ -49,6 +85,14 @@ def restriction_in_force(*, participant_id: Any, site: Site) -> Restriction | No
             -(restriction_until(r) or timezone.now()).timestamp(),
         ),
     )
+
+
+def restrictions_in_force_by_code(*, digest: str, site: Site) -> QuerySet[Restriction, Any]:
+    """The ids of the restrictions in force at `site` of the person a code digest names, to be
+    read with the code's resolution (`participant_sight(also=...)`)."""
+    return Restriction.objects.filter(
+        restriction_active_q(), site=site, participant__code_digest=digest
+    ).values_list("pk", flat=True)
 
 
 def restriction_until(restriction: Restriction) -> datetime | None:
@@ -68,15 +112,15 @@ def restrictions_of_site(
     *, site: Site, active_only: bool = False, review_due: bool = False
 ) -> QuerySet[Restriction]:
     """A site's restrictions, newest first; `active_only` those in force now; `review_due`
-    those in force whose review date has come."""
+    those due for review (`restrictions_due_for_review`, the longest due first)."""
+    if review_due:
+        return restrictions_due_for_review(site=site)
     restrictions = Restriction.objects.select_related(
         "site", "created_by", "ended_by"
     ).prefetch_related("overrides__created_by")
     restrictions = restrictions.filter(site=site)
-    if active_only or review_due:
+    if active_only:
         restrictions = restrictions.filter(restriction_active_q())
-    if review_due:
-        restrictions = restrictions.filter(review_at__lte=timezone.now())
     return restrictions.order_by("-starts_at", "id")
 
 
@@ -94,6 +138,27 @@ def waitlist_entry_for_user(
 ) -> tuple[WaitlistEntry, Role]:
     return record_for_user(
         WaitlistEntry.objects.select_related("site"), user=user, pk=entry_id, roles=roles
+    )
+
+
+def turnaway_for_user(
+    *, user: User, turnaway_id: Any, roles: frozenset[Role]
+) -> tuple[TurnAway, Role]:
+    return record_for_user(
+        TurnAway.objects.select_related("site", "created_by"),
+        user=user,
+        pk=turnaway_id,
+        roles=roles,
+    )
+
+
+def turnaways_of_today(*, site: Site) -> QuerySet[TurnAway]:
+    """The site's turn-aways of its local today (not voided), newest first."""
+    start, end = local_day_bounds(local_today(site), site.zone)
+    return (
+        TurnAway.objects.select_related("site", "created_by")
+        .filter(site=site, at__gte=start, at__lt=end, voided=False)
+        .order_by("-at", "id")
     )
 
 

@@ -4,7 +4,11 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from vigil.safety.models import Complaint, Restriction, RestrictionOverride, TurnAway, WaitlistEntry
-from vigil.safety.selectors import restriction_is_active, restriction_until
+from vigil.safety.selectors import (
+    restriction_is_active,
+    restriction_review_is_due,
+    restriction_until,
+)
 
 
 class RestrictionOverrideSerializer(serializers.ModelSerializer[RestrictionOverride]):
@@ -47,6 +51,7 @@ class RestrictionSerializer(serializers.ModelSerializer[Restriction]):
             "ended_at",
             "ended_by",
             "end_reason",
+            "reviewed_at",
             "overrides",
             "backdated",
             "voided",
@@ -64,11 +69,7 @@ class RestrictionSerializer(serializers.ModelSerializer[Restriction]):
         return restriction_is_active(restriction)
 
     def get_review_due(self, restriction: Restriction) -> bool:
-        return (
-            restriction.ended_at is None
-            and restriction.review_at is not None
-            and restriction.review_at <= timezone.now()
-        )
+        return restriction_review_is_due(restriction)
 
 
 class WaitlistEntrySerializer(serializers.ModelSerializer[WaitlistEntry]):
@@ -89,6 +90,7 @@ class WaitlistEntrySerializer(serializers.ModelSerializer[WaitlistEntry]):
             "status",
             "ended_at",
             "visit",
+            "voided",
             "version",
         ]
         read_only_fields = fields
@@ -141,6 +143,7 @@ class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
             "response",
             "responded_at",
             "closed_at",
+            "voided",
             "version",
             "created_by",
         ]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -18,29 +19,45 @@ from vigil.audit.services import audit_record
 from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.models import Participant, ParticipantSite
-from vigil.participants.services import participant_resolve
-from vigil.records.kit import audit_created, create_record, edit, save_at_version
+from vigil.participants.services import participant_sight
+from vigil.records.kit import audit_created, create_record, edit, keep_written, save_at_version
 from vigil.records.recompute import request_recompute
 from vigil.records.rules import check_record_time, fingerprint
+from vigil.records.voiding import void_record
 from vigil.safety.models import (
     Complaint,
     Restriction,
     RestrictionOverride,
+    RestrictionReviewOutcome,
     TurnAway,
     TurnAwayReason,
     WaitlistEntry,
 )
-from vigil.safety.selectors import restriction_in_force, restriction_until
+from vigil.safety.selectors import (
+    restriction_in_force,
+    restriction_is_active,
+    restriction_until,
+)
 from vigil.sites.models import Site
+
+# A restriction's scope as messages name it, in the request's language.
+_SCOPE_WORDS = {
+    Restriction.Scope.ALL_SERVICES: gettext_noop("all services"),
+    Restriction.Scope.CONSUMPTION_ONLY: gettext_noop("consumption only"),
+}
 
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def _person(*, site: Site, code: str | None, at: datetime, by: User) -> Participant | None:
-    """The person a code names (created on first sight), or None (anonymous)."""
-    return participant_resolve(site=site, code=code, at=at, by=by) if code else None
+def _person(*, site: Site, code: str | None, at: datetime) -> tuple[Participant | None, list[Any]]:
+    """The person a code names (created on first sight), or None (anonymous); with the rows
+    created, whose audit event goes with the record's (`audit_created(also=...)`)."""
+    if not code:
+        return None, []
+    sighting = participant_sight(site=site, code=code, at=at)
+    return sighting.participant, [sighting.participant] if sighting.created else []
 
 
 # --- Restrictions ------------------------------------------------------------------------------
@@ -56,6 +73,7 @@ def restriction_snapshot(restriction: Restriction) -> dict[str, Any]:
         "ends_at": _iso(restriction.ends_at),
         "review_at": _iso(restriction.review_at),
         "ended_at": _iso(restriction.ended_at),
+        "reviewed_at": _iso(restriction.reviewed_at),
     }
 
 
@@ -73,16 +91,20 @@ class RestrictionRequest:
     id: uuid.UUID | None = None
 
 
-def _restricted_person(request: RestrictionRequest, *, at: datetime, by: User) -> Participant:
+def _restricted_person(
+    request: RestrictionRequest, *, at: datetime
+) -> tuple[Participant, list[Any]]:
     if request.code:
-        return participant_resolve(site=request.site, code=request.code, at=at, by=by)
+        person, created = _person(site=request.site, code=request.code, at=at)
+        assert person is not None
+        return person, created
     assert request.participant is not None
     seen = ParticipantSite.objects.filter(
         participant_id=request.participant, site=request.site, participant__merged_into=None
     ).first()
     if seen is None:
-        raise field_error("participant", "This person was never seen at this site.")
-    return seen.participant
+        raise field_error("participant", gettext("This person was never seen at this site."))
+    return seen.participant, []
 
 
 def restriction_create(
@@ -97,7 +119,9 @@ def restriction_create(
     """
     site = request.site
     if bool(request.code) == (request.participant is not None):
-        raise field_error("code", "Give the person's code, or choose the person (not both).")
+        raise field_error(
+            "code", gettext("Give the person's code, or choose the person (not both).")
+        )
     now = timezone.now()
     starts_at = request.starts_at or now
     note = request.note.strip()
@@ -117,15 +141,20 @@ def restriction_create(
 
     def insert() -> Restriction:
         if request.ends_at is None and request.review_at is None:
-            raise field_error("ends_at", "Give an end date, or a date to review the restriction.")
+            raise field_error(
+                "ends_at", gettext("Give an end date, or a date to review the restriction.")
+            )
         for name, moment in (("ends_at", request.ends_at), ("review_at", request.review_at)):
             if moment is not None and moment <= starts_at:
-                raise field_error(name, "This date is before the start of the restriction.")
+                raise field_error(
+                    name, gettext("This date is before the start of the restriction.")
+                )
         backdated = check_record_time(at=starts_at, role=role, field="starts_at", now=now)
+        person, created = _restricted_person(request, at=starts_at)
         restriction = Restriction.objects.create(
             id=request.id or uuid.uuid4(),
             site=site,
-            participant=_restricted_person(request, at=starts_at, by=by),
+            participant=person,
             scope=request.scope,
             reason=request.reason,
             starts_at=starts_at,
@@ -136,8 +165,11 @@ def restriction_create(
             created_by=by,
             create_fingerprint=content_print,
         )
-        audit_created(restriction, by=by, site=site, snapshot=restriction_snapshot(restriction))
+        audit_created(
+            restriction, by=by, site=site, snapshot=restriction_snapshot(restriction), also=created
+        )
         request_recompute(site=site, moments=[starts_at])
+        keep_written(restriction, overrides=[])  # the answer, from what was written
         return restriction
 
     return create_record(
@@ -153,9 +185,9 @@ def restriction_create(
 def restriction_end(*, restriction: Restriction, by: User, reason: str) -> Restriction:
     """End a restriction now, with a reason. Ending an ended one answers it unchanged."""
     if not reason.strip():
-        raise field_error("reason", "Say why the restriction ends early.")
+        raise field_error("reason", gettext("Say why the restriction ends early."))
     if restriction.voided:
-        raise Conflict("This restriction was voided.")
+        raise Conflict(gettext("This restriction was voided."))
     if restriction.ended_at is not None:
         return restriction
     now = timezone.now()
@@ -179,12 +211,87 @@ def restriction_end(*, restriction: Restriction, by: User, reason: str) -> Restr
     return restriction
 
 
+def _end_of_local_day(day: date, site: Site) -> datetime:
+    """A date chosen on a review: in force through that local day."""
+    return datetime.combine(day, time(23, 59), tzinfo=site.zone)
+
+
+def restriction_review(
+    *,
+    restriction: Restriction,
+    by: User,
+    version: int,
+    outcome: str,
+    note: str = "",
+    review_on: date | None = None,
+    ends_on: date | None = None,
+) -> Restriction:
+    """A supervisor's review of a restriction due for it; it leaves the review queue.
+
+    1. keep: as it is, with the next review date if given (required without an end date, so
+       it comes back); extend: a later end date, or a next review date (at least one);
+       end: it ends now, the note saying why.
+    2. Only a restriction in force is reviewed (409); a stale version is 412.
+    3. Audited with the note as the reason (the restriction's own note stays out of the log).
+    """
+    note = note.strip()
+    if restriction.voided or not restriction_is_active(restriction):
+        raise Conflict(gettext("This restriction is no longer in force."))
+    if outcome == RestrictionReviewOutcome.END:
+        if not note:
+            raise field_error("note", gettext("Say why the restriction ends."))
+        values: dict[str, Any] = {"ended_at": timezone.now(), "ended_by": by, "end_reason": note}
+    else:
+        values = _review_dates(
+            restriction,
+            extend=outcome == RestrictionReviewOutcome.EXTEND,
+            review_on=review_on,
+            ends_on=ends_on,
+        )
+    values["reviewed_at"] = timezone.now()
+    with edit(
+        restriction, by=by, site=restriction.site, snapshot=restriction_snapshot, reason=note
+    ):
+        save_at_version(restriction, version=version, noun="restriction", **values)
+        restriction.refresh_from_db()
+    return restriction
+
+
+def _review_dates(
+    restriction: Restriction, *, extend: bool, review_on: date | None, ends_on: date | None
+) -> dict[str, Any]:
+    """The dates a keep or an extend sets, checked: each after today, an end later than now."""
+    site = restriction.site
+    values: dict[str, Any] = {}
+    today = timezone.localtime(timezone.now(), site.zone).date()
+    for name, day in (("review_on", review_on), ("ends_on", ends_on)):
+        if day is not None and day <= today:
+            raise field_error(name, gettext("Choose a date after today."))
+    if ends_on is not None:
+        if not extend:
+            raise field_error("ends_on", gettext("To change the end date, extend the restriction."))
+        ends_at = _end_of_local_day(ends_on, site)
+        if restriction.ends_at is not None and ends_at <= restriction.ends_at:
+            raise field_error("ends_on", gettext("Choose an end date later than the current one."))
+        values["ends_at"] = ends_at
+    if review_on is not None:
+        values["review_at"] = _end_of_local_day(review_on, site)
+    if extend and not values:
+        raise field_error("ends_on", gettext("Give the new end date, or the next review date."))
+    if not extend and review_on is None and restriction.ends_at is None:
+        raise field_error(
+            "review_on", gettext("This restriction has no end date: give the next review date.")
+        )
+    return values
+
+
 def restriction_gate(
-    *, site: Site, participant_id: Any, kind: str, override_reason: str
+    *, site: Site, participant_id: Any, kind: str, override_reason: str, known_free: bool = False
 ) -> Restriction | None:
     """At check-in: 409 for a person restricted for this kind of visit, unless the worker gave
-    an override reason; returns the restriction overridden (to record with the visit)."""
-    if participant_id is None:
+    an override reason; returns the restriction overridden (to record with the visit).
+    `known_free`: the caller has read that no restriction is in force (nothing to read)."""
+    if participant_id is None or known_free:
         return None
     restriction = restriction_in_force(participant_id=participant_id, site=site)
     if restriction is None:
@@ -195,11 +302,14 @@ def restriction_gate(
         return restriction
     until = restriction_until(restriction)
     day = f"{timezone.localtime(until, site.zone):%Y-%m-%d}" if until else ""
-    scope = Restriction.Scope(restriction.scope).label.lower()
+    scope = gettext(_SCOPE_WORDS[Restriction.Scope(restriction.scope)])
     raise Conflict(
-        f"This person is restricted ({scope}) until {day}. "
-        "Check them in only with a reason for the override.",
-        fields={"override_reason": ["Give the reason to let this person in despite it."]},
+        gettext(
+            "This person is restricted (%(scope)s) until %(day)s. "
+            "Check them in only with a reason for the override."
+        )
+        % {"scope": scope, "day": day},
+        fields={"override_reason": [gettext("Give the reason to let this person in despite it.")]},
         extra={"restriction": {"scope": restriction.scope, "until": _iso(until)}},
     )
 
@@ -259,17 +369,20 @@ def turnaway_record(
 
     def insert() -> TurnAway:
         backdated = check_record_time(at=moment, role=role, field="at", now=now)
+        person, created = _person(site=site, code=code, at=moment)
         turnaway = TurnAway.objects.create(
             id=id or uuid.uuid4(),
             site=site,
-            participant=_person(site=site, code=code, at=moment, by=by),
+            participant=person,
             reason=reason,
             at=moment,
             backdated=backdated,
             created_by=by,
             create_fingerprint=content_print,
         )
-        audit_created(turnaway, by=by, site=site, snapshot=_turnaway_snapshot(turnaway))
+        audit_created(
+            turnaway, by=by, site=site, snapshot=_turnaway_snapshot(turnaway), also=created
+        )
         request_recompute(site=site, moments=[moment])
         return turnaway
 
@@ -287,7 +400,7 @@ def waitlist_add(
     content_print = fingerprint({"site": site.pk, "code": code_digest(code) if code else None})
 
     def insert() -> WaitlistEntry:
-        person = _person(site=site, code=code, at=now, by=by)
+        person, created = _person(site=site, code=code, at=now)
         entry = WaitlistEntry.objects.create(
             id=id or uuid.uuid4(),
             site=site,
@@ -301,6 +414,7 @@ def waitlist_add(
             by=by,
             site=site,
             snapshot={"participant": str(person.pk) if person else None, "status": entry.status},
+            also=created,
         )
         return entry
 
@@ -315,8 +429,8 @@ def waitlist_add(
         )
     except IntegrityError:
         raise Conflict(
-            "This person is already on the waiting list.",
-            fields={"code": ["Already waiting at this site."]},
+            gettext("This person is already on the waiting list."),
+            fields={"code": [gettext("Already waiting at this site.")]},
         ) from None
 
 
@@ -324,7 +438,7 @@ def _waitlist_snapshot(entry: WaitlistEntry) -> dict[str, Any]:
     return {"status": entry.status, "visit": str(entry.visit_id) if entry.visit_id else None}
 
 
-_NOT_WAITING = "This person is no longer on the waiting list."
+_NOT_WAITING = gettext_noop("This person is no longer on the waiting list.")
 
 
 def waitlist_leave(
@@ -335,7 +449,7 @@ def waitlist_leave(
     if entry.status == WaitlistEntry.Status.LEFT:
         return entry
     if entry.status != WaitlistEntry.Status.WAITING or entry.voided:
-        raise Conflict(_NOT_WAITING)
+        raise Conflict(gettext(_NOT_WAITING))
     now = timezone.now()
     with edit(entry, by=by, site=entry.site, snapshot=_waitlist_snapshot):
         save_at_version(
@@ -365,7 +479,8 @@ def waitlist_take(*, entry: WaitlistEntry, visit: Any, by: User) -> None:
     transaction; an entry no longer waiting answers 409 (the check-in is not written)."""
     if entry.status != WaitlistEntry.Status.WAITING or entry.voided:
         raise Conflict(
-            _NOT_WAITING, fields={"waitlist": ["No longer waiting: they left or were checked in."]}
+            gettext(_NOT_WAITING),
+            fields={"waitlist": [gettext("No longer waiting: they left or were checked in.")]},
         )
     with edit(entry, by=by, site=entry.site, snapshot=_waitlist_snapshot):
         save_at_version(
@@ -378,6 +493,40 @@ def waitlist_take(*, entry: WaitlistEntry, visit: Any, by: User) -> None:
             visit=visit,
         )
         entry.refresh_from_db()
+
+
+def turnaway_void(*, turnaway: TurnAway, by: User, role: Role, reason: str) -> TurnAway:
+    """Void a turn-away recorded by mistake: it stays on record and leaves the counts."""
+    return void_record(
+        turnaway,
+        by=by,
+        role=role,
+        reason=reason,
+        noun="turn-away",
+        site=turnaway.site,
+        report_time=turnaway.at,
+    )
+
+
+@transaction.atomic
+def waitlist_entry_void(
+    *, entry: WaitlistEntry, by: User, role: Role, reason: str
+) -> WaitlistEntry:
+    """Void a waiting-list entry made by mistake; the turn-away its leaving made goes with it
+    (same reason). A person checked in from the list keeps the visit."""
+    voided = void_record(
+        entry,
+        by=by,
+        role=role,
+        reason=reason,
+        noun="waiting-list entry",
+        site=entry.site,
+        report_time=entry.added_at,
+    )
+    left = TurnAway.objects.filter(waitlist_entry=voided, voided=False).first()
+    if left is not None:
+        turnaway_void(turnaway=left, by=by, role=role, reason=reason)
+    return voided
 
 
 # --- Complaints ------------------------------------------------------------------------------
@@ -422,7 +571,9 @@ def complaint_record(
 
     def insert() -> Complaint:
         if not summary.strip():
-            raise field_error("summary", "Say what the complaint is about (never name anyone).")
+            raise field_error(
+                "summary", gettext("Say what the complaint is about (never name anyone).")
+            )
         check_record_time(at=moment, role=Role.SUPERVISOR, field="received_at", now=now)
         complaint = Complaint.objects.create(
             id=id or uuid.uuid4(),
@@ -449,9 +600,9 @@ def complaint_respond(
     """Record the response given (and close the complaint when `close`). A closed complaint
     is no longer changed (409)."""
     if complaint.status == Complaint.Status.CLOSED:
-        raise Conflict("This complaint is closed.")
+        raise Conflict(gettext("This complaint is closed."))
     if not response.strip():
-        raise field_error("response", "Write the response given.")
+        raise field_error("response", gettext("Write the response given."))
     now = timezone.now()
     values: dict[str, Any] = {
         "response": response.strip(),
@@ -464,3 +615,16 @@ def complaint_respond(
         save_at_version(complaint, version=complaint.version, noun="complaint", **values)
         complaint.refresh_from_db()
     return complaint
+
+
+def complaint_void(*, complaint: Complaint, by: User, role: Role, reason: str) -> Complaint:
+    """Void a complaint registered by mistake (a duplicate): it leaves the counts."""
+    return void_record(
+        complaint,
+        by=by,
+        role=role,
+        reason=reason,
+        noun="complaint",
+        site=complaint.site,
+        report_time=complaint.received_at,
+    )

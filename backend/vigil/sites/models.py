@@ -7,11 +7,15 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"{value} is not an IANA time zone (for example America/Toronto).")
+        raise ValidationError(
+            gettext("%(value)s is not an IANA time zone (for example America/Toronto).")
+            % {"value": value}
+        )
 
 
 class Site(models.Model):

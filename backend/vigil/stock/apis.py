@@ -5,14 +5,14 @@ from typing import Any
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 
 from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS, site_for
 from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.core.fields import BoundedDateField, ChoiceField
 from vigil.core.schema import conflict_with_current, error_responses
-from vigil.records.rules import replay_conflicts_show
+from vigil.records.rules import create_answer
 from vigil.stock.models import Item, StockCheck, StockMovement
 from vigil.stock.selectors import site_stock
 from vigil.stock.serializers import (
@@ -33,10 +33,6 @@ from vigil.stock.services import (
 
 _TAGS = ["stock"]
 _QUANTITY_MAX = 10000
-
-
-def _answer(body: Any, created: bool) -> Response:
-    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
 class StockApi(AuthenticatedApi):
@@ -86,9 +82,7 @@ class StockReceiptApi(AuthenticatedApi):
         tags=_TAGS,
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid_input(request)
         site, _ = site_for(user=request.user, slug=values["site"], roles=RECORD_WRITERS)
         receipt = Receipt(
             id=values.get("id"),
@@ -98,9 +92,9 @@ class StockReceiptApi(AuthenticatedApi):
             expires_on=values.get("expires_on"),
             quantity=values["quantity"],
         )
-        with replay_conflicts_show(StockMovementSerializer):
-            movement, created = stock_receive(request=receipt, by=request.user)
-        return _answer(StockMovementSerializer(movement).data, created)
+        return create_answer(
+            StockMovementSerializer, lambda: stock_receive(request=receipt, by=request.user)
+        )
 
 
 class StockAdjustmentApi(AuthenticatedApi):
@@ -147,9 +141,9 @@ class StockAdjustmentApi(AuthenticatedApi):
             reason=values["reason"],
             note=values.get("note", ""),
         )
-        with replay_conflicts_show(StockMovementSerializer):
-            movement, created = stock_adjust(request=adjustment, by=request.user)
-        return _answer(StockMovementSerializer(movement).data, created)
+        return create_answer(
+            StockMovementSerializer, lambda: stock_adjust(request=adjustment, by=request.user)
+        )
 
 
 class StockCountInput(serializers.Serializer[dict[str, Any]]):
@@ -207,9 +201,12 @@ class StockCheckApi(AuthenticatedApi):
             bvm_present=equipment["bvm_present"],
             handover_note=values.get("handover_note", ""),
         )
-        with replay_conflicts_show(StockCheckSerializer):
-            stored, created = stock_check_record(request=check, by=request.user)
         found = StockCheck.objects.select_related("site", "created_by").prefetch_related(
             "counts__lot"
         )
-        return _answer(StockCheckSerializer(found.get(pk=stored.pk)).data, created)
+
+        def write() -> tuple[StockCheck, bool]:
+            stored, created = stock_check_record(request=check, by=request.user)
+            return found.get(pk=stored.pk), created  # with its counts and their lots
+
+        return create_answer(StockCheckSerializer, write)

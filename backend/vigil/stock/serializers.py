@@ -91,6 +91,12 @@ class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
     created_by = serializers.CharField(
         source="created_by.username", default=None, allow_null=True, read_only=True
     )
+    reason = ChoiceField(
+        choices=StockMovement.Reason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Why an adjustment was made; empty for receipts, uses and counts.",
+    )
 
     class Meta:
         model = StockMovement

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import User
 from vigil.core.errors import field_error
-from vigil.records.kit import audit_created, create_record
+from vigil.records.kit import audit_created, create_record, row_as_record
 from vigil.records.rules import fingerprint
 from vigil.sites.models import Site
 from vigil.stock.models import (
@@ -66,12 +67,45 @@ def _movement(template: StockMovement, **values: Any) -> StockMovement:
 
 
 def _apply(lots: Sequence[StockLot], moves: Sequence[StockMovement]) -> None:
-    StockLot.objects.bulk_update(lots, ["on_hand"])
+    """Write the lots the moves changed (only those) and the moves."""
+    changed = {move.lot_id for move in moves if move.lot_id is not None}
+    StockLot.objects.bulk_update([lot for lot in lots if lot.pk in changed], ["on_hand"])
     StockMovement.objects.bulk_create(moves)
 
 
+def _take_from_first_lot(*, site: Site, item: str, units: int) -> Any:
+    """Take `units` from the earliest-expiring lot that has any, if it holds them all: the id
+    of that lot, or None (no stock, or the units span lots: the caller settles lot by lot).
+
+    One statement: the lot is chosen, locked and decremented together, so nothing is read
+    before the write and nothing read back after it.
+    """
+    first = (
+        StockLot.objects.select_for_update()
+        .filter(site=site, item=item, on_hand__gt=0)
+        .values("pk")[:1]
+    )
+    chosen, params = first.query.sql_with_params()
+    table = connection.ops.quote_name(StockLot._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET on_hand = on_hand - %s "  # noqa: S608 (compiled by the ORM)
+            f"WHERE id = ({chosen}) AND on_hand >= %s RETURNING id",
+            [units, *params, units],
+        )
+        row = cursor.fetchone()
+    return None if row is None else StockLot._meta.pk.to_python(row[0])
+
+
 def stock_settle(
-    *, site: Site, item: str, source: str, units: int, by: User | None, at: datetime | None = None
+    *,
+    site: Site,
+    item: str,
+    source: str,
+    units: int,
+    by: User | None,
+    at: datetime | None = None,
+    new: bool = False,
 ) -> None:
     """Make the stock used by the record `source` equal `units` (call it inside the record's
     transaction): the first call takes them, a resend takes nothing more, a voided record
@@ -80,7 +114,22 @@ def stock_settle(
     Units are taken from the earliest-expiring lot first and never below zero: what is missing
     is recorded as a shortfall, never refused. Units given back go first against the record's
     shortfall, then to the lots they came from, latest expiry first.
+
+    `new`: the record was inserted by this transaction, so it holds no stock yet; its use is
+    settled without reading its movements, in one statement when one lot holds it all.
     """
+    template = StockMovement(
+        site=site, item=item, source=source, at=at or timezone.now(), created_by=by
+    )
+    if new and units > 0:
+        template.kind = StockMovement.Kind.USE
+        lot_id = _take_from_first_lot(site=site, item=item, units=units)
+        if lot_id is not None:
+            StockMovement.objects.bulk_create([_movement(template, lot_id=lot_id, quantity=-units)])
+            return
+        if units == 1:  # no lot holds any: the one unit is missing
+            StockMovement.objects.bulk_create([_movement(template, lot_id=None, shortfall=1)])
+            return
     lots = _locked_lots(site, item)
     held: dict[Any, int] = {}
     short = 0
@@ -89,16 +138,13 @@ def stock_settle(
         .values("lot_id")
         .annotate(quantity=Sum("quantity"), shortfall=Sum("shortfall"))
     )
-    for row in rows:
+    for row in [] if new else rows:  # a new record holds nothing yet: no read
         short += row["shortfall"]
         if row["lot_id"] is not None:
             held[row["lot_id"]] = -row["quantity"]
     change = units - (sum(held.values()) + short)
     if change == 0:
         return
-    template = StockMovement(
-        site=site, item=item, source=source, at=at or timezone.now(), created_by=by
-    )
     if change > 0:
         template.kind = StockMovement.Kind.USE
         _apply(lots, _take(lots, change, template=template))
@@ -152,6 +198,35 @@ def _movement_snapshot(movement: StockMovement) -> dict[str, Any]:
     }
 
 
+def _receive_into_lot(
+    *, site: Site, item: str, lot: str, expires_on: date | None, quantity: int
+) -> StockLot:
+    """Add `quantity` to the lot, created if new, in one statement (INSERT … ON CONFLICT …
+    DO UPDATE … RETURNING): the lot as it now is (with the expiry it is on record with)."""
+    meta = StockLot._meta
+    fields = meta.concrete_fields
+    values = {
+        "id": uuid.uuid4(),
+        "site": site.pk,
+        "item": item,
+        "lot": lot,
+        "expires_on": expires_on,
+        "on_hand": quantity,
+        "created_at": timezone.now(),
+    }
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 (names from the model)
+            f"ON CONFLICT (site_id, item, lot) DO UPDATE "
+            f"SET on_hand = {table}.on_hand + excluded.on_hand RETURNING {columns}",
+            [f.get_db_prep_save(values[f.name], connection) for f in fields],
+        )
+        row = cursor.fetchone()
+    return row_as_record(StockLot, row)
+
+
 def stock_receive(*, request: Receipt, by: User) -> tuple[StockMovement, bool]:
     """Enter stock received. Returns (movement, created); a resend returns the stored one.
 
@@ -174,21 +249,23 @@ def stock_receive(*, request: Receipt, by: User) -> tuple[StockMovement, bool]:
     def insert() -> StockMovement:
         if request.item in EXPIRING_ITEMS:
             if request.expires_on is None:
-                raise field_error("expires_on", "Give the expiry date printed on the box.")
+                raise field_error("expires_on", gettext("Give the expiry date printed on the box."))
             if not lot_name:
-                raise field_error("lot", "Give the lot number printed on the box.")
-        lot = _lot_of(_locked_lots(site, request.item), lot_name)
-        if lot is None:
-            lot = StockLot.objects.create(
-                site=site, item=request.item, lot=lot_name, expires_on=request.expires_on
-            )
-        elif lot.expires_on != request.expires_on:
-            on_record = lot.expires_on.isoformat() if lot.expires_on else "no expiry"
+                raise field_error("lot", gettext("Give the lot number printed on the box."))
+        lot = _receive_into_lot(
+            site=site,
+            item=request.item,
+            lot=lot_name,
+            expires_on=request.expires_on,
+            quantity=request.quantity,
+        )
+        if lot.expires_on != request.expires_on:  # the transaction rolls the receipt back
+            on_record = lot.expires_on.isoformat() if lot.expires_on else gettext("no expiry")
             raise field_error(
-                "expires_on", f"Lot {lot_name} is on record with {on_record}. Check the box."
+                "expires_on",
+                gettext("Lot %(lot)s is on record with %(expiry)s. Check the box.")
+                % {"lot": lot_name, "expiry": on_record},
             )
-        lot.on_hand += request.quantity
-        lot.save(update_fields=["on_hand"])
         movement = StockMovement.objects.create(
             id=request.id or uuid.uuid4(),
             site=site,
@@ -238,17 +315,22 @@ def stock_adjust(*, request: Adjustment, by: User) -> tuple[StockMovement, bool]
 
     def insert() -> StockMovement:
         if request.quantity == 0:
-            raise field_error("quantity", "Give how many units come in (+) or go out (-).")
+            raise field_error("quantity", gettext("Give how many units come in (+) or go out (-)."))
         if request.reason == StockMovement.Reason.OTHER and not request.note.strip():
-            raise field_error("note", "Say what happened to this stock.")
+            raise field_error("note", gettext("Say what happened to this stock."))
         lot = _lot_of(_locked_lots(site, request.item), request.lot)
         if lot is None:
-            raise field_error("lot", "This lot is not on record for this item. Enter a receipt.")
+            raise field_error(
+                "lot", gettext("This lot is not on record for this item. Enter a receipt.")
+            )
         if lot.on_hand + request.quantity < 0:
             raise field_error(
                 "quantity",
-                f"Lot {lot.lot or '-'} holds {lot.on_hand}: it cannot lose "
-                f"{-request.quantity}. Count the stock instead.",
+                gettext(
+                    "Lot %(lot)s holds %(on_hand)s: it cannot lose %(quantity)s. Count the stock "
+                    "instead."
+                )
+                % {"lot": lot.lot or "-", "on_hand": lot.on_hand, "quantity": -request.quantity},
             )
         lot.on_hand += request.quantity
         lot.save(update_fields=["on_hand"])
@@ -302,7 +384,11 @@ def _count_item(
     if count.lot is not None:
         lot = _lot_of(lots, count.lot)
         if lot is None:
-            raise field_error("counts", f"Lot {count.lot} of {count.item} is not on record.")
+            raise field_error(
+                "counts",
+                gettext("Lot %(lot)s of %(item)s is not on record.")
+                % {"lot": count.lot, "item": count.item},
+            )
         expected = lot.on_hand
         lot.on_hand = count.counted
         moves = (
@@ -363,7 +449,7 @@ def stock_check_record(*, request: ShiftCheck, by: User) -> tuple[StockCheck, bo
         keys = [(c.item, c.lot) for c in counts]
         whole = {c.item for c in counts if c.lot is None}
         if len(set(keys)) != len(keys) or any(c.item in whole and c.lot for c in counts):
-            raise field_error("counts", "Count each item once: as a whole, or lot by lot.")
+            raise field_error("counts", gettext("Count each item once: as a whole, or lot by lot."))
         now = request.at or timezone.now()
         check = StockCheck.objects.create(
             id=request.id or uuid.uuid4(),

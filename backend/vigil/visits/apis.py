@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -16,7 +17,7 @@ from vigil.core.errors import field_error
 from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
-from vigil.records.rules import replay_conflicts_show, require_version
+from vigil.records.rules import create_answer, require_version
 from vigil.records.serializers import EditInput
 from vigil.safety.models import WaitlistEntry
 from vigil.sites.models import Booth, Site
@@ -37,7 +38,7 @@ def _booth_of(site: Site, booth_id: Any) -> Booth | None:
         return None
     booth = Booth.objects.filter(pk=booth_id, site=site).first()
     if booth is None:
-        raise field_error("booth", "This booth is not in use at this site.")
+        raise field_error("booth", gettext("This booth is not in use at this site."))
     return booth
 
 
@@ -52,7 +53,7 @@ def _site_and_booth(user: User, slug: str, booth_id: Any) -> tuple[Site, Role, B
         )
     except NotFound:
         site_for(user=user, slug=slug, roles=RECORD_WRITERS)  # not the user's site: 404 (or 403)
-        raise field_error("booth", "This booth is not in use at this site.") from None
+        raise field_error("booth", gettext("This booth is not in use at this site.")) from None
     return booth.site, role, booth
 
 
@@ -62,7 +63,7 @@ def _waitlist_entry_of(site: Site, entry_id: Any) -> WaitlistEntry | None:
     entry = WaitlistEntry.objects.select_related("participant").filter(pk=entry_id, site=site)
     found = entry.first()
     if found is None:
-        raise field_error("waitlist", "This person is not on this site's waiting list.")
+        raise field_error("waitlist", gettext("This person is not on this site's waiting list."))
     return found
 
 
@@ -155,9 +156,7 @@ class VisitListCreateApi(AuthenticatedApi):
         tags=["visits"],
     )
     def post(self, request: AuthenticatedRequest) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
+        values = self.valid_input(request)
         site, role, booth = _site_and_booth(request.user, values["site"], values.get("booth"))
         check_in = CheckIn(
             id=values.get("id"),
@@ -173,13 +172,15 @@ class VisitListCreateApi(AuthenticatedApi):
             override_reason=values.get("override_reason", ""),
             waitlist=_waitlist_entry_of(site, values.get("waitlist")),
         )
-        with replay_conflicts_show(VisitSerializer):
-            visit, created = visit_check_in(request=check_in, by=request.user, role=role)
-        if not created:  # a resend: answer with the stored visit as it is now
-            visit = visit_for_user(user=request.user, visit_id=visit.pk, roles=RECORD_WRITERS)[0]
-        # A new visit is answered as written: its site, booth, author and choices are at hand.
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(VisitSerializer(visit).data, status=code)
+        # A new visit is answered as written: its site, booth, author and choices are at hand;
+        # a resend with the stored visit as it is now.
+        return create_answer(
+            VisitSerializer,
+            lambda: visit_check_in(request=check_in, by=request.user, role=role),
+            resent=lambda stored: visit_for_user(
+                user=request.user, visit_id=stored.pk, roles=RECORD_WRITERS
+            )[0],
+        )
 
 
 class VisitDetailApi(AuthenticatedApi):

@@ -4,13 +4,14 @@ import uuid
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import CharField, QuerySet, Value
 
 from vigil.accounts.models import Role, User
 from vigil.core.calendar import local_day_bounds
+from vigil.records.kit import keep_written
 from vigil.records.selectors import record_for_user
 from vigil.sites.models import Booth, Site
-from vigil.visits.models import Visit
+from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
 
 def visits_with_details() -> QuerySet[Visit]:
@@ -19,9 +20,28 @@ def visits_with_details() -> QuerySet[Visit]:
     )
 
 
+def _with_choices(visit: Visit) -> Visit:
+    """The visit's substances and routes, read together (one UNION ALL of both tables) and
+    kept as its rows, as `prefetch_related` would leave them."""
+    kind = Value("", output_field=CharField())
+    substances = VisitSubstance.objects.filter(visit=visit).values_list("substance", kind)
+    routes = VisitRoute.objects.filter(visit=visit).values_list(
+        "route", Value("route", output_field=CharField())
+    )
+    chosen = list(substances.union(routes, all=True))
+    keep_written(
+        visit,
+        substance_rows=[VisitSubstance(visit=visit, substance=v) for v, k in chosen if not k],
+        route_rows=[VisitRoute(visit=visit, route=v) for v, k in chosen if k],
+    )
+    return visit
+
+
 def visit_for_user(*, user: User, visit_id: Any, roles: frozenset[Role]) -> tuple[Visit, Role]:
     """A visit at one of the user's sites, and the user's role there; else 404 (or 403)."""
-    return record_for_user(visits_with_details(), user=user, pk=visit_id, roles=roles)
+    visits = Visit.objects.select_related("site", "booth", "created_by")
+    visit, role = record_for_user(visits, user=user, pk=visit_id, roles=roles)
+    return _with_choices(visit), role
 
 
 def booth_for_user(

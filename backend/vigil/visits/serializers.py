@@ -46,6 +46,7 @@ class VisitSerializer(serializers.ModelSerializer[Visit]):
             "assisted",
             "shared_supply",
             "backdated",
+            "imported",
             "voided",
             "void_reason",
             "version",

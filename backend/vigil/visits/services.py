@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
-from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_records, changes_between
+from vigil.audit.services import audit_created_rows
+from vigil.core.bulk import insert_rows
 from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
@@ -30,6 +30,7 @@ from vigil.records.kit import (
     create_record,
     edit,
     edit_applies,
+    keep_written,
     save_at_version,
 )
 from vigil.records.recompute import request_recompute
@@ -39,6 +40,7 @@ from vigil.records.rules import (
 )
 from vigil.records.voiding import void_record
 from vigil.safety.models import WaitlistEntry
+from vigil.safety.selectors import restrictions_in_force_by_code
 from vigil.safety.services import restriction_gate, restriction_override_record, waitlist_take
 from vigil.sites.models import Booth, Site
 from vigil.visits.first_visits import (
@@ -124,17 +126,7 @@ def _set_choices(
     route_rows = VisitRoute.objects.bulk_create(
         [VisitRoute(visit=visit, route=r) for r in sorted(set(routes))]
     )
-    _as_prefetched(visit, "substance_rows", substance_rows)
-    _as_prefetched(visit, "route_rows", route_rows)
-
-
-def _as_prefetched(visit: Visit, name: str, rows: list[Any]) -> None:
-    """What prefetch_related leaves on an instance (as Django's prefetch_one_level does)."""
-    rows_qs = getattr(visit, name).get_queryset()
-    rows_qs._result_cache = rows
-    rows_qs._prefetch_done = True
-    cache: dict[str, Any] = visit.__dict__.setdefault("_prefetched_objects_cache", {})
-    cache[name] = rows_qs
+    keep_written(visit, substance_rows=substance_rows, route_rows=route_rows)
 
 
 def visit_snapshot(visit: Visit) -> dict[str, Any]:
@@ -222,7 +214,16 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         nonlocal participant
         backdated = check_record_time(at=at, role=role, field="checked_in_at", now=now)
         _check_booth(site=site, kind=request.kind, booth=request.booth)
-        sighting = participant_sight(site=site, code=request.code, at=at) if request.code else None
+        sighting = (
+            participant_sight(
+                site=site,
+                code=request.code,
+                at=at,
+                also={"restriction": restrictions_in_force_by_code(digest=digest, site=site)},
+            )
+            if request.code and digest
+            else None
+        )
         if sighting is not None:
             participant = sighting.participant
         elif request.waitlist is not None:
@@ -232,6 +233,10 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
             participant_id=participant.pk if participant else None,
             kind=request.kind,
             override_reason=request.override_reason,
+            # Read with the code: no restriction in force, nothing more to read.
+            known_free=sighting is not None
+            and "restriction" in sighting.also
+            and sighting.also["restriction"] is None,
         )
         # A code's first visit came with its sighting; a waiting-list person's is read.
         first_before = first_visits(
@@ -514,6 +519,25 @@ class ImportedVisit:
         )
 
 
+def _imported_snapshot(visit: ImportedVisit, people: dict[str, Any]) -> dict[str, Any]:
+    """`visit_snapshot` of the visit `visits_import` writes for this row (built from the row:
+    the bulk write makes no model instance)."""
+    participant = people[visit.code_digest] if visit.code_digest else None
+    return {
+        "participant": str(participant) if participant else None,
+        "kind": visit.kind,
+        "booth": str(visit.booth.pk) if visit.booth else None,
+        "checked_in_at": visit.checked_in_at.isoformat(),
+        "checked_out_at": visit.checked_out_at.isoformat() if visit.checked_out_at else None,
+        "did_not_consume_reason": visit.did_not_consume_reason,
+        "assisted": Visit.Assisted.NONE.value,
+        "shared_supply": False,
+        "substances": sorted(set(visit.substances)),
+        "routes": sorted(set(visit.routes)),
+        "voided": False,
+    }
+
+
 class ImportedVisits(NamedTuple):
     """What `visits_import` wrote: how many visits, and the times whose site-days to recompute."""
 
@@ -535,10 +559,12 @@ def visit_import_check(
             at=visit.checked_out_at, role=role, field="checked_out_at", now=now
         )
         if visit.checked_out_at < visit.checked_in_at:
-            raise field_error("checked_out_at", "Check-out is before check-in.")
+            raise field_error("checked_out_at", gettext("Check-out is before check-in."))
     _check_booth(site=site, kind=visit.kind, booth=visit.booth)
     if visit.did_not_consume_reason and visit.kind != Visit.Kind.CONSUMPTION:
-        raise field_error("did_not_consume_reason", "Only a consumption visit can end without use.")
+        raise field_error(
+            "did_not_consume_reason", gettext("Only a consumption visit can end without use.")
+        )
     return backdated
 
 
@@ -558,7 +584,7 @@ def visits_import(
     """
     with transaction.atomic():
         stored = set(
-            Visit.objects.filter(pk__in=[v.id for v in visits]).values_list("pk", flat=True)
+            Visit.objects.filter(pk__any_of=[v.id for v in visits]).values_list("pk", flat=True)
         )
         fresh = [v for v in visits if v.id not in stored]
         if not fresh:
@@ -578,49 +604,51 @@ def visits_import(
         )
         # The first visits these may displace: who was new on those days may not be any more.
         displaced = list(
-            Visit.objects.filter(participant__in=[p.pk for p in people.values()], voided=False)
+            Visit.objects.filter(participant_id__any_of=list(people.values()), voided=False)
             .values("participant_id", "site_id")
             .annotate(first=Min("checked_in_at"))
             .values_list("site_id", "first")
         )
-        rows = Visit.objects.bulk_create(
+        written = insert_rows(
+            Visit,
             [
-                Visit(
-                    id=v.id,
-                    site=site,
-                    participant=people[v.code_digest] if v.code_digest else None,
-                    kind=v.kind,
-                    booth=v.booth,
-                    checked_in_at=v.checked_in_at,
-                    checked_out_at=v.checked_out_at,
-                    did_not_consume_reason=v.did_not_consume_reason,
-                    backdated=backdated[v.id],
-                    imported=True,
-                    created_by=by,
-                    create_fingerprint=v.content_print(site),
-                )
+                {
+                    "id": v.id,
+                    "site_id": site.pk,
+                    "participant_id": people[v.code_digest] if v.code_digest else None,
+                    "kind": v.kind,
+                    "booth_id": v.booth.pk if v.booth else None,
+                    "checked_in_at": v.checked_in_at,
+                    "checked_out_at": v.checked_out_at,
+                    "did_not_consume_reason": v.did_not_consume_reason,
+                    "backdated": backdated[v.id],
+                    "imported": True,
+                    "created_by_id": by.pk,
+                    "create_fingerprint": v.content_print(site),
+                }
                 for v in fresh
-            ]
+            ],
+            skip_conflicts_on=["id"],
         )
-        choices: dict[Any, tuple[list[VisitSubstance], list[VisitRoute]]] = {
-            row.pk: (
-                [VisitSubstance(visit=row, substance=s) for s in sorted(set(v.substances))],
-                [VisitRoute(visit=row, route=r) for r in sorted(set(v.routes))],
-            )
-            for row, v in zip(rows, fresh, strict=True)
-        }
-        VisitSubstance.objects.bulk_create([s for subs, _ in choices.values() for s in subs])
-        VisitRoute.objects.bulk_create([r for _, rts in choices.values() for r in rts])
-        for row in rows:
-            _as_prefetched(row, "substance_rows", choices[row.pk][0])
-            _as_prefetched(row, "route_rows", choices[row.pk][1])
-        audit_records(
+        insert_rows(
+            VisitSubstance,
+            [{"visit_id": v.id, "substance": s} for v in fresh for s in sorted(set(v.substances))],
+        )
+        insert_rows(
+            VisitRoute,
+            [{"visit_id": v.id, "route": r} for v in fresh for r in sorted(set(v.routes))],
+        )
+        audit_created_rows(
             actor=by,
-            action=AuditEvent.Action.CREATE,
-            changes_of=[(row, changes_between({}, visit_snapshot(row))) for row in rows],
+            model=Visit,
+            changes_by_id=[
+                (v.id, {k: [None, value] for k, value in snapshot.items() if value is not None})
+                for v in fresh
+                for snapshot in [_imported_snapshot(v, people)]
+            ],
             site=site,
             reason=reason,
         )
     return ImportedVisits(
-        written=len(rows), moments=[(site.pk, v.checked_in_at) for v in fresh] + displaced
+        written=written, moments=[(site.pk, v.checked_in_at) for v in fresh] + displaced
     )

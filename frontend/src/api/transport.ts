@@ -115,7 +115,10 @@ export async function transport(request: Request, options: TransportOptions = {}
     const token = readCookie("csrftoken");
     if (token) headers["X-CSRFToken"] = token;
   }
-  const body = safe ? "" : await request.text();
+  // A file upload (multipart) goes as the bytes it is: read as text, a workbook's bytes would
+  // not survive. JSON goes as text.
+  const multipart = type?.startsWith("multipart/form-data") ?? false;
+  const body: string | Blob = safe ? "" : multipart ? await request.blob() : await request.text();
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
@@ -125,7 +128,7 @@ export async function transport(request: Request, options: TransportOptions = {}
       method: request.method,
       headers,
       credentials: "same-origin",
-      ...(body ? { body } : {}),
+      ...((typeof body === "string" ? body : body.size) ? { body } : {}),
       signal: controller.signal,
     });
   } catch {

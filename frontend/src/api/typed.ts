@@ -36,6 +36,9 @@ export type OxygenLevel = Schemas["OxygenLevelEnum"];
 export type Debrief = Schemas["Debrief"];
 export type DebriefSupport = Schemas["SupportsEnum"];
 export type Responders = Schemas["Responders"];
+export type Import = Schemas["Import"];
+export type ImportSummary = Schemas["ImportSummary"];
+export type ImportKind = Schemas["ImportKind"];
 
 /** How an incident ended, in the order the recorder and the review offer them. */
 export const OUTCOMES: Outcome[] = [

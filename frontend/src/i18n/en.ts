@@ -1,4 +1,5 @@
 import { participantsMessages } from "./participants";
+import { recorderMessages } from "./recorder";
 import { reportsMessages } from "./reports";
 import { respondersMessages } from "./responders";
 import { reviewMessages } from "./review";
@@ -10,6 +11,7 @@ export const en = {
   ...respondersMessages.en,
   ...participantsMessages.en,
   ...reportsMessages.en,
+  ...recorderMessages.en,
   ...safetyMessages.en,
   "app.name": "Vigil",
   "app.loading": "Loading…",
@@ -42,6 +44,7 @@ export const en = {
   "nav.alerts": "Alerts",
   "nav.participants": "Participants",
   "nav.reports": "Reports",
+  "nav.imports": "Imports",
 
   "role.staff": "Staff",
   "role.supervisor": "Supervisor",
@@ -140,6 +143,14 @@ export const en = {
   "checkIn.recentOverdose": "Warning: an overdose in the last 7 days. Watch closely.",
   "checkIn.openReferrals": "{count} open referral(s) to follow up.",
   "checkIn.booth": "Booth",
+  "lookup.insideBooth": "Already inside — booth {booth}",
+  "lookup.insideService": "Already inside — on a service visit",
+  "lookup.goToBooth": "Go to booth {booth}",
+  "lookup.goToFloor": "Go to the floor",
+  "lookup.nobody": "No one has this code here. Check the code with the person.",
+  "lookup.yesNew": "Yes, a new person",
+  "lookup.first": "Look the code up first (or leave it empty if anonymous).",
+  "lookup.confirmNew": "No one has this code: check it, or tap “Yes, a new person”.",
   "checkIn.substances": "Substances",
   "checkIn.routes": "Routes",
   "checkIn.pickBooth": "Pick a free booth.",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OutboxEntry } from "../outbox";
-import { mergePending, pendingRecords } from "./records";
+import { mergePending, pendingRecords, queuedEdits, queuedOnset } from "./records";
 
 function entry(key: string, path: string, body: Record<string, unknown>): OutboxEntry {
   return {
@@ -76,5 +76,26 @@ describe("queued records", () => {
 
     expect(pending.actions.map((a) => a.id)).toEqual(["a1"]);
     expect([...pending.voidedActions]).toEqual(["a1"]);
+  });
+});
+
+describe("an onset moved while the incident waits in the outbox", () => {
+  const edit = (key: string, body: Record<string, unknown>): OutboxEntry => ({
+    ...entry(key, "/incidents/i1", body),
+    method: "PATCH",
+  });
+
+  it("shows the newest onset queued, and counts each queued edit for the next version", () => {
+    const entries = [
+      entry("k1", "/incidents/", { id: "i1", started_at: "2026-12-01T10:10:00Z" }),
+      edit("k2", { started_at: "2026-12-01T10:05:00Z", version: 1 }),
+      edit("k3", { started_at: "2026-12-01T10:00:00Z", version: 2 }),
+      entry("k4", "/incidents/i1/actions/", { id: "a1", kind: "vitals", at: "2026-12-01T10:11:00Z", spo2: 85, resp_rate: 6 }),
+    ];
+    expect(queuedOnset(entries, "i1")).toBe("2026-12-01T10:00:00Z");
+    expect(queuedOnset(entries, "i2")).toBeNull();
+    expect(queuedEdits(entries, "i1")).toBe(2);
+    // A queued vitals tap keeps its readings, so the timeline shows them before they are sent.
+    expect(pendingRecords(entries).actions[0]).toMatchObject({ spo2: 85, resp_rate: 6 });
   });
 });

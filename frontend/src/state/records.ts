@@ -249,6 +249,44 @@ export interface Completion {
   version: number;
 }
 
+/**
+ * Moves the onset (the person was found some minutes before the alarm): an edit at the version
+ * read, queued after the incident itself when that is still in the outbox.
+ */
+export async function moveOnset(
+  incident: string,
+  startedAt: string,
+  version: number,
+  summary: string,
+  after?: string,
+): Promise<void> {
+  await write({
+    method: "PATCH",
+    path: "/api/v1/incidents/{incident_id}",
+    params: { incident_id: incident },
+    body: { started_at: startedAt, version },
+    summary,
+    ...(after ? { dependsOn: after } : {}),
+  });
+}
+
+/** The onset of the newest queued edit that moves it, if any. */
+export function queuedOnset(entries: readonly OutboxEntry[], incident: string): string | null {
+  let onset: string | null = null;
+  for (const entry of entries) {
+    if (entry.method === "PATCH" && entry.path === `/incidents/${incident}`) {
+      const at = entry.body["started_at"];
+      if (typeof at === "string") onset = at;
+    }
+  }
+  return onset;
+}
+
+/** Queued edits of the incident: each one moves its version on by one when it is applied. */
+export function queuedEdits(entries: readonly OutboxEntry[], incident: string): number {
+  return entries.filter((e) => e.method === "PATCH" && e.path === `/incidents/${incident}`).length;
+}
+
 /** Saves the completed record, then submits it for review (the submit waits for the save). */
 export async function completeIncident(
   incident: string,
@@ -391,6 +429,8 @@ export interface PendingAction {
   at: string;
   dose_mg?: number;
   route?: string;
+  spo2?: number;
+  resp_rate?: number;
 }
 
 export interface Pending {
@@ -459,6 +499,8 @@ export function pendingRecords(entries: readonly OutboxEntry[]): Pending {
         at: str(body["at"]),
         ...(typeof body["dose_mg"] === "number" ? { dose_mg: body["dose_mg"] } : {}),
         ...(body["route"] ? { route: str(body["route"]) } : {}),
+        ...(typeof body["spo2"] === "number" ? { spo2: body["spo2"] } : {}),
+        ...(typeof body["resp_rate"] === "number" ? { resp_rate: body["resp_rate"] } : {}),
       });
     } else if (parts[0] === "incidents" && parts[2] === "submit" && parts[1]) {
       pending.submitted.add(parts[1]);

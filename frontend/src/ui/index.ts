@@ -8,3 +8,5 @@ export { ScreenHead } from "./ScreenHead";
 export { TopBar } from "./TopBar";
 export { useTheme, type Theme } from "./theme";
 export { UndoStrip } from "./UndoStrip";
+export { Stepper } from "./Stepper";
+export { DateInput, isIsoDay } from "./DateInput";

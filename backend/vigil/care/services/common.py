@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import User
 from vigil.core.errors import field_error
@@ -31,16 +32,18 @@ def iso(moment: datetime | None) -> str | None:
 def check_visit(*, site: Site, visit: Visit, code: str | None) -> None:
     """A record attached to a visit is about the visit's person, at the visit's site."""
     if visit.site_id != site.pk:
-        raise field_error("visit", "This visit is not at this site.")
+        raise field_error("visit", gettext("This visit is not at this site."))
     if visit.voided:
-        raise field_error("visit", "This visit was voided. Choose another visit.")
+        raise field_error("visit", gettext("This visit was voided. Choose another visit."))
     if code:
         known = participant_by_code(code=code)
         if known is None or known.pk != visit.participant_id:
             raise field_error(
                 "code",
-                "This code is not the code of the visit's person. "
-                "Leave the code out when you choose a visit.",
+                gettext(
+                    "This code is not the code of the visit's person. "
+                    "Leave the code out when you choose a visit."
+                ),
             )
 
 

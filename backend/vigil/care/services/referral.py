@@ -11,6 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
@@ -39,6 +40,7 @@ from vigil.records.kit import (
     create_record,
     edit,
     edit_applies,
+    keep_written,
     save_at_version,
 )
 from vigil.records.recompute import request_recompute
@@ -98,6 +100,10 @@ class NewReferral:
     code: str | None = None
     at: datetime | None = None
     id: uuid.UUID | None = None
+    # From an import of the site's past records: marked imported, its day left for the import
+    # to recompute once at its end.
+    imported: bool = False
+    reason: str = ""  # of the audit event (an import names its file)
 
 
 def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Referral, bool]:
@@ -113,8 +119,10 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
     if request.status not in REFERRAL_INITIAL_STATUSES:
         raise field_error(
             "status",
-            "A new referral is offered, accepted or declined. "
-            "Record whether the person attended later, as a follow-up.",
+            gettext(
+                "A new referral is offered, accepted or declined. "
+                "Record whether the person attended later, as a follow-up."
+            ),
         )
     digest = code_digest(request.code) if request.code else None
     agency = request.agency.strip()
@@ -152,13 +160,14 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
             status=request.status,
             status_at=at,
             backdated=backdated,
+            imported=request.imported,
             created_by=by,
             create_fingerprint=content_print,
         )
         steps = [ReferralStatus.OFFERED]
         if request.status != ReferralStatus.OFFERED:
             steps.append(ReferralStatus(request.status))
-        ReferralStatusChange.objects.bulk_create(
+        history = ReferralStatusChange.objects.bulk_create(
             [
                 ReferralStatusChange(
                     referral=referral, status=step, at=at, backdated=backdated, created_by=by
@@ -166,9 +175,13 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
                 for step in steps
             ]
         )
-        audit_created(referral, by=by, site=site, snapshot=referral_snapshot(referral))
-        request_recompute(site=site, moments=[referral.at])
-        return with_referral_details(referral)  # the answer, read before the commit
+        keep_written(referral, history=history)  # the answer, from what was written
+        audit_created(
+            referral, by=by, site=site, snapshot=referral_snapshot(referral), reason=request.reason
+        )
+        if not request.imported:
+            request_recompute(site=site, moments=[referral.at])
+        return referral
 
     referral, created = create_record(
         Referral, pk=request.id, owner=site, content_print=content_print, insert=insert
@@ -176,8 +189,19 @@ def referral_create(*, request: NewReferral, by: User, role: Role) -> tuple[Refe
     return (referral, True) if created else (with_referral_details(referral), False)
 
 
+# A status as messages name it, in the request's language.
+_STATUS_WORDS = {
+    ReferralStatus.OFFERED: gettext_noop("offered"),
+    ReferralStatus.ACCEPTED: gettext_noop("accepted"),
+    ReferralStatus.DECLINED: gettext_noop("declined"),
+    ReferralStatus.ATTENDED: gettext_noop("attended"),
+    ReferralStatus.NOT_ATTENDED: gettext_noop("not attended"),
+    ReferralStatus.UNKNOWN: gettext_noop("unknown"),
+}
+
+
 def _label(status: str) -> str:
-    return ReferralStatus(status).label
+    return gettext(_STATUS_WORDS[ReferralStatus(status)])
 
 
 class _MovedMeanwhile(Exception):
@@ -186,14 +210,21 @@ class _MovedMeanwhile(Exception):
 
 def _refusal(referral: Referral, wanted: str) -> StatusRefused:
     allowed = REFERRAL_TRANSITIONS[referral.status]
-    now_is = f"This referral's status is {_label(referral.status)}"
+    words = {"status": _label(referral.status), "wanted": _label(wanted)}
     if not allowed:
-        detail = f"{now_is}, which is final: it cannot be marked {_label(wanted)}."
-    else:
-        options = " or ".join(_label(s) for s in allowed)
         detail = (
-            f"{now_is}, so it cannot be marked {_label(wanted)}. Next it can be marked {options}."
+            gettext(
+                "This referral's status is %(status)s, which is final: it cannot be marked "
+                "%(wanted)s."
+            )
+            % words
         )
+    else:
+        options = gettext(" or ").join(_label(s) for s in allowed)
+        detail = gettext(
+            "This referral's status is %(status)s, so it cannot be marked %(wanted)s. Next it "
+            "can be marked %(options)s."
+        ) % {**words, "options": options}
     return StatusRefused(detail, record=referral, allowed=allowed)
 
 
@@ -213,7 +244,7 @@ def _same_step(
         step = ReferralStatusChange.objects.filter(pk=change_id).first()
         if step is not None and (step.referral_id != referral.pk or step.status != status):
             raise ReplayConflict(
-                "This record was already sent with other content.", record=referral
+                gettext("This record was already sent with other content."), record=referral
             )
     if step is None:
         if status != referral.status or status == ReferralStatus.OFFERED:
@@ -223,8 +254,8 @@ def _same_step(
             return False
     if at is not None and at != step.at:
         raise ReplayConflict(
-            f"This referral was already marked {_label(status)} at "
-            f"{local_time(step.at, referral.site)}.",
+            gettext("This referral was already marked %(status)s at %(time)s.")
+            % {"status": _label(status), "time": local_time(step.at, referral.site)},
             record=referral,
         )
     return True
@@ -248,7 +279,7 @@ def referral_status_change(
     needs a supervisor). A resent move answers 200 and changes nothing.
     """
     if referral.voided:
-        raise Conflict("This referral was voided; its status cannot change.")
+        raise Conflict(gettext("This referral was voided; its status cannot change."))
     if _same_step(referral, status=status, at=at, change_id=change_id):
         referral.refresh_from_db()
         return with_referral_details(referral), False
@@ -261,8 +292,8 @@ def referral_status_change(
     if moment < referral.status_at:
         raise field_error(
             "at",
-            f"This is before the referral was {_label(referral.status)} "
-            f"({local_time(referral.status_at, site)}).",
+            gettext("This is before the referral was %(status)s (%(time)s).")
+            % {"status": _label(referral.status), "time": local_time(referral.status_at, site)},
         )
     before = referral_snapshot(referral)
     try:
@@ -365,8 +396,11 @@ def referral_update(
         if later is not None and at > later.at:
             raise field_error(
                 "at",
-                f"The referral was {_label(later.status)} at {local_time(later.at, site)}: "
-                "it cannot have been offered after that.",
+                gettext(
+                    "The referral was %(status)s at %(time)s: it cannot have been offered after "
+                    "that."
+                )
+                % {"status": _label(later.status), "time": local_time(later.at, site)},
             )
         new_at = values["at"] = at
         if referral.status == ReferralStatus.OFFERED:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.care.models import (
@@ -37,6 +38,7 @@ from vigil.records.kit import (
     create_record,
     edit,
     edit_applies,
+    keep_written,
     save_at_version,
 )
 from vigil.records.recompute import request_recompute
@@ -82,19 +84,26 @@ def _check_details(
     """Drug-check results belong to drug checking, item lines to supplies, and only there."""
     errors: dict[str, list[str]] = {}
     if kind == ServiceKind.DRUG_CHECKING and drug_check is None:
-        errors["drug_check"] = ["Say what was expected, how it was tested and what was found."]
+        errors["drug_check"] = [
+            gettext("Say what was expected, how it was tested and what was found.")
+        ]
     if kind != ServiceKind.DRUG_CHECKING and drug_check is not None:
-        errors["drug_check"] = ["Only a drug-checking service has test results."]
+        errors["drug_check"] = [gettext("Only a drug-checking service has test results.")]
     if kind == ServiceKind.SUPPLIES and not supplies:
-        errors["supplies"] = ["List at least one item and how many were given."]
+        errors["supplies"] = [gettext("List at least one item and how many were given.")]
     if kind != ServiceKind.SUPPLIES and supplies:
-        errors["supplies"] = ["Only a supplies service lists items. Choose the kind Supplies."]
+        errors["supplies"] = [
+            gettext("Only a supplies service lists items. Choose the kind Supplies.")
+        ]
     items = [item for item, _ in supplies]
     repeated = sorted({item for item in items if items.count(item) > 1})
     if repeated:
         names = ", ".join(SupplyItem(item).label.lower() for item in repeated)
         errors.setdefault("supplies", []).append(
-            f"Each item goes on one line: {names} is listed twice. Put the total on one line."
+            gettext(
+                "Each item goes on one line: %(items)s is listed twice. Put the total on one line."
+            )
+            % {"items": names}
         )
     if drug_check is not None and drug_check["method"] in _STRIP_TARGET:
         target = _STRIP_TARGET[drug_check["method"]]
@@ -102,8 +111,11 @@ def _check_details(
         for other in DrugCheck.TARGETS:
             if other != target and drug_check[other] != TestResult.NOT_TESTED:
                 errors.setdefault("drug_check", []).append(
-                    f"{other}: a {method.lower()} only tests for {target}. For several tests "
-                    "on one sample, choose the method Other."
+                    gettext(
+                        "%(other)s: a %(method)s only tests for %(target)s. For several tests on "
+                        "one sample, choose the method Other."
+                    )
+                    % {"other": other, "method": method.lower(), "target": target}
                 )
     if errors:
         raise FieldErrors(errors)
@@ -137,7 +149,7 @@ def _kits_of(supplies: Sequence[tuple[str, int]]) -> int:
     return dict(supplies).get(SupplyItem.NALOXONE_KIT, 0)
 
 
-def _use_kits(service: Service, *, units: int, by: User) -> None:
+def _use_kits(service: Service, *, units: int, by: User, new: bool = False) -> None:
     """Naloxone kits handed out leave the site's stock; an edit or a void settles the change."""
     stock_settle(
         site=service.site,
@@ -146,7 +158,12 @@ def _use_kits(service: Service, *, units: int, by: User) -> None:
         units=units,
         by=by,
         at=service.at,
+        new=new,
     )
+
+
+def _by_item(line: SupplyLine) -> str:
+    return str(line.item)
 
 
 def service_snapshot(service: Service) -> dict[str, Any]:
@@ -179,6 +196,10 @@ class NewService:
     drug_check: Mapping[str, Any] | None = None
     supplies: Sequence[Mapping[str, Any]] = ()
     id: uuid.UUID | None = None
+    # From an import of the site's past records: marked imported, its kits not taken from
+    # today's stock, its day left for the import to recompute once at its end.
+    imported: bool = False
+    reason: str = ""  # of the audit event (an import names its file)
 
 
 def service_create(*, request: NewService, by: User, role: Role) -> tuple[Service, bool]:
@@ -225,18 +246,21 @@ def service_create(*, request: NewService, by: User, role: Role) -> tuple[Servic
             kind=request.kind,
             at=at,
             backdated=backdated,
+            imported=request.imported,
             created_by=by,
             create_fingerprint=content_print,
         )
         check, lines = _write_details(service, drug_check=drug_check, supplies=supplies, new=True)
-        if _kits_of(supplies):
-            _use_kits(service, units=_kits_of(supplies), by=by)
+        if _kits_of(supplies) and not request.imported:
+            _use_kits(service, units=_kits_of(supplies), by=by, new=True)
         # The snapshot of what was written, without reading it back.
         written = {name: getattr(check, name) for name in _CHECK_FIELDS} if check else None
         snapshot = _snapshot(service, drug_check=written, lines=lines)
-        audit_created(service, by=by, site=site, snapshot=snapshot)
-        request_recompute(site=site, moments=[service.at])
-        return with_service_details(service)  # the answer, read before the commit
+        audit_created(service, by=by, site=site, snapshot=snapshot, reason=request.reason)
+        if not request.imported:
+            request_recompute(site=site, moments=[service.at])
+        keep_written(service, drug_check=check, supply_lines=sorted(lines, key=_by_item))
+        return service  # the answer, from what was written
 
     service, created = create_record(
         Service, pk=request.id, owner=site, content_print=content_print, insert=insert

@@ -9,6 +9,7 @@ import { entriesTo } from "../../state/records";
 import { EXPIRY_PRESETS, endOfShift, expiryFor, toLocalInput, type ExpiryPreset } from "./expiry";
 import { Suggestions } from "../safety/Suggestions";
 import "./alerts.css";
+import { formatDateTime, formatTime } from "../../i18n/dates";
 
 type Level = Alert["level"];
 const LEVELS: readonly Level[] = ["info", "warning", "danger"];
@@ -18,12 +19,7 @@ const RECENT_COUNT = 20;
 export function shortTime(iso: string | Date, lang: Lang, now = new Date()): string {
   const at = typeof iso === "string" ? new Date(iso) : iso;
   const sameDay = at.toDateString() === now.toDateString();
-  return at.toLocaleString(
-    lang,
-    sameDay
-      ? { hour: "2-digit", minute: "2-digit" }
-      : { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" },
-  );
+  return sameDay ? formatTime(at, lang) : formatDateTime(at, lang, { weekday: true, noYear: true });
 }
 
 interface Draft {

@@ -19,6 +19,8 @@ const REASONS: DidNotConsumeReason[] = ["changed_mind", "left", "asked_to_leave"
 
 interface Props {
   label: string;
+  /** Brought here by "Go to booth": outlined, its more actions open, and focusable. */
+  focused?: boolean;
   visit: TileVisit | null;
   now: number;
   amber: number;
@@ -33,13 +35,13 @@ interface Props {
 /** One booth: free (one tap checks someone in) or occupied, coloured by minutes in. */
 export function BoothTile(props: Props) {
   const { t } = useI18n();
-  const [panel, setPanel] = useState<"none" | "more" | "reason">("none");
+  const [panel, setPanel] = useState<"none" | "more" | "reason">(props.focused ? "more" : "none");
   const { visit, label } = props;
   const name = t("floor.booth", { label });
 
   if (!visit) {
     return (
-      <li class="booth booth-free">
+      <li class="booth booth-free" data-booth={label} {...focusable(props.focused)}>
         <button type="button" class="booth-free-button" onClick={props.onCheckIn}>
           <span class="booth-label">{name}</span>
           <span class="booth-state">{t("floor.free")}</span>
@@ -51,7 +53,12 @@ export function BoothTile(props: Props) {
   const minutes = minutesSince(visit.checkedInAt, props.now);
   const level = minutes >= props.red ? "red" : minutes >= props.amber ? "amber" : "ok";
   return (
-    <li class={`booth booth-occupied booth-${level}`} aria-label={name}>
+    <li
+      class={`booth booth-occupied booth-${level}${props.focused ? " booth-focused" : ""}`}
+      aria-label={name}
+      data-booth={label}
+      {...focusable(props.focused)}
+    >
       <div class="booth-head">
         <span class="booth-label">{name}</span>
         <span class="booth-minutes">{t("floor.minutesIn", { duration: duration(minutes) })}</span>
@@ -144,4 +151,8 @@ export function BoothTile(props: Props) {
       )}
     </li>
   );
+}
+
+function focusable(focused: boolean | undefined): { tabIndex?: number } {
+  return focused ? { tabIndex: -1 } : {};
 }

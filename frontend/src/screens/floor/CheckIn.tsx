@@ -1,11 +1,13 @@
-import { useRef, useState } from "preact/hooks";
-import { ApiError, api, call, type ConsumptionRoute, type Lookup, type Site, type Substance } from "../../api";
+import { useState } from "preact/hooks";
+import type { ConsumptionRoute, Site, Substance } from "../../api";
 import { useI18n } from "../../i18n";
 import { useFloor, useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { checkIn, turnAway } from "../../state/records";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
+import { CodeLookup, insideOf, type CodeState } from "./CodeLookup";
 import { visitsByBooth } from "./occupancy";
+import { formatDay } from "../../i18n/dates";
 
 export const SUBSTANCES: Substance[] = [
   "fentanyl",
@@ -26,13 +28,6 @@ export const SUBSTANCES: Substance[] = [
 ];
 const ROUTES: ConsumptionRoute[] = ["injection", "inhalation", "intranasal", "oral"];
 
-/** Upper-case, no spaces or hyphens: how the server normalises a visit code. */
-export function normaliseCode(raw: string): string {
-  return raw.toUpperCase().replace(/[\s-]+/g, "");
-}
-
-type Found = { kind: "none" } | { kind: "found"; lookup: Lookup } | { kind: "offline" };
-
 interface Props {
   site: Site;
   booth: string | null;
@@ -51,11 +46,9 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
   const { t, lang } = useI18n();
   const outbox = useOutbox();
   const { floor, pending } = useFloor(site.slug, outbox.state.pending, outbox.pending);
-  const [code, setCode] = useState("");
+  const [person, setPerson] = useState<CodeState>(NOBODY);
   const [anonymous, setAnonymous] = useState(false);
   const [kind, setKind] = useState<"consumption" | "service_only">("consumption");
-  const [found, setFound] = useState<Found>({ kind: "none" });
-  const [lookupFailure, setLookupFailure] = useState<ApiError | null>(null);
   const [booth, setBooth] = useState<string | null>(preselected);
   const [substances, setSubstances] = useState<Substance[]>([]);
   const [routes, setRoutes] = useState<ConsumptionRoute[]>([]);
@@ -64,7 +57,6 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
   const [assisted, setAssisted] = useState<Assisted>("none");
   const [sharedSupply, setSharedSupply] = useState(false);
   const [override, setOverride] = useState("");
-  const codeRef = useRef<HTMLInputElement>(null);
 
   const booths = floor?.booths ?? site.booths.filter((b) => b.active !== false);
   const occupied = visitsByBooth(
@@ -73,28 +65,6 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
   );
   const freeBooths = booths.filter((b) => !occupied.has(b.id) || b.id === preselected);
   const boothLabel = booths.find((b) => b.id === booth)?.label ?? "";
-
-  async function lookUp(event: Event) {
-    event.preventDefault();
-    const normal = normaliseCode(code);
-    if (!normal) {
-      codeRef.current?.focus();
-      return;
-    }
-    setBusy(true);
-    setLookupFailure(null);
-    try {
-      const lookup = await call(
-        api.POST("/api/v1/participants/lookup", { body: { site: site.slug, code: normal } }),
-      );
-      setFound({ kind: "found", lookup });
-    } catch (caught) {
-      const failure = caught as ApiError;
-      if (failure.isNetwork || failure.status >= 500) setFound({ kind: "offline" });
-      else setLookupFailure(failure);
-    }
-    setBusy(false);
-  }
 
   async function confirm() {
     if (kind === "consumption" && !booth) {
@@ -106,7 +76,7 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
       return;
     }
     setBusy(true);
-    const normal = anonymous ? "" : normaliseCode(code);
+    const normal = anonymous ? "" : person.code;
     await checkIn(
       {
         site: site.slug,
@@ -123,22 +93,23 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
         ? t("summary.checkIn", { booth: boothLabel })
         : t("summary.checkInService"),
     );
-    setCode("");
     navigate("#/floor");
   }
 
   async function refuse() {
     setBusy(true);
-    const normal = normaliseCode(code);
+    const normal = person.code;
     await turnAway(
       { site: site.slug, reason: "restriction", ...(normal ? { code: normal } : {}) },
       t("summary.turnaway", { reason: t("turnawayReason.restriction") }),
     );
-    setCode("");
     navigate("#/floor");
   }
 
-  const ready = anonymous || waitlist !== null || found.kind !== "none";
+  const found = person.found;
+  // Already inside this site: no second check-in (it would be refused and leave a phantom tile).
+  const inside = insideOf(person);
+  const ready = anonymous || waitlist !== null || (found.kind !== "none" && !inside);
   const lookup = found.kind === "found" ? found.lookup : null;
   const restriction = lookup?.restriction ?? null;
   // A consumption-only restriction still lets the person in for services.
@@ -160,39 +131,14 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
       />
       {waitlist && <Notice kind="info">{t("checkIn.fromWaitlist")}</Notice>}
       {!anonymous && !waitlist && (
-        <form class="lookup" onSubmit={lookUp} autocomplete="off" noValidate>
-          <div class="field">
-            <label for="checkin-code">{t("checkIn.code")}</label>
-            <input
-              id="checkin-code"
-              ref={codeRef}
-              value={code}
-              onInput={(e) => {
-                setCode(e.currentTarget.value);
-                setFound({ kind: "none" });
-                setLookupFailure(null);
-              }}
-              autocapitalize="characters"
-              autocorrect="off"
-              spellcheck={false}
-              autocomplete="off"
-              enterkeyhint="search"
-              aria-invalid={lookupFailure ? "true" : "false"}
-              {...(lookupFailure ? { "aria-describedby": "checkin-code-errors" } : {})}
-              autoFocus
-            />
-            {lookupFailure && (
-              <ul id="checkin-code-errors" class="field-errors">
-                {(lookupFailure.fields["code"] ?? [lookupFailure.detail]).map((m) => (
-                  <li key={m}>{m}</li>
-                ))}
-              </ul>
-            )}
-          </div>
-          <Button type="submit" variant="secondary" busy={busy}>
-            {t("checkIn.lookUp")}
-          </Button>
-        </form>
+        <CodeLookup
+          site={site}
+          id="checkin"
+          label={t("checkIn.code")}
+          onChange={setPerson}
+          autoFocus
+          insideBlocks
+        />
       )}
       {!waitlist && (
         <button
@@ -201,35 +147,20 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
           aria-pressed={anonymous ? "true" : "false"}
           onClick={() => {
             setAnonymous(!anonymous);
-            setCode("");
-            setFound({ kind: "none" });
+            setPerson(NOBODY);
           }}
         >
           {t("checkIn.anonymous")}
         </button>
       )}
 
-      {found.kind === "offline" && <Notice kind="info">{t("checkIn.offlineLookup")}</Notice>}
-      {lookup && (
-        <section class="panel lookup-result" aria-live="polite" data-testid="lookup-result">
-          <p class="lookup-who">
-            {lookup.known
-              ? t("checkIn.returning", { count: lookup.visits_count })
-              : t("checkIn.new")}
-          </p>
-          {lookup.recent_overdose && <Notice kind="error">{t("checkIn.recentOverdose")}</Notice>}
-          {lookup.open_referrals.length > 0 && (
-            <p>{t("checkIn.openReferrals", { count: lookup.open_referrals.length })}</p>
-          )}
-        </section>
-      )}
       {restriction && (
         <section class="restriction-notice" data-testid="restriction">
           <Notice kind="error">
             {restriction.until
               ? t("checkIn.restricted", {
                   scope: t(`scope.${restriction.scope}`),
-                  date: new Date(restriction.until).toLocaleDateString(lang),
+                  date: formatDay(restriction.until, lang),
                 })
               : t("checkIn.restrictedNoDate", { scope: t(`scope.${restriction.scope}`) })}
           </Notice>
@@ -316,6 +247,8 @@ export function CheckIn({ site, booth: preselected, waitlist = null }: Props) {
     </main>
   );
 }
+
+const NOBODY: CodeState = { code: "", found: { kind: "none" }, newConfirmed: false };
 
 function toggle<T>(list: T[], value: T): T[] {
   return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];

@@ -15,6 +15,8 @@ import { visitsByBooth } from "./occupancy";
 interface Props {
   site: Site;
   user: User;
+  /** From "Go to booth 8" at the door: the booth's label, or "service" for service visits. */
+  focus?: string | null;
 }
 
 interface ListedIncident {
@@ -63,7 +65,7 @@ interface LastCheckOut {
   tooLate: boolean;
 }
 
-export function Floor({ site, user }: Props) {
+export function Floor({ site, user, focus = null }: Props) {
   const { t, lang } = useI18n();
   const outbox = useOutbox();
   const { state } = outbox;
@@ -83,6 +85,20 @@ export function Floor({ site, user }: Props) {
   const incidents = openIncidents(floor?.incidents ?? [], pending, labelOfVisit);
   const alerts = floor?.alerts ?? [];
   const serviceVisits = floor?.service_visits ?? [];
+
+  // Brought here to a person already inside: their tile (or the service visits) in view.
+  useEffect(() => {
+    if (!focus) return undefined;
+    // After the screen's own scroll to the top (the app's effect runs after this one).
+    const timer = setTimeout(() => {
+      const target = document.querySelector<HTMLElement>(
+        focus === "service" ? "#service-visits-title" : `[data-booth="${CSS.escape(focus)}"]`,
+      );
+      target?.scrollIntoView({ block: "center" });
+      target?.focus({ preventScroll: true });
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [focus]);
 
   // Gloved hands double-tap: an overdose is opened once, a visit checked out once.
   const busy = useRef(new Set<string>());
@@ -196,6 +212,7 @@ export function Floor({ site, user }: Props) {
             <BoothTile
               key={booth.id}
               label={booth.label}
+              focused={focus === booth.label}
               visit={occupied.get(booth.id) ?? null}
               now={now}
               amber={site.observe_amber_minutes ?? 10}
@@ -249,7 +266,7 @@ export function Floor({ site, user }: Props) {
       />
       {serviceVisits.length > 0 && (
         <section aria-labelledby="service-visits-title" class="panel">
-          <h2 id="service-visits-title">{t("floor.serviceVisits")}</h2>
+          <h2 id="service-visits-title" tabIndex={-1}>{t("floor.serviceVisits")}</h2>
           <ul class="rows">
             {serviceVisits.map((visit) => (
               <li key={visit.id} class="row">

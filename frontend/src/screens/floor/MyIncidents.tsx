@@ -3,6 +3,7 @@ import { ApiError, api, call, type IncidentSummary, type Site } from "../../api"
 import { useI18n } from "../../i18n";
 import { Notice, ScreenHead } from "../../ui";
 import { timeOfDay } from "./time";
+import { formatDate } from "../../i18n/dates";
 
 /** The worker's own incidents still to finish: returned ones first, with the reviewer's comment. */
 export function MyIncidents({ site }: { site: Site }) {
@@ -38,7 +39,7 @@ export function MyIncidents({ site }: { site: Site }) {
             <a class="row-link" href={`#/incident/${incident.id}`}>
               <span class="row-main">
                 {t(`incidentKind.${incident.kind}`)} ·{" "}
-                {new Date(incident.started_at).toLocaleDateString(lang)}{" "}
+                {formatDate(incident.started_at, lang)}{" "}
                 {timeOfDay(incident.started_at, lang)}
                 {incident.status === "returned" && (
                   <span class="row-comment">

@@ -19,6 +19,7 @@ const FIELD_NAMES: Record<string, MessageKey> = {
   responders: "review.responders",
   outcome: "recorder.outcome",
   ended_at: "outbox.field.endedAt",
+  override_reason: "checkIn.overrideReason",
 };
 
 interface FreeBooth {
@@ -80,6 +81,16 @@ function ParkedEntry({ entry, freeBooths }: { entry: OutboxEntry; freeBooths: Fr
     Object.fromEntries(editable.map((name) => [name, String(entry.body[name] ?? "")])),
   );
   const [confirmDrop, setConfirmDrop] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  /** Sent again with the values given; a refused restriction needs the override's reason. */
+  function sendAgain() {
+    if ("override_reason" in fields && !values["override_reason"]?.trim()) {
+      setProblem(t("checkIn.overrideNeeded"));
+      return;
+    }
+    void fix(entry.key, { ...entry.body, ...values });
+  }
 
   return (
     <div class="parked">
@@ -112,7 +123,10 @@ function ParkedEntry({ entry, freeBooths }: { entry: OutboxEntry; freeBooths: Fr
             <input
               id={`fix-${entry.key}-${name}`}
               value={values[name] ?? ""}
-              onInput={(e) => setValues({ ...values, [name]: e.currentTarget.value })}
+              onInput={(e) => {
+                setValues({ ...values, [name]: e.currentTarget.value });
+                setProblem(null);
+              }}
             />
           )}
           <ul class="field-errors">
@@ -122,8 +136,9 @@ function ParkedEntry({ entry, freeBooths }: { entry: OutboxEntry; freeBooths: Fr
           </ul>
         </div>
       ))}
+      {problem && <Notice kind="error">{problem}</Notice>}
       <div class="button-row">
-        <Button variant="primary" onClick={() => void fix(entry.key, { ...entry.body, ...values })}>
+        <Button variant="primary" onClick={sendAgain}>
           {t("outbox.sendAgain")}
         </Button>
         {fields["code"] && typeof entry.body["code"] === "string" && (

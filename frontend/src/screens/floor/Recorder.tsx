@@ -18,6 +18,9 @@ import { keptFloor } from "../../state/keptFloor";
 import {
   checkOut,
   completeIncident,
+  moveOnset,
+  queuedEdits,
+  queuedOnset,
   tapAction,
   UNDO_MS,
   voidAction,
@@ -26,7 +29,7 @@ import {
   type Sign,
   type Tap,
 } from "../../state/records";
-import { Button, Chips, NarrativeField, Notice, OutcomeChips, UndoStrip } from "../../ui";
+import { Button, Chips, NarrativeField, Notice, OutcomeChips, Stepper, UndoStrip } from "../../ui";
 import { SUBSTANCES } from "./CheckIn";
 import { clock, timeOfDay } from "./time";
 
@@ -60,6 +63,11 @@ const SIGNS: Sign[] = [
   "other",
 ];
 const NALOXONE_ROUTES: NaloxoneRoute[] = ["IM", "IN", "IV"];
+// The readings a worker sees most in an overdose, one tap each; −/+ reach any other.
+const SPO2_PRESETS = [70, 80, 85, 90, 95, 98];
+const RESP_PRESETS = [0, 4, 6, 8, 12, 16];
+const ONSET_PRESETS = [2, 5, 10, 15, 30];
+const ONSET_MAX_MINUTES = 180;
 interface LoggedAction {
   id: string;
   kind: ActionKind;
@@ -71,7 +79,7 @@ interface LoggedAction {
   queued: boolean;
 }
 
-type Panel = { kind: "none" } | { kind: "naloxone" } | { kind: "vitals" };
+type Panel = { kind: "none" } | { kind: "naloxone" } | { kind: "vitals" } | { kind: "onset" };
 
 /** The newest tap of this screen: shown in the strip, with Undo until `until`. */
 interface LastTap {
@@ -96,8 +104,9 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   const [panel, setPanel] = useState<Panel>({ kind: "none" });
   const [dose, setDose] = useState(site.naloxone_usual_dose_mg ?? 0.4);
   const [route, setRoute] = useState<NaloxoneRoute>(site.naloxone_usual_route ?? "IM");
-  const [spo2, setSpo2] = useState("");
-  const [respRate, setRespRate] = useState("");
+  const [spo2, setSpo2] = useState<number | null>(null);
+  const [respRate, setRespRate] = useState<number | null>(null);
+  const [earlierBy, setEarlierBy] = useState(5);
   const [outcome, setOutcome] = useState<Outcome | "">("");
   const [endedAt, setEndedAt] = useState<string | null>(null);
   const [police, setPolice] = useState(false);
@@ -123,7 +132,8 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   if (unseen.length > 0) setSeen(new Map([...seen, ...unseen.map((a) => [a.id, a] as const)]));
   // Everything queued for this incident (taps, voids, the record itself): a delivery reloads it.
   const waiting =
-    entries.filter((e) => e.path.startsWith(`/incidents/${id}/`)).length + (queued ? 1 : 0);
+    entries.filter((e) => e.path === `/incidents/${id}` || e.path.startsWith(`/incidents/${id}/`))
+      .length + (queued ? 1 : 0);
   const stillQueued = useRef(new Set<string>());
   stillQueued.current = new Set(mine.map((a) => a.id));
   useEffect(() => {
@@ -153,7 +163,12 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   }, [id, waiting]);
 
   const onFloor = lastKnownIncident(id);
-  const startedAt = incident?.started_at ?? queued?.started_at ?? onFloor?.started_at ?? null;
+  const startedAt =
+    queuedOnset(entries, id) ??
+    incident?.started_at ??
+    queued?.started_at ??
+    onFloor?.started_at ??
+    null;
   const kind = incident?.kind ?? queued?.kind ?? onFloor?.kind ?? "opioid_overdose";
   const after = pending.keyOf.get(id);
 
@@ -210,13 +225,7 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
   function describe(action: Tap | LoggedAction): string {
     const name = t(`action.${action.kind}`);
     if (action.kind === "naloxone") return `${name} ${doseText(Number(action.dose_mg))} ${action.route ?? ""}`.trim();
-    if (action.kind === "vitals") {
-      const parts = [
-        action.spo2 != null ? `SpO₂ ${action.spo2}%` : "",
-        action.resp_rate != null ? `${action.resp_rate}/min` : "",
-      ];
-      return [name, ...parts].filter(Boolean).join(" ");
-    }
+    if (action.kind === "vitals") return `${name} ${readings(action)}`.trim();
     return name;
   }
 
@@ -243,6 +252,23 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
     );
   }
 
+  async function setOnset(onset: string) {
+    setPanel({ kind: "none" });
+    await moveOnset(
+      id,
+      onset,
+      (incident?.version ?? 1) + queuedEdits(entries, id),
+      t("summary.onset", { time: timeOfDay(onset, lang) }),
+      after,
+    );
+  }
+
+  const vitals: Tap = {
+    kind: "vitals",
+    ...(spo2 !== null ? { spo2 } : {}),
+    ...(respRate !== null ? { resp_rate: respRate } : {}),
+  };
+
   function tapped(action: ActionKind) {
     if (action === "naloxone") setPanel({ kind: "naloxone" });
     else if (action === "vitals") setPanel({ kind: "vitals" });
@@ -265,7 +291,7 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
         ended_at: endedAt,
         police_attended: police,
         narrative,
-        version: incident?.version ?? 1,
+        version: (incident?.version ?? 1) + queuedEdits(entries, id),
       },
       { save: t("summary.incidentSave"), submit: t("summary.incidentSubmit") },
       after,
@@ -288,7 +314,21 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
             {t(`incidentKind.${kind}`)}
             {incident?.booth_label ? ` · ${t("floor.booth", { label: incident.booth_label })}` : ""}
           </h1>
-          <p class="muted">{t("recorder.onset", { time: timeOfDay(startedAt, lang) })}</p>
+          <p class="muted recorder-onset">
+            {t("recorder.onset", { time: timeOfDay(startedAt, lang) })}
+            {live && panel.kind === "none" && (
+              <button
+                type="button"
+                class="btn btn-quiet btn-small"
+                onClick={() => {
+                  setEarlierBy(5);
+                  setPanel({ kind: "onset" });
+                }}
+              >
+                {t("recorder.foundEarlier")}
+              </button>
+            )}
+          </p>
         </div>
         <p class="recorder-clock" role="timer" aria-label={t("recorder.clock")}>
           {clock(elapsed)}
@@ -369,31 +409,82 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
       )}
 
       {panel.kind === "vitals" && (
-        <section class="panel panel-raised" aria-label={t("action.vitals")}>
-          <div class="field-row">
-            <NumberField id="vitals-spo2" label={t("recorder.spo2")} value={spo2} onValue={setSpo2} />
-            <NumberField
+        <section class="panel panel-raised vitals-panel" aria-label={t("action.vitals")}>
+          <div class="button-row">
+            <button
+              type="button"
+              class="btn btn-primary"
+              disabled={spo2 === null && respRate === null}
+              onClick={() => void record(vitals)}
+            >
+              {spo2 === null && respRate === null
+                ? t("recorder.vitalsNone")
+                : `${t("recorder.recordVitals")}: ${readings(vitals)}`}
+            </button>
+            <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
+          </div>
+          <div class="vitals-steppers">
+            <Stepper
               id="vitals-resp"
               label={t("recorder.respRate")}
               value={respRate}
               onValue={setRespRate}
+              min={0}
+              max={60}
+              start={12}
+              presets={RESP_PRESETS}
+              less={t("recorder.less")}
+              more={t("recorder.moreOf")}
+            />
+            <Stepper
+              id="vitals-spo2"
+              label={t("recorder.spo2")}
+              value={spo2}
+              onValue={setSpo2}
+              min={30}
+              max={100}
+              start={90}
+              presets={SPO2_PRESETS}
+              unit="%"
+              less={t("recorder.less")}
+              more={t("recorder.moreOf")}
             />
           </div>
+        </section>
+      )}
+
+      {panel.kind === "onset" && (
+        <section class="panel panel-raised onset-panel" aria-label={t("recorder.foundEarlier")}>
           <div class="button-row">
-            <Button
-              variant="primary"
-              onClick={() =>
-                void record({
-                  kind: "vitals",
-                  ...(spo2 ? { spo2: Number(spo2) } : {}),
-                  ...(respRate ? { resp_rate: Number(respRate) } : {}),
-                })
-              }
+            <button
+              type="button"
+              class="btn btn-primary"
+              disabled={earlierBy === 0}
+              onClick={() => void setOnset(onsetEarlier(startedAt, earlierBy))}
             >
-              {t("recorder.recordVitals")}
-            </Button>
+              {t("recorder.setOnset", { time: timeOfDay(onsetEarlier(startedAt, earlierBy), lang) })}
+            </button>
             <Button onClick={() => setPanel({ kind: "none" })}>{t("common.cancel")}</Button>
           </div>
+          <Stepper
+            id="onset-earlier"
+            label={t("recorder.earlierBy")}
+            value={earlierBy}
+            onValue={(value) => setEarlierBy(value ?? 0)}
+            min={0}
+            max={ONSET_MAX_MINUTES}
+            start={5}
+            presets={ONSET_PRESETS}
+            unit=" min"
+            less={t("recorder.less")}
+            more={t("recorder.moreOf")}
+          />
+          <p class="muted">
+            {t("recorder.onsetBecomes", {
+              from: timeOfDay(startedAt, lang),
+              to: timeOfDay(onsetEarlier(startedAt, earlierBy), lang),
+            })}
+          </p>
         </section>
       )}
 
@@ -418,7 +509,7 @@ export function Recorder({ site, id, user }: { site: Site; id: string; user: Use
       <section class="panel" aria-labelledby="timeline-title">
         <h2 id="timeline-title">{t("recorder.timeline")}</h2>
         <p class="muted">
-          {t("recorder.naloxoneSoFar", { count: naloxone.length, mg: Number(totalMg.toFixed(2)) })}
+          {t("recorder.naloxoneSoFar", { count: naloxone.length, mg: totalMg.toLocaleString(lang, { maximumFractionDigits: 2 }) })}
         </p>
         <ol class="timeline" data-testid="timeline">
           {logged.map((action) => (
@@ -573,22 +664,17 @@ function toggle<T>(list: readonly T[], value: T): T[] {
   return list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
 }
 
-function NumberField(props: {
-  id: string;
-  label: string;
-  value: string;
-  onValue: (value: string) => void;
-}) {
-  return (
-    <div class="field">
-      <label for={props.id}>{props.label}</label>
-      <input
-        id={props.id}
-        type="number"
-        inputMode="numeric"
-        value={props.value}
-        onInput={(e) => props.onValue(e.currentTarget.value)}
-      />
-    </div>
-  );
+/** "SpO₂ 85% 6/min": the readings of a vitals action. */
+function readings(action: { spo2?: number | null; resp_rate?: number | null }): string {
+  return [
+    action.spo2 != null ? `SpO₂ ${action.spo2}%` : "",
+    action.resp_rate != null ? `${action.resp_rate}/min` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** The onset `minutes` earlier than `iso`. */
+function onsetEarlier(iso: string, minutes: number): string {
+  return new Date(Date.parse(iso) - minutes * 60_000).toISOString();
 }

@@ -1,19 +1,12 @@
 import { useState } from "preact/hooks";
-import {
-  ApiError,
-  api,
-  call,
-  type Lookup,
-  type ReferralCategory,
-  type ReferralStatus,
-  type Site,
-} from "../../api";
+import type { ReferralCategory, ReferralStatus, Site } from "../../api";
 import { useI18n } from "../../i18n";
 import { useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { recordReferral, referralFollowUp } from "../../state/records";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
-import { normaliseCode } from "./CheckIn";
+import { CodeLookup, codeProblem, type CodeState } from "./CodeLookup";
+import { formatDate } from "../../i18n/dates";
 
 const CATEGORIES: ReferralCategory[] = [
   "oat",
@@ -39,9 +32,7 @@ const NEXT: Record<string, ReferralStatus[]> = {
 export function ReferralForm({ site, visit }: { site: Site; visit: string | null }) {
   const { t, lang } = useI18n();
   const { pending } = useOutbox();
-  const [code, setCode] = useState("");
-  const [lookup, setLookup] = useState<Lookup | null>(null);
-  const [lookupFailure, setLookupFailure] = useState<ApiError | null>(null);
+  const [person, setPerson] = useState<CodeState>({ code: "", found: { kind: "none" }, newConfirmed: false });
   const [category, setCategory] = useState<ReferralCategory | "">("");
   const [destination, setDestination] = useState<"onsite_connected" | "offsite">("offsite");
   const [agency, setAgency] = useState("");
@@ -51,26 +42,20 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
   const [busy, setBusy] = useState(false);
   const [answered, setAnswered] = useState<Record<string, ReferralStatus>>({});
 
-  async function findOpen(event: Event) {
-    event.preventDefault();
-    setLookupFailure(null);
-    try {
-      const normal = normaliseCode(code);
-      setLookup(
-        await call(api.POST("/api/v1/participants/lookup", { body: { site: site.slug, code: normal } })),
-      );
-    } catch (caught) {
-      setLookupFailure(caught as ApiError);
-    }
-  }
+  const lookup = person.found.kind === "found" ? person.found.lookup : null;
 
   async function save() {
     if (!category) {
       setProblem(t("referral.pickCategory"));
       return;
     }
+    const unsettled = visit ? null : codeProblem(person);
+    if (unsettled) {
+      setProblem(t(unsettled));
+      return;
+    }
     setBusy(true);
-    const normal = normaliseCode(code);
+    const normal = person.code;
     await recordReferral(
       {
         site: site.slug,
@@ -93,30 +78,19 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
       {visit ? (
         <p class="lede">{t("service.forVisit")}</p>
       ) : (
-        <form class="lookup" onSubmit={findOpen} autocomplete="off" noValidate>
-          <div class="field">
-            <label for="referral-code">{t("service.code")}</label>
-            <input
-              id="referral-code"
-              value={code}
-              onInput={(e) => {
-                setCode(e.currentTarget.value);
-                setLookup(null);
-              }}
-              autocapitalize="characters"
-              autocomplete="off"
-              spellcheck={false}
-            />
-          </div>
-          <Button type="submit">{t("referral.findOpen")}</Button>
-        </form>
+        <CodeLookup
+          site={site}
+          id="referral"
+          label={t("service.code")}
+          submitLabel={t("referral.findOpen")}
+          confirmNew
+          onChange={(next) => {
+            setPerson(next);
+            setProblem(null);
+          }}
+        />
       )}
-      {lookupFailure && (
-        <Notice kind="error">
-          {lookupFailure.isNetwork ? t("error.network") : lookupFailure.detail}
-        </Notice>
-      )}
-      {lookup && (
+      {lookup?.known && (
         <section class="panel" aria-labelledby="open-referrals-title">
           <h2 id="open-referrals-title">{t("referral.open")}</h2>
           {lookup.open_referrals.length === 0 && <p class="muted">{t("referral.noneOpen")}</p>}
@@ -125,7 +99,7 @@ export function ReferralForm({ site, visit }: { site: Site; visit: string | null
               <li key={referral.id} class="row row-wrap">
                 <span class="row-main">
                   {t(`category.${referral.category}`)} · {t(`referralStatus.${referral.status}`)} ·{" "}
-                  {new Date(referral.at).toLocaleDateString(lang)}
+                  {formatDate(referral.at, lang)}
                 </span>
                 {answered[referral.id] ? (
                   <span class="tag" role="status">

@@ -5,7 +5,8 @@ import { useOutbox } from "../../state/hooks";
 import { navigate } from "../../state/route";
 import { recordService } from "../../state/records";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
-import { normaliseCode, SUBSTANCES } from "./CheckIn";
+import { SUBSTANCES } from "./CheckIn";
+import { CodeLookup, codeProblem, type CodeState } from "./CodeLookup";
 
 const KINDS: ServiceKind[] = [
   "drug_checking",
@@ -54,7 +55,7 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
   const { t } = useI18n();
   const { pending } = useOutbox();
   const [kind, setKind] = useState<ServiceKind | "">("");
-  const [code, setCode] = useState("");
+  const [person, setPerson] = useState<CodeState>({ code: "", found: { kind: "none" }, newConfirmed: false });
   const [expected, setExpected] = useState<Substance | "">("");
   const [method, setMethod] = useState<(typeof METHODS)[number]>("fentanyl_strip");
   const [results, setResults] = useState<Record<Target, (typeof RESULTS)[number]>>({
@@ -90,8 +91,13 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
       setProblem(t("service.pickSupplies"));
       return;
     }
+    const unsettled = visit ? null : codeProblem(person);
+    if (unsettled) {
+      setProblem(t(unsettled));
+      return;
+    }
     setBusy(true);
-    const normal = normaliseCode(code);
+    const normal = person.code;
     await recordService(
       {
         site: site.slug,
@@ -121,17 +127,16 @@ export function ServiceForm({ site, visit }: { site: Site; visit: string | null 
       {visit ? (
         <p class="lede">{t("service.forVisit")}</p>
       ) : (
-        <div class="field">
-          <label for="service-code">{t("service.code")}</label>
-          <input
-            id="service-code"
-            value={code}
-            onInput={(e) => setCode(e.currentTarget.value)}
-            autocapitalize="characters"
-            autocomplete="off"
-            spellcheck={false}
-          />
-        </div>
+        <CodeLookup
+          site={site}
+          id="service"
+          label={t("service.code")}
+          confirmNew
+          onChange={(next) => {
+            setPerson(next);
+            setProblem(null);
+          }}
+        />
       )}
       <Chips
         label={t("service.kind")}

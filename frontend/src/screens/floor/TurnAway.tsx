@@ -4,7 +4,8 @@ import { useI18n } from "../../i18n";
 import { navigate } from "../../state/route";
 import { turnAway, type TurnAwayReason } from "../../state/records";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
-import { normaliseCode } from "./CheckIn";
+import { normaliseCode } from "./CodeLookup";
+import { TurnAwaysToday } from "./TurnAwaysToday";
 
 const REASONS: TurnAwayReason[] = [
   "capacity",
@@ -66,6 +67,7 @@ export function TurnAway({ site }: { site: Site }) {
       <Button variant="primary" busy={busy} onClick={() => void record()}>
         {t("turnaway.record")}
       </Button>
+      <TurnAwaysToday site={site} />
     </main>
   );
 }

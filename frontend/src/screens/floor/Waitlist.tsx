@@ -5,7 +5,7 @@ import type { OutboxEntry } from "../../outbox";
 import { navigate } from "../../state/route";
 import { waitlistAdd, waitlistLeave } from "../../state/records";
 import { Button } from "../../ui";
-import { normaliseCode } from "./CheckIn";
+import { normaliseCode } from "./CodeLookup";
 import { minutesSince } from "./time";
 import "../safety/safety.css";
 
@@ -160,6 +160,9 @@ export function Waitlist({ site, entries, queued, freeBooths, now }: Props) {
           {t("waitlist.addAnonymous")}
         </button>
       </form>
+      <a class="btn btn-quiet" href="#/turnaway">
+        {t("turnaways.open")}
+      </a>
     </section>
   );
 }

@@ -77,7 +77,7 @@ describe("taking a tap back", () => {
     expect(await screen.findByText("Checked out of booth 3")).toBeTruthy();
     await waitFor(() => expect(screen.queryByRole("listitem", { name: "Booth 3" })).toBeNull());
 
-    fireEvent.click(screen.getByRole("button", { name: "Undo" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Undo" }));
 
     expect(await screen.findByRole("listitem", { name: "Booth 3" })).toBeTruthy();
     expect(await screen.findByText("Everything is sent")).toBeTruthy();
@@ -103,7 +103,7 @@ describe("taking a tap back", () => {
 
     expect(await screen.findByText(/Last recorded: Naloxone 0.4 mg IM/)).toBeTruthy();
     await waitFor(() => expect(screen.getByTestId("timeline").textContent).toContain("Naloxone 0.4 mg IM"));
-    fireEvent.click(screen.getByRole("button", { name: "Undo" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Undo" }));
 
     expect(await screen.findByText("Taken back: Naloxone 0.4 mg IM")).toBeTruthy();
     await waitFor(() => expect(screen.getByTestId("timeline").textContent).toBe(""));

@@ -1,3 +1,6 @@
+import type { Lang } from "../../i18n";
+import { formatTime } from "../../i18n/dates";
+
 /** Whole minutes from an ISO time to `now` (never negative: tablet clocks drift). */
 export function minutesSince(iso: string, now: number): number {
   return Math.max(0, Math.floor((now - Date.parse(iso)) / 60_000));
@@ -13,9 +16,9 @@ export function clock(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
-/** The local time of day of an ISO instant, HH:MM. */
-export function timeOfDay(iso: string, lang: string): string {
-  return new Date(iso).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+/** The local time of day of an ISO instant, the site's way (see i18n/dates). */
+export function timeOfDay(iso: string, lang: Lang): string {
+  return formatTime(iso, lang);
 }
 
 /** "25 min", or "11 h 19" past an hour ("679 min" is hard to read at a glance). */

@@ -15,10 +15,11 @@ import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { navigate, useRoute } from "../../state/route";
 import { Button, Chips, Notice } from "../../ui";
-import { normaliseCode } from "../floor/CheckIn";
+import { normaliseCode } from "../floor/CodeLookup";
 import { entriesTo } from "../../state/records";
 import { birthYearError, mergeMoves, type Detail } from "./person";
 import "./participants.css";
+import { formatDate, formatDateTime } from "../../i18n/dates";
 
 type Visit = Schemas["Visit"];
 type Service = Schemas["Service"];
@@ -41,16 +42,8 @@ export function ParticipantsScreen({ site }: { site: Site }) {
   return <Start site={site} />;
 }
 
-const dateOf = (iso: string, lang: Lang) =>
-  new Date(iso).toLocaleDateString(lang, { day: "numeric", month: "short", year: "numeric" });
-const timeOf = (iso: string, lang: Lang) =>
-  new Date(iso).toLocaleString(lang, {
-    day: "numeric",
-    month: "short",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
+const dateOf = (iso: string, lang: Lang) => formatDate(iso, lang);
+const timeOf = (iso: string, lang: Lang) => formatDateTime(iso, lang);
 
 function Start({ site }: { site: Site }) {
   const { t } = useI18n();

@@ -1,5 +1,6 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { useI18n } from "../../i18n";
+import { formatDate, formatDay, formatHour } from "../../i18n/dates";
 import { formatFigure, type Figure } from "./indicators";
 
 export interface Series {
@@ -9,12 +10,20 @@ export interface Series {
   colour: string;
 }
 
+/** Local midnight of a calendar day, in seconds (uPlot's unit): the tablet's clock. */
+const midnight = (day: string) => Date.parse(`${day}T00:00:00`) / 1000;
+
 /**
  * Figures per day as lines, drawn by uPlot (loaded only when a report is shown, so the floor
- * app stays small). The same numbers are in the table below it for screen readers.
+ * app stays small). The same numbers are in the table below it for screen readers. A one-day
+ * range is drawn across the hours of that day (uPlot alone spreads one point over years).
  */
 export function DailyChart({ title, days, series }: { title: string; days: string[]; series: Series[] }) {
+  const { t, lang } = useI18n();
   const box = useRef<HTMLDivElement>(null);
+  const [ticks, setTicks] = useState("");
+  const oneDay = days.length === 1 ? days[0] : undefined;
+  const xLabel = oneDay ? t("reports.axisHours", { day: formatDay(oneDay, lang, "long") }) : t("reports.axisDays");
   useEffect(() => {
     const target = box.current;
     if (!target || days.length === 0) return undefined;
@@ -26,19 +35,42 @@ export function DailyChart({ title, days, series }: { title: string; days: strin
       const text = style.getPropertyValue("--text").trim() || "#eef1f4";
       const grid = style.getPropertyValue("--surface-raised").trim() || "#232b34";
       const axis = { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid } };
+      const tickText = (seconds: number) =>
+        oneDay ? formatHour(seconds * 1000, lang) : formatDate(seconds * 1000, lang, { noYear: true });
       chart = new UPlot(
         {
           width: Math.max(280, target.clientWidth),
           height: 220,
-          scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-          axes: [axis, axis],
+          scales: {
+            x: {
+              time: true,
+              ...(oneDay ? { range: (): [number, number] => [midnight(oneDay), midnight(oneDay) + 86_399] } : {}),
+            },
+            y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+          },
+          axes: [
+            {
+              ...axis,
+              space: 56,
+              // Whole hours across one day (as many as fit); whole days otherwise.
+              incrs: oneDay
+                ? [3600, 2 * 3600, 3 * 3600, 4 * 3600, 6 * 3600, 12 * 3600]
+                : [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
+              values: (_u, splits) => {
+                const shown = splits.map(tickText);
+                if (live) setTicks(shown.join(" | "));
+                return shown;
+              },
+            },
+            { ...axis, values: (_u, splits) => splits.map((n) => formatFigure(n, lang)) },
+          ],
           legend: { show: true },
           series: [
-            {},
+            { label: oneDay ? t("reports.axisDay") : t("reports.axisDays"), value: (_u, v) => (v == null ? "—" : formatDate(v * 1000, lang)) },
             ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2, points: { show: true } })),
           ],
         },
-        [days.map((day) => Date.parse(`${day}T12:00:00Z`) / 1000), ...series.map((s) => s.values)],
+        [days.map((day) => midnight(day) + 12 * 3600), ...series.map((s) => s.values)],
         target,
       );
     });
@@ -46,11 +78,15 @@ export function DailyChart({ title, days, series }: { title: string; days: strin
       live = false;
       chart?.destroy();
     };
-  }, [days, series]);
+  }, [days, series, lang]);
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
-      <div ref={box} class="chart-canvas" aria-hidden="true" />
+      <p class="chart-axis chart-axis-y">{t("reports.axisCount")}</p>
+      <div ref={box} class="chart-canvas" aria-hidden="true" data-ticks={ticks} />
+      <p class="chart-axis chart-axis-x" data-testid="chart-x-axis">
+        {xLabel}
+      </p>
     </figure>
   );
 }

@@ -3,9 +3,10 @@ import { ApiError, api, call, type Schemas, type Site } from "../../api";
 import { useI18n, type MessageKey } from "../../i18n";
 import { navigate } from "../../state/route";
 import { Button, Notice } from "../../ui";
-import { monthRange } from "./dates";
+import { monthRange, todayIn } from "./dates";
 import { CrossedTable } from "./CrossedTable";
 import { figureAt, formatFigure, rowsOf, SECTIONS, type Metrics } from "./indicators";
+import { formatDay, formatMonth } from "../../i18n/dates";
 
 type Period = Schemas["PeriodReport"];
 
@@ -28,11 +29,14 @@ export function MonthlySummary({ sites, slug, month }: { sites: Site[]; slug: st
   }, [slug, month]);
 
   const metrics = period?.metrics as Metrics | undefined;
-  const title = new Date(`${range.from}T12:00:00Z`).toLocaleDateString(lang, {
-    month: "long",
-    year: "numeric",
-    timeZone: "UTC",
-  });
+  const operation = period?.operation ?? null;
+  // The operation section, when there is one, is section 1 and the figures follow it.
+  const first = operation ? 2 : 1;
+  const title = formatMonth(month, lang);
+  // The month is not over at the site (its own calendar): the form is a draft, on screen and
+  // on paper, so nobody sends a part month as the month.
+  const today = site ? todayIn(site.timezone) : range.to;
+  const provisional = range.to >= today;
 
   return (
     <main class="screen monthly" aria-labelledby="monthly-title">
@@ -58,6 +62,12 @@ export function MonthlySummary({ sites, slug, month }: { sites: Site[]; slug: st
       </div>
       <header class="form-head">
         <h1 id="monthly-title">{t("monthly.title")}</h1>
+        {provisional && (
+          <p class="form-provisional" data-testid="monthly-provisional">
+            <strong>{t("monthly.provisionalTag")}</strong>
+            <span>{t("monthly.provisional", { day: formatDay(today, lang) })}</span>
+          </p>
+        )}
         <dl class="form-fields">
           <div>
             <dt>{t("monthly.site")}</dt>
@@ -78,18 +88,19 @@ export function MonthlySummary({ sites, slug, month }: { sites: Site[]; slug: st
       {failure && (
         <Notice kind="error">{failure.isNetwork ? t("error.network") : failure.detail}</Notice>
       )}
+      {operation && <OperationSection operation={operation} />}
       {metrics &&
         SECTIONS.map((section, index) => (
           <section key={section.key} class="form-section" aria-labelledby={`form-${section.key}`}>
             <h2 id={`form-${section.key}`}>
-              {index + 1}. {t(`reports.section.${section.key}` as MessageKey)}
+              {index + first}. {t(`reports.section.${section.key}` as MessageKey)}
             </h2>
             <table class="form-table">
               <tbody>
                 {rowsOf(section, metrics).map((row, line) => (
                   <tr key={row.path} class={row.nested ? "report-nested" : ""}>
                     <td class="form-line">
-                      {index + 1}.{line + 1}
+                      {index + first}.{line + 1}
                     </td>
                     <th scope="row">{t(row.label as MessageKey)}</th>
                     <td class="form-value">{formatFigure(figureAt(metrics, row.path), lang)}</td>
@@ -105,5 +116,33 @@ export function MonthlySummary({ sites, slug, month }: { sites: Site[]; slug: st
         <p class="form-sign">{t("monthly.preparedBy")}</p>
       </footer>
     </main>
+  );
+}
+
+/** Section 1 of the form: how the site operated that month (days, hours, booths). */
+function OperationSection({ operation }: { operation: NonNullable<Period["operation"]> }) {
+  const { t, lang } = useI18n();
+  const rows: [MessageKey, number | null][] = [
+    ["monthly.daysOpen", operation.days_open],
+    ["monthly.hoursOpen", operation.hours_open],
+    ["monthly.booths", operation.booths_in_operation],
+  ];
+  return (
+    <section class="form-section" aria-labelledby="form-operation">
+      <h2 id="form-operation">1. {t("monthly.operation")}</h2>
+      <table class="form-table">
+        <tbody>
+          {rows.map(([label, value], line) => (
+            <tr key={label}>
+              <td class="form-line">1.{line + 1}</td>
+              <th scope="row">{t(label)}</th>
+              <td class="form-value">
+                {value === null ? t("monthly.hoursNotSet") : formatFigure(value, lang)}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }

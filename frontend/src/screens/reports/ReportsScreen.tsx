@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, api, call, type Role, type Schemas, type Site } from "../../api";
 import { useI18n, type MessageKey } from "../../i18n";
 import { useRoute } from "../../state/route";
-import { Chips, Notice } from "../../ui";
+import { Chips, DateInput, isIsoDay, Notice } from "../../ui";
 import { DailyChart, ShareBars } from "./Charts";
 import { daysOf, PRESETS, presetRange, todayIn, type Preset, type Range } from "./dates";
 import { figureAt, formatFigure, numberOr, rowsOf, SECTIONS, type Metrics } from "./indicators";
@@ -10,6 +10,7 @@ import { CrossedTable } from "./CrossedTable";
 import { MonthlySummary } from "./MonthlySummary";
 import { Submissions } from "./Submissions";
 import "./reports.css";
+import { formatDay } from "../../i18n/dates";
 
 type Daily = Schemas["DailyReport"];
 type Period = Schemas["PeriodReport"];
@@ -101,13 +102,13 @@ function Reports({ sites, site, role }: Props) {
     [daily, lang],
   );
 
-  const csv = (suppress: boolean) => {
+  const exported = (suppress: boolean, type: "csv" | "xlsx") => {
     const query = new URLSearchParams();
     for (const slug of chosen) query.append("site", slug);
     query.set("from", range.from);
     query.set("to", range.to);
     if (suppress) query.set("suppress", "true");
-    return `/api/v1/reports/daily.csv?${query.toString()}`;
+    return `/api/v1/reports/daily.${type}?${query.toString()}`;
   };
 
   return (
@@ -145,13 +146,21 @@ function Reports({ sites, site, role }: Props) {
           {period?.suppressed && ` · ${t("reports.suppressed")}`}
         </p>
         <div class="button-row">
-          <a class="btn btn-secondary" href={csv(true)} download>
+          <a class="btn btn-secondary" href={exported(true, "csv")} download>
             {t("reports.csvSuppressed")}
           </a>
+          <a class="btn btn-secondary" href={exported(true, "xlsx")} download>
+            {t("reports.xlsxSuppressed")}
+          </a>
           {supervising && (
-            <a class="btn btn-secondary" href={csv(false)} download>
-              {t("reports.csvFull")}
-            </a>
+            <>
+              <a class="btn btn-secondary" href={exported(false, "csv")} download>
+                {t("reports.csvFull")}
+              </a>
+              <a class="btn btn-secondary" href={exported(false, "xlsx")} download>
+                {t("reports.xlsxFull")}
+              </a>
+            </>
           )}
           <a
             class="btn btn-secondary"
@@ -278,12 +287,7 @@ function DayHead(props: {
   const { t, lang } = useI18n();
   const [state, setState] = useState<"idle" | "running" | "done" | "failed">("idle");
   const status = props.report?.status;
-  const label = new Date(`${props.day}T12:00:00Z`).toLocaleDateString(lang, {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    timeZone: "UTC",
-  });
+  const label = formatDay(props.day, lang, "weekday");
 
   async function recompute() {
     setState("running");
@@ -344,7 +348,13 @@ function DateField(props: { id: string; label: string; value: string; onValue: (
   return (
     <div class="field">
       <label for={props.id}>{props.label}</label>
-      <input id={props.id} type="date" value={props.value} onInput={(e) => props.onValue(e.currentTarget.value)} />
+      <DateInput
+        id={props.id}
+        value={props.value}
+        onValue={(day) => {
+          if (isIsoDay(day)) props.onValue(day);
+        }}
+      />
     </div>
   );
 }

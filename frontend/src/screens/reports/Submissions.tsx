@@ -1,8 +1,9 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, call, type Schemas } from "../../api";
-import { catalogues, useI18n, type MessageKey } from "../../i18n";
+import { catalogues, useI18n, type Lang, type MessageKey } from "../../i18n";
 import { Button, Notice } from "../../ui";
 import { formatFigure, SECTIONS, type Figure } from "./indicators";
+import { formatDateTime, formatMonth } from "../../i18n/dates";
 
 type Submission = Schemas["Submission"];
 type Draft = Schemas["MonthlyDraft"];
@@ -112,7 +113,7 @@ export function Submissions(props: { site: string; today: string; canSend: boole
         {(sent ?? []).map((submission) => {
           const revised = submission.status === "revised_since_submission";
           const newest = versions.includes(submission);
-          const when = new Date(submission.submitted_at).toLocaleString(lang, { dateStyle: "medium", timeStyle: "short" });
+          const when = formatDateTime(submission.submitted_at, lang);
           return (
             <li key={submission.id} class="submission" data-testid="submission">
               <div class="submission-head">
@@ -161,8 +162,8 @@ export function Submissions(props: { site: string; today: string; canSend: boole
   );
 }
 
-function monthName(month: string, lang: string): string {
-  return new Date(`${month}-15T12:00:00Z`).toLocaleDateString(lang, { month: "long", year: "numeric", timeZone: "UTC" });
+function monthName(month: string, lang: Lang): string {
+  return formatMonth(month, lang);
 }
 
 function failureText(failure: ApiError): string {

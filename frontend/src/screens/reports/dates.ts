@@ -1,3 +1,5 @@
+import { isoDate } from "../../i18n/dates";
+
 /** Report periods are local calendar days of the site (docs/domain.md): ISO dates, no times. */
 
 export type Preset = "today" | "yesterday" | "last7" | "thisMonth" | "lastMonth";
@@ -10,7 +12,7 @@ export interface Range {
 
 /** Today's date in a time zone, as YYYY-MM-DD. */
 export function todayIn(timeZone: string, now: Date = new Date()): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now);
+  return isoDate(now, timeZone);
 }
 
 function shift(iso: string, days: number): string {

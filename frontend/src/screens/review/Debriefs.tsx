@@ -14,6 +14,7 @@ import { recordDebrief } from "../../state/records";
 import { Button, Chips, Notice } from "../../ui";
 import { siteDateTime } from "./format";
 import "./review.css";
+import { formatMonth } from "../../i18n/dates";
 
 const SUPPORTS: DebriefSupport[] = ["peer_support", "eap_referral", "time_off", "none"];
 
@@ -170,10 +171,7 @@ function RespondersTable({ site }: { site: Site }) {
   // A debrief delivered moves its month from due to held or declined.
   useReloadOnDelivery(state.pending, load);
   if (!view) return null;
-  const monthName = (month: string) =>
-    new Intl.DateTimeFormat(lang, { month: "short", year: "numeric", timeZone: "UTC" }).format(
-      new Date(`${month}-01T12:00:00Z`),
-    );
+  const monthName = (month: string) => formatMonth(month, lang, "short");
   return (
     <section class="panel" aria-labelledby="responders-title" data-testid="responders">
       <h2 id="responders-title">{t("responders.title")}</h2>

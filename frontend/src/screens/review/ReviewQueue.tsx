@@ -2,10 +2,11 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, call, type IncidentSummary, type Site } from "../../api";
 import { useI18n } from "../../i18n";
 import { navigate, useRoute } from "../../state/route";
-import { Chips, Notice } from "../../ui";
+import { Chips, DateInput, isIsoDay, Notice } from "../../ui";
 import { DebriefsDue } from "./Debriefs";
 import { siteDateTime } from "./format";
 import { Lockouts } from "./Lockouts";
+import { RestrictionReviews } from "./RestrictionReviews";
 import {
   INCIDENT_KINDS,
   STATUS_FILTERS,
@@ -98,11 +99,12 @@ export function ReviewQueue({ site }: { site: Site }) {
           </div>
           <div class="field">
             <label for="queue-date">{t("review.filterDate")}</label>
-            <input
+            <DateInput
               id="queue-date"
-              type="date"
               value={filters.date}
-              onChange={(e) => change({ date: e.currentTarget.value })}
+              onValue={(date) => {
+                if (date === "" || isIsoDay(date)) change({ date });
+              }}
             />
           </div>
           <div class="review-toggles" role="group" aria-label={t("review.filterFlags")}>
@@ -132,6 +134,7 @@ export function ReviewQueue({ site }: { site: Site }) {
       </section>
 
       <DebriefsDue site={site} />
+      <RestrictionReviews site={site} />
 
       {failure && (
         <Notice kind="error">{failure.isNetwork ? t("error.network") : failure.detail}</Notice>

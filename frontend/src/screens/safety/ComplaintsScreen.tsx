@@ -5,6 +5,7 @@ import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
 import { Button, Chips, Notice, ScreenHead } from "../../ui";
 import "./safety.css";
+import { formatDay } from "../../i18n/dates";
 
 type Complaint = Schemas["Complaint"];
 type Category = Complaint["category"];
@@ -97,7 +98,7 @@ export function ComplaintsScreen({ site }: { site: Site }) {
               <li key={c.id} class="safety-item">
                 <p>
                   <strong>{t(`complaintCategory.${c.category}`)}</strong> ·{" "}
-                  {t("complaints.due", { date: new Date(`${c.response_due_on}T12:00`).toLocaleDateString(lang) })}{" "}
+                  {t("complaints.due", { date: formatDay(c.response_due_on, lang) })}{" "}
                   {c.overdue && <span class="tag tag-danger">{t("complaints.overdue")}</span>}
                 </p>
                 <p>{c.summary}</p>

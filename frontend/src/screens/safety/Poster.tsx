@@ -3,6 +3,7 @@ import { ApiError, api, call, type Alert, type Site } from "../../api";
 import { useI18n } from "../../i18n";
 import { Notice } from "../../ui";
 import "./safety.css";
+import { formatDateTime } from "../../i18n/dates";
 
 /** A printable poster of an alert for the waiting room: the message, large, and the advice. */
 export function Poster({ site, id }: { site: Site; id: string }) {
@@ -25,7 +26,7 @@ export function Poster({ site, id }: { site: Site; id: string }) {
         <p class="poster-message">{alert.message}</p>
         <p class="poster-advice">{t("poster.advice")}</p>
         <p>
-          {site.name} · {t("poster.posted", { time: new Date(alert.created_at).toLocaleString(lang) })}
+          {site.name} · {t("poster.posted", { time: formatDateTime(alert.created_at, lang) })}
         </p>
       </article>
       <p class="no-print">

@@ -3,9 +3,10 @@ import { ApiError, api, call, type Schemas, type Site } from "../../api";
 import { useI18n } from "../../i18n";
 import { write } from "../../outbox/write";
 import { useOutbox, useReloadOnDelivery } from "../../state/hooks";
-import { Button, Chips, Notice, ScreenHead } from "../../ui";
-import { normaliseCode } from "../floor/CheckIn";
+import { Button, Chips, DateInput, Notice, ScreenHead } from "../../ui";
+import { normaliseCode } from "../floor/CodeLookup";
 import "./safety.css";
+import { formatDateTime, formatDay } from "../../i18n/dates";
 
 type Restriction = Schemas["Restriction"];
 type Scope = Restriction["scope"];
@@ -45,7 +46,7 @@ export function RestrictionsScreen({ site }: { site: Site }) {
   useEffect(() => void load(), [load]);
   useReloadOnDelivery(state.pending, () => void load());
 
-  const date = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(lang) : "—");
+  const date = (iso: string | null) => (iso ? formatDay(iso, lang) : "—");
 
   return (
     <main class="screen screen-wide" aria-labelledby="restrictions-title">
@@ -79,7 +80,7 @@ export function RestrictionsScreen({ site }: { site: Site }) {
                     <ul>
                       {r.overrides.map((o) => (
                         <li key={o.id}>
-                          {new Date(o.at).toLocaleString(lang)} · {o.created_by} · {o.reason}
+                          {formatDateTime(o.at, lang)} · {o.created_by} · {o.reason}
                         </li>
                       ))}
                     </ul>
@@ -165,16 +166,11 @@ function RestrictionForm({ site }: { site: Site }) {
       />
       <div class="field">
         <label for="restriction-ends">{t("restrictions.endsOn")}</label>
-        <input id="restriction-ends" type="date" value={ends} onInput={(e) => setEnds(e.currentTarget.value)} />
+        <DateInput id="restriction-ends" value={ends} onValue={setEnds} />
       </div>
       <div class="field">
         <label for="restriction-review">{t("restrictions.reviewOn")}</label>
-        <input
-          id="restriction-review"
-          type="date"
-          value={review}
-          onInput={(e) => setReview(e.currentTarget.value)}
-        />
+        <DateInput id="restriction-review" value={review} onValue={setReview} />
       </div>
       <div class="field">
         <label for="restriction-note">{t("restrictions.note")}</label>

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import type { Site, StockItem } from "../../api";
 import { useI18n } from "../../i18n";
 import { recordReceipt } from "../../state/records";
-import { Button, Notice, ScreenHead } from "../../ui";
+import { Button, DateInput, Notice, ScreenHead } from "../../ui";
 import { useStock } from "./StockNotice";
 import { ALL_ITEMS, EXPIRING_ITEMS, calendarDate, warningText } from "./stock";
 import "./stock.css";
@@ -131,12 +131,7 @@ export function StockScreen({ site }: { site: Site }) {
             </div>
             <div class="field">
               <label for="receipt-expiry">{t("stock.expiresOn")}</label>
-              <input
-                id="receipt-expiry"
-                type="date"
-                value={expires}
-                onInput={(e) => setExpires(e.currentTarget.value)}
-              />
+              <DateInput id="receipt-expiry" value={expires} onValue={setExpires} />
             </div>
             <div class="field">
               <label for="receipt-quantity">{t("stock.quantity")}</label>

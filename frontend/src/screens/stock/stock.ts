@@ -1,5 +1,6 @@
 import type { SiteStock, StockItem, StockWarning } from "../../api";
-import type { MessageKey } from "../../i18n";
+import type { Lang, MessageKey } from "../../i18n";
+import { formatDay } from "../../i18n/dates";
 
 /** Counted at the start of every shift, in the order they sit on the crash cart. */
 export const CRITICAL_ITEMS: StockItem[] = [
@@ -16,15 +17,12 @@ export const EXPIRING_ITEMS: StockItem[] = ["naloxone", "naloxone_kit", "aed_pad
 type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 /** A calendar date (YYYY-MM-DD) as the reader writes it, never shifted by a time zone. */
-export function calendarDate(iso: string, lang: string): string {
-  const [year = 0, month = 1, day = 1] = iso.split("-").map(Number);
-  return new Intl.DateTimeFormat(lang, { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }).format(
-    new Date(Date.UTC(year, month - 1, day)),
-  );
+export function calendarDate(iso: string, lang: Lang): string {
+  return formatDay(iso, lang);
 }
 
 /** One line of plain words per warning, for the floor board and the stock screen. */
-export function warningText(warning: StockWarning, t: Translate, lang: string): string {
+export function warningText(warning: StockWarning, t: Translate, lang: Lang): string {
   const item = t(`stockItem.${warning.item}`);
   switch (warning.kind) {
     case "below_par":

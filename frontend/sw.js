@@ -1,7 +1,12 @@
-// Vigil's service worker: keeps the app itself (index.html and its hashed assets) so that a
-// tablet that reloads while the Wi-Fi is down still opens the floor. It never caches the API:
-// records live only in the outbox until the server has them.
-const CACHE = "vigil-shell-v1";
+// Vigil's service worker: keeps the app itself (index.html and every hashed asset of the build,
+// the screens loaded on first use included) so that a tablet that reloads while the Wi-Fi is
+// down still opens every screen. It never caches the API: records live only in the outbox until
+// the server has them.
+//
+// The build (vite.config.ts, precacheServiceWorker) writes this file to dist/sw.js with the list
+// of assets and a cache name that changes with them, so a new build installs a new worker.
+const CACHE = "vigil-shell-dev";
+const ASSETS = [];
 const SHELL = "/";
 
 async function cacheShell() {
@@ -10,8 +15,8 @@ async function cacheShell() {
   if (!response.ok) return;
   const html = await response.clone().text();
   await cache.put(SHELL, response);
-  const assets = [...html.matchAll(/(?:src|href)="(\/static\/assets\/[^"]+)"/g)].map((m) => m[1]);
-  await cache.addAll(assets);
+  const loaded = [...html.matchAll(/(?:src|href)="(\/static\/assets\/[^"]+)"/g)].map((m) => m[1]);
+  await cache.addAll([...new Set([...loaded, ...ASSETS])]);
 }
 
 self.addEventListener("install", (event) => {
