@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from tests.conftest import World
 from tests.e2e.conftest import screenshot
 from tests.e2e.floor_support import assert_accessible, outbox_is_empty, sign_in
+from tests.integration.processes import wait_until
 from vigil.accounts.models import Role
 from vigil.alerts.services import AlertPost, alert_post
 from vigil.incidents.models import Incident, IncidentAction
@@ -114,7 +115,7 @@ def test_an_offline_reload_keeps_every_occupied_booth_its_timer_and_the_alerts(
     busy_floor(world)
     sign_in(page, live_server)
     expect(page.get_by_role("listitem", name="Booth 5").get_by_text("40 min")).to_be_visible()
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
 
     page.context.set_offline(True)
     page.reload()
@@ -168,7 +169,13 @@ def test_a_naloxone_dose_is_recorded_without_scrolling_and_undone(
 
     incident = Incident.objects.get()
     live = IncidentAction.objects.filter(incident=incident, voided=False)
-    assert sorted(live.values_list("kind", flat=True)) == ["stimulation"]
+    # Sent before the Undo, the dose is voided by a second write queued once its send ended:
+    # the outbox can be empty for an instant between the two.
+    wait_until(
+        "the dose taken back on the server",
+        lambda: sorted(live.values_list("kind", flat=True)) == ["stimulation"],
+        seconds=20,
+    )
     # Sent before the Undo, it is voided with a reason; withdrawn in time, it never existed.
     for action in IncidentAction.objects.filter(incident=incident, kind="naloxone"):
         assert action.voided
