@@ -121,7 +121,7 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
         source = _source_of(site, request.suggestion)
         copies = []
         for where in sites:
-            copy = Alert.objects.create(
+            copy = Alert(
                 id=alert_id if where is site else uuid.uuid5(alert_id, where.slug),
                 site=where,
                 message=message,
@@ -132,7 +132,7 @@ def alert_post(*, request: AlertPost, by: User) -> tuple[Alert, bool]:
                 create_fingerprint=content_print,
                 **source,
             )
-            audit_created(copy, by=by, site=where, snapshot=alert_snapshot(copy))
+            audit_created(copy, by=by, site=where, snapshot=alert_snapshot(copy), rows=[[copy]])
             copies.append(copy)
         return copies[0]
 

@@ -7,7 +7,7 @@ from django.db import models
 
 from vigil.accounts.models import User
 from vigil.audit.models import AuditEvent
-from vigil.core.bulk import insert_rows
+from vigil.core.bulk import insert_rows, insert_together
 from vigil.sites.models import Site
 
 Change = dict[str, list[Any]]
@@ -63,10 +63,13 @@ def audit_record(
     return event
 
 
-def audit_events(events: list[AuditEvent]) -> None:
+def audit_events(
+    events: list[AuditEvent], *, with_rows: Sequence[Sequence[models.Model]] = ()
+) -> None:
     """Append several audit events in one insert, in this order (inside the write's
-    transaction)."""
-    AuditEvent.objects.bulk_create(events)
+    transaction); `with_rows`, the new rows of the write they describe (a group a table), go
+    in the same statement (`insert_together`)."""
+    insert_together(*with_rows, events)
 
 
 def audit_created_rows(

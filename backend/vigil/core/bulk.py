@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import In
 from django.db.models.sql.compiler import SQLCompiler
+from django.db.models.sql.subqueries import InsertQuery
 from django.utils import timezone
 
 Row = Mapping[str, Any]
@@ -134,3 +135,45 @@ def _values_insert(
             cursor.execute(insert, params)
             inserted += cursor.rowcount
     return inserted
+
+
+def insert_together(*groups: Sequence[models.Model]) -> None:
+    """Insert the new rows of one write, of several tables (each group the rows of one model),
+    in one round trip where the database allows it.
+
+    On PostgreSQL it is one statement: every group but the last an `INSERT` inside `WITH`
+    (a data-modifying CTE, run once whether read or not), the last the statement itself. The
+    rows must not need an id back from the database (their primary key is set, or nothing
+    reads it). Foreign keys between the groups are checked at commit (Django's constraints are
+    deferred), so a record and its child rows go together. Elsewhere one `bulk_create` a group.
+    Either way the instances end as a save leaves them (`_state.adding` False).
+    """
+    present = [list(group) for group in groups if group]
+    if connection.vendor != "postgresql" or len(present) < 2:
+        for group in present:
+            type(group[0])._default_manager.bulk_create(group)
+        return
+    statements: list[str] = []
+    params: list[Any] = []
+    for group in present:
+        model = type(group[0])
+        query = InsertQuery(model)
+        query.insert_values(
+            [
+                f
+                for f in model._meta.concrete_fields
+                if not f.generated and not (f.primary_key and group[0].pk is None)
+            ],
+            group,
+        )
+        ((sql, values),) = query.get_compiler(connection=connection).as_sql()
+        statements.append(sql)
+        params.extend(values)
+    *first, last = statements
+    ctes = ", ".join(f"w{n} AS ({sql})" for n, sql in enumerate(first))
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {ctes} {last}", params)
+    for group in present:
+        for row in group:
+            row._state.adding = False
+            row._state.db = connection.alias

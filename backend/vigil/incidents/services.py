@@ -38,6 +38,7 @@ from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
 from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
+from vigil.core.bulk import insert_together
 from vigil.core.errors import ApplicationError, Conflict, field_error
 from vigil.incidents import rules
 from vigil.incidents.models import (
@@ -213,28 +214,26 @@ def refresh_review(incident: Incident, *, kinds: Sequence[str] | None = None) ->
     incident.review_due_at = review.due_at
 
 
-def _set_choices(
-    incident: Incident,
-    *,
-    signs: Sequence[str],
-    suspected_substances: Sequence[str],
-    new: bool = False,
-) -> None:
-    """Replace the incident's signs and substances (a new incident has none to delete), kept
-    as the incident's rows (see `keep_written`)."""
-    if not new:
-        IncidentSign.objects.filter(incident=incident).delete()
-        IncidentSubstance.objects.filter(incident=incident).delete()
-    sign_rows = IncidentSign.objects.bulk_create(
-        [IncidentSign(incident=incident, sign=s) for s in sorted(set(signs))]
-    )
-    substance_rows = IncidentSubstance.objects.bulk_create(
-        [
-            IncidentSubstance(incident=incident, substance=s)
-            for s in sorted(set(suspected_substances))
-        ]
-    )
+def _choice_rows(
+    incident: Incident, *, signs: Sequence[str], suspected_substances: Sequence[str]
+) -> list[list[Any]]:
+    """The incident's sign and substance rows, not yet inserted, kept as its rows (see
+    `keep_written`)."""
+    sign_rows = [IncidentSign(incident=incident, sign=s) for s in sorted(set(signs))]
+    substance_rows = [
+        IncidentSubstance(incident=incident, substance=s) for s in sorted(set(suspected_substances))
+    ]
     keep_written(incident, sign_rows=sign_rows, substance_rows=substance_rows)
+    return [sign_rows, substance_rows]
+
+
+def _replace_choices(
+    incident: Incident, *, signs: Sequence[str], suspected_substances: Sequence[str]
+) -> None:
+    """Replace the signs and substances of a stored incident."""
+    IncidentSign.objects.filter(incident=incident).delete()
+    IncidentSubstance.objects.filter(incident=incident).delete()
+    insert_together(*_choice_rows(incident, signs=signs, suspected_substances=suspected_substances))
 
 
 def _responders_of(site: Site, usernames: Sequence[str]) -> list[User]:
@@ -349,7 +348,7 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             participant_id = visit.participant_id
         else:
             participant_id = sighting.participant.pk if sighting else None
-        incident = Incident.objects.create(
+        incident = Incident(
             id=incident_id,
             site=site,
             visit=visit,
@@ -369,11 +368,8 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             created_by=by,
             create_fingerprint=content_print,
         )
-        _set_choices(
-            incident,
-            signs=request.signs,
-            suspected_substances=request.suspected_substances,
-            new=True,
+        choices = _choice_rows(
+            incident, signs=request.signs, suspected_substances=request.suspected_substances
         )
         snapshot = new_incident_snapshot(
             incident, signs=request.signs, suspected_substances=request.suspected_substances
@@ -385,6 +381,7 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             snapshot=audited(snapshot),
             reason=request.reason,
             also=[sighting.participant] if sighting and sighting.created else [],
+            rows=[[incident], *choices],
         )
         if not request.imported:
             request_recompute(site=site, moments=[incident.started_at])
@@ -529,7 +526,7 @@ def incident_update(
             )
             incident.refresh_from_db()
             if signs is not UNSET or suspected_substances is not UNSET:
-                _set_choices(
+                _replace_choices(
                     incident,
                     signs=before["signs"] if signs is UNSET else signs,
                     suspected_substances=(

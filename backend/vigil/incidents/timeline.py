@@ -158,7 +158,7 @@ def incident_action_record(
         backdated = check_time(at=at, role=role, field="at", now=now, reference=current.received_at)
         _check_tap(tap, at=at, incident=current)
         before = _before(current, amendment=amendment)
-        action = IncidentAction.objects.create(
+        action = IncidentAction(
             id=tap.id or uuid.uuid4(),
             incident=current,
             kind=tap.kind,
@@ -172,11 +172,16 @@ def incident_action_record(
             created_by=by,
             create_fingerprint=content_print,
         )
+        audit_created(
+            action,
+            by=by,
+            site=current.site,
+            snapshot=action_snapshot(action),
+            reason=reason,
+            rows=[[action]],
+        )
         if not imported:
             _use_naloxone(action, incident=current, units=1, by=by, new=True)
-        audit_created(
-            action, by=by, site=current.site, snapshot=action_snapshot(action), reason=reason
-        )
         _after_timeline_change(
             incident=current,
             before=before,

@@ -8,9 +8,11 @@ A new record type's service, on the kit (see `vigil.alerts.services` for a small
         def insert() -> Thing:  # checks, writes, audits; one transaction
             at = request.at or timezone.now()
             backdated = check_record_time(at=at, role=role, field="at")
-            thing = Thing.objects.create(id=request.id or uuid.uuid4(), site=request.site,
-                at=at, backdated=backdated, created_by=by, create_fingerprint=content_print)
-            audit_created(thing, by=by, site=request.site, snapshot=thing_snapshot(thing))
+            thing = Thing(id=request.id or uuid.uuid4(), site=request.site, at=at,
+                backdated=backdated, created_by=by, create_fingerprint=content_print)
+            # The record and its audit event in one statement (PostgreSQL).
+            audit_created(thing, by=by, site=request.site, snapshot=thing_snapshot(thing),
+                          rows=[[thing]])
             request_recompute(site=request.site, moments=[at])
             return thing
 
@@ -169,9 +171,14 @@ def audit_created(
     snapshot: Mapping[str, Any],
     reason: str = "",
     also: Sequence[models.Model] = (),
+    rows: Sequence[Sequence[models.Model]] = (),
 ) -> None:
     """The audit event of a new record: every field of its snapshot, from nothing; first, in
-    the same insert, the creation of the rows `also` names (a participant on first sight)."""
+    the same insert, the creation of the rows `also` names (a participant on first sight).
+
+    `rows`: the record's own rows not yet inserted (the record, then its child rows, a group a
+    table), written in the same statement as its audit events (`insert_together`): a record
+    and its audit reach the database in one round trip."""
     created = [
         audit_event(actor=by, action=AuditEvent.Action.CREATE, obj=row, site=site) for row in also
     ]
@@ -183,7 +190,7 @@ def audit_created(
         changes=changes_between({}, dict(snapshot)),
         reason=reason,
     )
-    audit_events([*created, record_event])
+    audit_events([*created, record_event], with_rows=rows)
 
 
 # --- The answer of a write: built from what it wrote, never read back ---------------------------

@@ -151,7 +151,7 @@ def restriction_create(
                 )
         backdated = check_record_time(at=starts_at, role=role, field="starts_at", now=now)
         person, created = _restricted_person(request, at=starts_at)
-        restriction = Restriction.objects.create(
+        restriction = Restriction(
             id=request.id or uuid.uuid4(),
             site=site,
             participant=person,
@@ -166,7 +166,12 @@ def restriction_create(
             create_fingerprint=content_print,
         )
         audit_created(
-            restriction, by=by, site=site, snapshot=restriction_snapshot(restriction), also=created
+            restriction,
+            by=by,
+            site=site,
+            snapshot=restriction_snapshot(restriction),
+            also=created,
+            rows=[[restriction]],
         )
         request_recompute(site=site, moments=[starts_at])
         keep_written(restriction, overrides=[])  # the answer, from what was written
@@ -370,7 +375,7 @@ def turnaway_record(
     def insert() -> TurnAway:
         backdated = check_record_time(at=moment, role=role, field="at", now=now)
         person, created = _person(site=site, code=code, at=moment)
-        turnaway = TurnAway.objects.create(
+        turnaway = TurnAway(
             id=id or uuid.uuid4(),
             site=site,
             participant=person,
@@ -381,7 +386,12 @@ def turnaway_record(
             create_fingerprint=content_print,
         )
         audit_created(
-            turnaway, by=by, site=site, snapshot=_turnaway_snapshot(turnaway), also=created
+            turnaway,
+            by=by,
+            site=site,
+            snapshot=_turnaway_snapshot(turnaway),
+            also=created,
+            rows=[[turnaway]],
         )
         request_recompute(site=site, moments=[moment])
         return turnaway
@@ -401,7 +411,7 @@ def waitlist_add(
 
     def insert() -> WaitlistEntry:
         person, created = _person(site=site, code=code, at=now)
-        entry = WaitlistEntry.objects.create(
+        entry = WaitlistEntry(
             id=id or uuid.uuid4(),
             site=site,
             participant=person,
@@ -415,6 +425,7 @@ def waitlist_add(
             site=site,
             snapshot={"participant": str(person.pk) if person else None, "status": entry.status},
             also=created,
+            rows=[[entry]],
         )
         return entry
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.services import audit_created_rows
-from vigil.core.bulk import insert_rows
+from vigil.core.bulk import insert_rows, insert_together
 from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
@@ -111,22 +111,22 @@ def _open_visit_conflict(
     return None
 
 
-def _set_choices(
-    visit: Visit, *, substances: Sequence[str], routes: Sequence[str], new: bool = False
-) -> None:
-    """Replace the visit's substances and routes (a new visit has none to delete), and keep
-    the rows written as the visit's prefetched ones: its snapshot and the response read them
-    without reading them back."""
-    if not new:
-        VisitSubstance.objects.filter(visit=visit).delete()
-        VisitRoute.objects.filter(visit=visit).delete()
-    substance_rows = VisitSubstance.objects.bulk_create(
-        [VisitSubstance(visit=visit, substance=s) for s in sorted(set(substances))]
-    )
-    route_rows = VisitRoute.objects.bulk_create(
-        [VisitRoute(visit=visit, route=r) for r in sorted(set(routes))]
-    )
+def _choice_rows(
+    visit: Visit, *, substances: Sequence[str], routes: Sequence[str]
+) -> list[list[Any]]:
+    """The visit's substance and route rows, not yet inserted, kept as its prefetched ones:
+    its snapshot and the response read them without reading them back."""
+    substance_rows = [VisitSubstance(visit=visit, substance=s) for s in sorted(set(substances))]
+    route_rows = [VisitRoute(visit=visit, route=r) for r in sorted(set(routes))]
     keep_written(visit, substance_rows=substance_rows, route_rows=route_rows)
+    return [substance_rows, route_rows]
+
+
+def _replace_choices(visit: Visit, *, substances: Sequence[str], routes: Sequence[str]) -> None:
+    """Replace the substances and routes of a stored visit."""
+    VisitSubstance.objects.filter(visit=visit).delete()
+    VisitRoute.objects.filter(visit=visit).delete()
+    insert_together(*_choice_rows(visit, substances=substances, routes=routes))
 
 
 def visit_snapshot(visit: Visit) -> dict[str, Any]:
@@ -242,7 +242,7 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         first_before = first_visits(
             participant_ids=[participant.pk] if participant and sighting is None else []
         )
-        visit = Visit.objects.create(
+        visit = Visit(
             id=visit_id,
             site=site,
             participant=participant,
@@ -255,20 +255,23 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
             created_by=by,
             create_fingerprint=content_print,
         )
-        _set_choices(visit, substances=request.substances, routes=request.routes, new=True)
-        if overridden is not None:
-            restriction_override_record(
-                restriction=overridden, visit=visit, reason=request.override_reason, by=by, at=at
-            )
-        if request.waitlist is not None:
-            waitlist_take(entry=request.waitlist, visit=visit, by=by)
+        # The visit, its rows and its audit in one statement (a broken open-visit rule raises
+        # there); then what refers to it.
+        choices = _choice_rows(visit, substances=request.substances, routes=request.routes)
         audit_created(
             visit,
             by=by,
             site=site,
             snapshot=visit_snapshot(visit),
             also=[sighting.participant] if sighting and sighting.created else [],
+            rows=[[visit], *choices],
         )
+        if overridden is not None:
+            restriction_override_record(
+                restriction=overridden, visit=visit, reason=request.override_reason, by=by, at=at
+            )
+        if request.waitlist is not None:
+            waitlist_take(entry=request.waitlist, visit=visit, by=by)
         request_recompute(site=site, moments=[at])
         if sighting:
             request_recompute_of_first_visit_left(was=sighting.first_visit, site=site, at=at)
@@ -446,7 +449,7 @@ def visit_update(
             save_at_version(visit, version=version, noun="visit", **fields, backdated=backdated)
             visit.refresh_from_db()
             if substances is not UNSET or routes is not UNSET:
-                _set_choices(
+                _replace_choices(
                     visit,
                     substances=change.before["substances"] if substances is UNSET else substances,
                     routes=change.before["routes"] if routes is UNSET else routes,
