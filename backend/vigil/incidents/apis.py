@@ -39,10 +39,12 @@ from vigil.incidents.selectors import (
     responders_by_month,
 )
 from vigil.incidents.serializers import (
+    DebriefSerializer,
     IncidentActionSerializer,
     IncidentDetailSerializer,
     IncidentSerializer,
     RespondersSerializer,
+    debrief_of,
 )
 from vigil.incidents.services import (
     IncidentOpen,
@@ -504,9 +506,10 @@ class IncidentDebriefApi(AuthenticatedApi):
     @extend_schema(
         operation_id="incidents_debrief",
         summary="Record the debrief of a critical incident: held or declined (supervisor)",
-        description="Sending it again with other content corrects it (audited).",
+        description="Sending it again with other content corrects it (audited). The answer is "
+        "the debrief as the incident now shows it (its `debrief`).",
         request=InputSerializer,
-        responses={200: IncidentDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: DebriefSerializer, **error_responses(400, 401, 403, 404, 409)},
         tags=_TAGS,
     )
     def post(self, request: AuthenticatedRequest, incident_id: str) -> Response:
@@ -516,7 +519,7 @@ class IncidentDebriefApi(AuthenticatedApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        debrief_record(
+        debrief = debrief_record(
             incident=incident,
             by=request.user,
             role=role,
@@ -525,7 +528,8 @@ class IncidentDebriefApi(AuthenticatedApi):
             attendees=values.get("attendees"),
             supports=values.get("supports", []),
         )
-        return Response(_detail(request.user, incident_id))
+        # Built from the incident as locked and the debrief as written: nothing read back.
+        return Response(DebriefSerializer(debrief_of(debrief.incident)).data)
 
 
 class IncidentRespondersApi(AuthenticatedApi):

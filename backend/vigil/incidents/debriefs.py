@@ -14,7 +14,7 @@ from rest_framework import status as http
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
-from vigil.audit.services import audit_record, changes_between
+from vigil.audit.services import audit_event, audit_events, changes_between
 from vigil.core.errors import ApplicationError, Conflict, field_error
 from vigil.incidents.models import Debrief, Incident
 from vigil.records.rules import check_record_time
@@ -104,15 +104,15 @@ def debrief_record(
         changes = changes_between(debrief_snapshot(stored), debrief_snapshot(debrief))
         if not changes:  # a resend of what is recorded: nothing written, nothing audited
             return stored or debrief
-        if stored is None:
-            Debrief.objects.bulk_create([debrief])
-        else:
+        if stored is not None:
             Debrief.objects.filter(incident=incident).update(**values)
-        audit_record(
+        event = audit_event(
             actor=by,
             action=AuditEvent.Action.UPDATE,
             obj=incident,
             site=incident.site,
             changes=changes,
         )
+        # A first debrief and its audit event in one statement (PostgreSQL).
+        audit_events([event], with_rows=[[debrief]] if stored is None else [])
         return debrief
