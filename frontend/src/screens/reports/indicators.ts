@@ -1,3 +1,5 @@
+import type { components } from "../../api/schema";
+
 /**
  * The indicators of docs/domain.md as the reports screens show them: one row per
  * figure, nested maps (`visits_by_substance`…) opened into one row per value, in the order a
@@ -8,15 +10,27 @@
 export type Figure = number | string | null;
 export type Metrics = Record<string, unknown>;
 
+type Schemas = components["schemas"];
+type ReportMetrics = Schemas["ReportMetrics"];
+/** Every indicator the API's schema names (`ReportMetrics`, generated from the backend). */
+export type Indicator = keyof ReportMetrics;
+/** Indicators that are a map (a count per value); the others are one figure. */
+type MapIndicator = {
+  [K in Indicator]: ReportMetrics[K] extends Record<string, unknown> ? K : never;
+}[Indicator];
+type FlatIndicator = Exclude<Indicator, MapIndicator>;
+/** The crossed tables (age band × gender), shown by `CrossedTable`, not as rows. */
+type CrossedIndicator = "participants_by_age_gender" | "new_participants_by_age_gender";
+
 export interface Section {
   key: string;
   /** Flat indicators, by name. */
-  flat: string[];
+  flat: readonly FlatIndicator[];
   /** Nested maps, opened into one row per value (label key prefix for the value names). */
-  nested: { name: string; labelPrefix: string }[];
+  nested: readonly { name: Exclude<MapIndicator, CrossedIndicator>; labelPrefix: string }[];
 }
 
-export const SECTIONS: Section[] = [
+const LISTED = [
   {
     key: "visits",
     flat: [
@@ -96,15 +110,38 @@ export const SECTIONS: Section[] = [
       { name: "complaints_by_category", labelPrefix: "complaintCategory" },
     ],
   },
-];
+] as const satisfies readonly Section[];
+export const SECTIONS: readonly Section[] = LISTED;
+
+type Shown =
+  | (typeof LISTED)[number]["flat"][number]
+  | (typeof LISTED)[number]["nested"][number]["name"]
+  | CrossedIndicator;
+/** The build fails when the schema has an indicator no section shows (a new one, or a renamed one). */
+export const EVERY_INDICATOR_SHOWN: [Exclude<Indicator, Shown>] extends [never] ? true : Exclude<Indicator, Shown> = true;
+
+/** An order for the value names of a breakdown of the schema: the build fails if it names a
+ * value the schema does not have, or leaves one out. */
+function orderOf<Name extends keyof Schemas>() {
+  return <const T extends readonly (keyof Schemas[Name] & string)[]>(
+    order: T & ([Exclude<keyof Schemas[Name], T[number]>] extends [never] ? unknown : never),
+  ): readonly string[] => order;
+}
 
 /** Value names whose order means something (the database may give them in any order). */
-const ORDERS: Record<string, string[]> = {
-  age: ["under_20", "20_29", "30_39", "40_49", "50_59", "60_plus", "unknown"],
-  gender: ["woman", "man", "non_binary", "unknown"],
-  timeBand: ["07_12", "12_17", "17_22", "22_03", "03_07"],
-  turnawayReason: ["capacity", "restriction", "intoxication", "eligibility", "closed", "other"],
-  alertSource: ["manual", "overdose_cluster", "drug_check"],
+const ORDERS: Record<string, readonly string[]> = {
+  age: orderOf<"ParticipantsByAgeBand">()(["under_20", "20_29", "30_39", "40_49", "50_59", "60_plus", "unknown"]),
+  gender: orderOf<"ParticipantsByGender">()(["woman", "man", "non_binary", "unknown"]),
+  timeBand: orderOf<"VisitsByTimeBand">()(["07_12", "12_17", "17_22", "22_03", "03_07"]),
+  turnawayReason: orderOf<"TurnawaysByReason">()([
+    "capacity",
+    "restriction",
+    "intoxication",
+    "eligibility",
+    "closed",
+    "other",
+  ]),
+  alertSource: orderOf<"AlertsBySource">()(["manual", "overdose_cluster", "drug_check"]),
 };
 
 function ordered(labelPrefix: string, names: string[]): string[] {
