@@ -124,7 +124,14 @@ def sample_site_days(
         site = chooser.choice(world.sites)
         day = local_today(site) - timedelta(days=1 + chooser.randrange(max(days, 1)))
         start, end = local_day_bounds(day, site.zone)
-        picked.append((site, day, {"site": site.pk, "start": start, "end": end}))
+        span = {
+            "site": site.pk,
+            "start": start,
+            "end": end,
+            "zone": str(site.zone),
+            "year": day.year,
+        }
+        picked.append((site, day, span))
     return picked
 
 
