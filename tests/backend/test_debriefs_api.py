@@ -80,6 +80,18 @@ def test_a_held_debrief_leaves_the_due_list(client_for: Clients) -> None:
     assert due_ids(bob, "held") == {incident["id"]}
 
 
+def test_a_debrief_resent_unchanged_answers_with_what_is_recorded(client_for: Clients) -> None:
+    incident = critical_overdose(client_for("alice"))
+    body = {"status": "held", "held_at": iso(ago(5)), "attendees": 2, "supports": []}
+    first = record(client_for("bob"), incident["id"], body)
+    # Another supervisor's tablet sends the same debrief again (an outbox resend, a second
+    # device): nothing changes, and the answer names who recorded it, and when.
+    again = record(client_for("erin"), incident["id"], body)
+    assert again == first
+    assert again["recorded_by"] == "bob"
+    assert detail(client_for("bob"), incident["id"])["debrief"] == first
+
+
 def test_a_declined_debrief_has_no_time_or_attendees(client_for: Clients) -> None:
     incident = critical_overdose(client_for("alice"))
     bob = client_for("bob")

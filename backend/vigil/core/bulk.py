@@ -144,11 +144,15 @@ def insert_together(*groups: Sequence[models.Model]) -> None:
     On PostgreSQL it is one statement: every group but the last an `INSERT` inside `WITH`
     (a data-modifying CTE, run once whether read or not), the last the statement itself. The
     rows must not need an id back from the database (their primary key is set, or nothing
-    reads it). Foreign keys between the groups are checked at commit (Django's constraints are
+    reads it: on PostgreSQL an auto-increment id stays None). Call it inside the write's
+    transaction. Foreign keys between the groups are checked at commit (Django's constraints are
     deferred), so a record and its child rows go together. Elsewhere one `bulk_create` a group.
     Either way the instances end as a save leaves them (`_state.adding` False).
     """
-    present = [list(group) for group in groups if group]
+    present = [group for group in map(list, groups) if group]
+    for group in present:
+        if len({row.pk is None for row in group}) > 1:
+            raise ValueError("insert_together: a group's rows all have an id, or none does")
     if connection.vendor != "postgresql" or len(present) < 2:
         for group in present:
             type(group[0])._default_manager.bulk_create(group)

@@ -100,10 +100,12 @@ def debrief_record(
             "recorded_by": by,
             "recorded_at": timezone.now(),
         }
-        debrief = Debrief(incident=incident, **values)
+        # By id: setting the relation would make the incident show it before it is written.
+        debrief = Debrief(incident_id=incident.pk, **values)
         changes = changes_between(debrief_snapshot(stored), debrief_snapshot(debrief))
-        if not changes:  # a resend of what is recorded: nothing written, nothing audited
-            return stored or debrief
+        if stored is not None and not changes:
+            return stored  # a resend of what is recorded: nothing written, nothing audited
+        incident.debrief = debrief  # the incident, as the answer shows it, with what is written
         if stored is not None:
             Debrief.objects.filter(incident=incident).update(**values)
         event = audit_event(
