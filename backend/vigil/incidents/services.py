@@ -38,15 +38,12 @@ from vigil.accounts.access import RECORD_WRITERS, SUPERVISORS
 from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
-from vigil.core.bulk import insert_together
 from vigil.core.errors import ApplicationError, Conflict, field_error
 from vigil.incidents import rules
 from vigil.incidents.models import (
     Incident,
     IncidentAction,
     IncidentReview,
-    IncidentSign,
-    IncidentSubstance,
     IncidentVersion,
 )
 from vigil.incidents.snapshots import audited, incident_snapshot, new_incident_snapshot
@@ -55,9 +52,11 @@ from vigil.participants.services import participant_sight
 from vigil.records.kit import (
     UNSET,
     audit_created,
+    choice_rows,
     create_record,
     edit,
     keep_written,
+    replace_choice_rows,
     save_at_version,
 )
 from vigil.records.recompute import request_recompute
@@ -214,28 +213,6 @@ def refresh_review(incident: Incident, *, kinds: Sequence[str] | None = None) ->
     incident.review_due_at = review.due_at
 
 
-def _choice_rows(
-    incident: Incident, *, signs: Sequence[str], suspected_substances: Sequence[str]
-) -> list[list[Any]]:
-    """The incident's sign and substance rows, not yet inserted, kept as its rows (see
-    `keep_written`)."""
-    sign_rows = [IncidentSign(incident=incident, sign=s) for s in sorted(set(signs))]
-    substance_rows = [
-        IncidentSubstance(incident=incident, substance=s) for s in sorted(set(suspected_substances))
-    ]
-    keep_written(incident, sign_rows=sign_rows, substance_rows=substance_rows)
-    return [sign_rows, substance_rows]
-
-
-def _replace_choices(
-    incident: Incident, *, signs: Sequence[str], suspected_substances: Sequence[str]
-) -> None:
-    """Replace the signs and substances of a stored incident."""
-    IncidentSign.objects.filter(incident=incident).delete()
-    IncidentSubstance.objects.filter(incident=incident).delete()
-    insert_together(*_choice_rows(incident, signs=signs, suspected_substances=suspected_substances))
-
-
 def _responders_of(site: Site, usernames: Sequence[str]) -> list[User]:
     names = sorted(set(usernames))
     users = list(
@@ -368,8 +345,10 @@ def incident_open(*, request: IncidentOpen, by: User, role: Role) -> tuple[Incid
             created_by=by,
             create_fingerprint=content_print,
         )
-        choices = _choice_rows(
-            incident, signs=request.signs, suspected_substances=request.suspected_substances
+        choices = choice_rows(
+            incident,
+            sign_rows=("sign", request.signs),
+            substance_rows=("substance", request.suspected_substances),
         )
         snapshot = new_incident_snapshot(
             incident, signs=request.signs, suspected_substances=request.suspected_substances
@@ -526,13 +505,14 @@ def incident_update(
             )
             incident.refresh_from_db()
             if signs is not UNSET or suspected_substances is not UNSET:
-                _replace_choices(
+                replace_choice_rows(
                     incident,
-                    signs=before["signs"] if signs is UNSET else signs,
-                    suspected_substances=(
+                    sign_rows=("sign", before["signs"] if signs is UNSET else signs),
+                    substance_rows=(
+                        "substance",
                         before["suspected_substances"]
                         if suspected_substances is UNSET
-                        else suspected_substances
+                        else suspected_substances,
                     ),
                 )
             if responder_users is not None:

@@ -52,6 +52,7 @@ from django.utils.translation import gettext
 from vigil.accounts.models import Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_event, audit_events, audit_record, changes_between
+from vigil.core.bulk import insert_together
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion
 from vigil.records.models import VersionedRecord, VoidableRecord
 from vigil.records.recompute import request_recompute
@@ -215,6 +216,30 @@ def keep_written(record: models.Model, **related: Any) -> None:
             cache[name] = rows_qs
         else:
             descriptor.related.set_cached_value(record, rows)
+
+
+def choice_rows(record: models.Model, **choices: tuple[str, Sequence[str]]) -> list[list[Any]]:
+    """A record's rows of chosen values (a visit's substances, an incident's signs), not yet
+    inserted: for each relation named, `(field, values)`, one row of its model a distinct value
+    (sorted), kept as the record's rows (`keep_written`). Insert them with the record's audit
+    event (`audit_created(rows=…)`)."""
+    groups: dict[str, list[Any]] = {}
+    for relation, (field_name, values) in choices.items():
+        descriptor = getattr(type(record), relation)
+        model, owner = descriptor.rel.related_model, descriptor.field.name
+        groups[relation] = [model(**{owner: record, field_name: v}) for v in sorted(set(values))]
+    keep_written(record, **groups)
+    return list(groups.values())
+
+
+def replace_choice_rows(record: models.Model, **choices: tuple[str, Sequence[str]]) -> None:
+    """Replace a stored record's rows of chosen values (see `choice_rows`)."""
+    for relation in choices:
+        descriptor = getattr(type(record), relation)
+        descriptor.rel.related_model._default_manager.filter(
+            **{descriptor.field.name: record}
+        ).delete()
+    insert_together(*choice_rows(record, **choices))
 
 
 # --- One statement instead of a read and a write (INSERT … ON CONFLICT … RETURNING) -------------

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from vigil.accounts.models import Role, User
 from vigil.audit.services import audit_created_rows
-from vigil.core.bulk import insert_rows, insert_together
+from vigil.core.bulk import insert_rows
 from vigil.core.errors import Conflict, field_error
 from vigil.participants.codes import code_digest
 from vigil.participants.selectors import participant_by_code, person_sent
@@ -27,10 +27,11 @@ from vigil.participants.services import (
 from vigil.records.kit import (
     UNSET,
     audit_created,
+    choice_rows,
     create_record,
     edit,
     edit_applies,
-    keep_written,
+    replace_choice_rows,
     save_at_version,
 )
 from vigil.records.recompute import request_recompute
@@ -109,24 +110,6 @@ def _open_visit_conflict(
                 extra={"visit": str(current.pk)},
             )
     return None
-
-
-def _choice_rows(
-    visit: Visit, *, substances: Sequence[str], routes: Sequence[str]
-) -> list[list[Any]]:
-    """The visit's substance and route rows, not yet inserted, kept as its prefetched ones:
-    its snapshot and the response read them without reading them back."""
-    substance_rows = [VisitSubstance(visit=visit, substance=s) for s in sorted(set(substances))]
-    route_rows = [VisitRoute(visit=visit, route=r) for r in sorted(set(routes))]
-    keep_written(visit, substance_rows=substance_rows, route_rows=route_rows)
-    return [substance_rows, route_rows]
-
-
-def _replace_choices(visit: Visit, *, substances: Sequence[str], routes: Sequence[str]) -> None:
-    """Replace the substances and routes of a stored visit."""
-    VisitSubstance.objects.filter(visit=visit).delete()
-    VisitRoute.objects.filter(visit=visit).delete()
-    insert_together(*_choice_rows(visit, substances=substances, routes=routes))
 
 
 def visit_snapshot(visit: Visit) -> dict[str, Any]:
@@ -257,7 +240,11 @@ def visit_check_in(*, request: CheckIn, by: User, role: Role) -> tuple[Visit, bo
         )
         # The visit, its rows and its audit in one statement (a broken open-visit rule raises
         # there); then what refers to it.
-        choices = _choice_rows(visit, substances=request.substances, routes=request.routes)
+        choices = choice_rows(
+            visit,
+            substance_rows=("substance", request.substances),
+            route_rows=("route", request.routes),
+        )
         audit_created(
             visit,
             by=by,
@@ -449,10 +436,13 @@ def visit_update(
             save_at_version(visit, version=version, noun="visit", **fields, backdated=backdated)
             visit.refresh_from_db()
             if substances is not UNSET or routes is not UNSET:
-                _replace_choices(
+                replace_choice_rows(
                     visit,
-                    substances=change.before["substances"] if substances is UNSET else substances,
-                    routes=change.before["routes"] if routes is UNSET else routes,
+                    substance_rows=(
+                        "substance",
+                        change.before["substances"] if substances is UNSET else substances,
+                    ),
+                    route_rows=("route", change.before["routes"] if routes is UNSET else routes),
                 )
             change.recompute(old_start, visit.checked_in_at)
             request_recompute_of_moved_first_visits(before=first_before)
