@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 
 /**
  * Screens live in the URL's hash (#/floor, #/incident/<id>…), so that a reload, or signing in
@@ -22,11 +22,14 @@ export function navigate(hash: string): void {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
-    const changed = () => setRoute(parseRoute(location.hash));
+    const changed = () => setHash(location.hash);
     addEventListener("hashchange", changed);
+    // A change made after the first render but before this listener (a tap just after a
+    // reload) sent its event to nobody: read the hash once more.
+    changed();
     return () => removeEventListener("hashchange", changed);
   }, []);
-  return route;
+  return useMemo(() => parseRoute(hash), [hash]);
 }
