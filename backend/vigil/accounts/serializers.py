@@ -4,9 +4,10 @@ from django.conf import settings
 from rest_framework import serializers
 
 from vigil.accounts.models import Membership, User
+from vigil.core.serializers import ModelSerializer
 
 
-class MembershipSerializer(serializers.ModelSerializer[Membership]):
+class MembershipSerializer(ModelSerializer[Membership]):
     site = serializers.CharField(source="site.slug", read_only=True)
     site_name = serializers.CharField(source="site.name", read_only=True)
 
@@ -15,7 +16,7 @@ class MembershipSerializer(serializers.ModelSerializer[Membership]):
         fields = ["site", "site_name", "role"]
 
 
-class UserSerializer(serializers.ModelSerializer[User]):
+class UserSerializer(ModelSerializer[User]):
     display_name = serializers.SerializerMethodField()
     memberships = MembershipSerializer(many=True, read_only=True)
     idle_minutes = serializers.SerializerMethodField(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import Role, User
 from vigil.alerts.models import Alert
-from vigil.records.selectors import record_for_user
+from vigil.records.selectors import RecordRead, record_for_user
 from vigil.sites.models import Site
 
 
@@ -35,7 +35,9 @@ def alerts_on_floor(*, site: Site) -> QuerySet[Alert]:
     return alerts_of_site(site=site, active_only=True).order_by(severity, "-created_at", "id")
 
 
+_ALERT = RecordRead(lambda: Alert.objects.select_related("site", "created_by"))
+
+
 def alert_for_user(*, user: User, alert_id: Any, roles: frozenset[Role]) -> tuple[Alert, Role]:
     """An alert of one of the user's sites; not a member answers like not-found."""
-    alerts = Alert.objects.select_related("site", "created_by")
-    return record_for_user(alerts, user=user, pk=alert_id, roles=roles)
+    return record_for_user(_ALERT, user=user, pk=alert_id, roles=roles)

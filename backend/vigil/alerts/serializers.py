@@ -7,9 +7,10 @@ from rest_framework import serializers
 
 from vigil.alerts.models import Alert
 from vigil.core.fields import ChoiceField
+from vigil.core.serializers import ModelSerializer
 
 
-class AlertSerializer(serializers.ModelSerializer[Alert]):
+class AlertSerializer(ModelSerializer[Alert]):
     site = serializers.CharField(source="site.slug", read_only=True)
     active = serializers.SerializerMethodField()
     created_by = serializers.CharField(source="created_by.username", read_only=True)

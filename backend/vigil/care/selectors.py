@@ -12,7 +12,7 @@ from vigil.accounts.models import Role, User
 from vigil.care.models import OPEN_REFERRAL_STATUSES, Referral, ReferralStatusChange, Service
 from vigil.core.calendar import local_day_bounds
 from vigil.participants.models import Participant
-from vigil.records.selectors import record_for_user
+from vigil.records.selectors import RecordRead, record_for_user
 from vigil.sites.models import Site
 from vigil.visits.models import Visit
 
@@ -30,11 +30,14 @@ def with_service_details(service: Service) -> Service:
     return service
 
 
+_SERVICE = RecordRead(services_with_details)
+
+
 def service_for_user(
     *, user: User, service_id: Any, roles: frozenset[Role]
 ) -> tuple[Service, Role]:
     """A service at one of the user's sites, and the user's role there; else 404 (or 403)."""
-    return record_for_user(services_with_details(), user=user, pk=service_id, roles=roles)
+    return record_for_user(_SERVICE, user=user, pk=service_id, roles=roles)
 
 
 def _on_day(records: QuerySet[Any], *, site: Site, day: date) -> QuerySet[Any]:
@@ -85,11 +88,14 @@ def with_referral_details(referral: Referral) -> Referral:
     return referral
 
 
+_REFERRAL = RecordRead(referrals_with_details)
+
+
 def referral_for_user(
     *, user: User, referral_id: Any, roles: frozenset[Role]
 ) -> tuple[Referral, Role]:
     """A referral at one of the user's sites, and the user's role there; else 404 (or 403)."""
-    return record_for_user(referrals_with_details(), user=user, pk=referral_id, roles=roles)
+    return record_for_user(_REFERRAL, user=user, pk=referral_id, roles=roles)
 
 
 def referrals_list(

@@ -16,9 +16,10 @@ from vigil.care.models import (
     SupplyLine,
 )
 from vigil.core.fields import ChoiceField
+from vigil.core.serializers import ModelSerializer
 
 
-class DrugCheckSerializer(serializers.ModelSerializer[DrugCheck]):
+class DrugCheckSerializer(ModelSerializer[DrugCheck]):
     class Meta:
         model = DrugCheck
         fields = [
@@ -33,14 +34,14 @@ class DrugCheckSerializer(serializers.ModelSerializer[DrugCheck]):
         read_only_fields = fields
 
 
-class SupplyLineSerializer(serializers.ModelSerializer[SupplyLine]):
+class SupplyLineSerializer(ModelSerializer[SupplyLine]):
     class Meta:
         model = SupplyLine
         fields = ["item", "quantity"]
         read_only_fields = fields
 
 
-class ServiceSerializer(serializers.ModelSerializer[Service]):
+class ServiceSerializer(ModelSerializer[Service]):
     """A service as the API shows it: ids and values, never a visit code."""
 
     site = serializers.CharField(source="site.slug", read_only=True)
@@ -79,7 +80,7 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
         return DrugCheckSerializer(check).data
 
 
-class ReferralStepSerializer(serializers.ModelSerializer[ReferralStatusChange]):
+class ReferralStepSerializer(ModelSerializer[ReferralStatusChange]):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
 
     class Meta:
@@ -88,7 +89,7 @@ class ReferralStepSerializer(serializers.ModelSerializer[ReferralStatusChange]):
         read_only_fields = fields
 
 
-class ReferralSerializer(serializers.ModelSerializer[Referral]):
+class ReferralSerializer(ModelSerializer[Referral]):
     """A referral with its status history, and the moves its status can still make."""
 
     site = serializers.CharField(source="site.slug", read_only=True)

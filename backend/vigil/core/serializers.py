@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
+import copy
+from typing import Any, TypeVar
 
+from django.db.models import Model
 from rest_framework import serializers
+
+M = TypeVar("M", bound=Model)
 
 
 class VoidReasonSerializer(serializers.Serializer[dict[str, Any]]):
@@ -12,3 +16,20 @@ class VoidReasonSerializer(serializers.Serializer[dict[str, Any]]):
 
     class Meta:
         ref_name = "VoidReason"
+
+
+# DRF's ModelSerializer, whose fields are built from the model once per class. DRF builds a
+# model serializer's fields from the model's fields (their kinds, choices, validators) for every
+# instance it makes: for one record's answer that costs more than showing it. What it builds
+# depends on the class alone (its Meta and declared fields), so it is built once, and each
+# instance gets its own copy, as DRF gives each its declared fields.
+# A comment, not a docstring: the schema would show a base class's docstring on every schema.
+class ModelSerializer(serializers.ModelSerializer[M]):
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        built: dict[str, serializers.Field[Any, Any, Any, Any]] | None = type(self).__dict__.get(
+            "_built_fields"
+        )
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built  # type: ignore[attr-defined]
+        return copy.deepcopy(built)

@@ -5,15 +5,15 @@ from typing import Any
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import User
 from vigil.imports.models import Import
-from vigil.records.selectors import record_for_user
+from vigil.records.selectors import RecordRead, record_for_user
 from vigil.sites.models import Site
+
+_IMPORT = RecordRead(lambda: Import.objects.select_related("site"))
 
 
 def import_for_user(*, user: User, import_id: Any) -> Import:
     """An import of a site where the user is a supervisor (or admin); not-yours is not-found."""
-    found, _ = record_for_user(
-        Import.objects.select_related("site"), user=user, pk=import_id, roles=SUPERVISORS
-    )
+    found, _ = record_for_user(_IMPORT, user=user, pk=import_id, roles=SUPERVISORS)
     return found
 
 

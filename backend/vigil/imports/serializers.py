@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vigil.core.fields import ChoiceField
+from vigil.core.serializers import ModelSerializer
 from vigil.imports.models import Import
 
 
@@ -24,7 +25,7 @@ class ProgressSerializer(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class ImportSerializer(serializers.ModelSerializer[Import]):
+class ImportSerializer(ModelSerializer[Import]):
     site = serializers.SlugRelatedField[Any](slug_field="slug", read_only=True)
     progress = serializers.SerializerMethodField()
     # The API's name for the rows refused; a declared field, not the serializer's own `errors`.
@@ -54,7 +55,7 @@ class ImportSerializer(serializers.ModelSerializer[Import]):
         ).data
 
 
-class ImportSummarySerializer(serializers.ModelSerializer[Import]):
+class ImportSummarySerializer(ModelSerializer[Import]):
     """An import as the list of past imports shows it: its errors counted, not listed."""
 
     progress = serializers.SerializerMethodField()

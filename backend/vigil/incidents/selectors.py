@@ -12,10 +12,11 @@ from django.utils import timezone
 from vigil.accounts.access import RECORD_WRITERS
 from vigil.accounts.models import Membership, Role, User
 from vigil.core.calendar import local_day_bounds
+from vigil.core.prepared import Param
 from vigil.incidents.models import Debrief, Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Participant
-from vigil.records.selectors import record_for_user
+from vigil.records.selectors import RecordRead, record_for_user
 from vigil.sites.models import Site
 
 
@@ -36,6 +37,18 @@ def incidents_with_details() -> QuerySet[Incident]:
     )
 
 
+_INCIDENT_WITH_DETAILS = RecordRead(
+    lambda: incidents_with_details().prefetch_related("history__amended_by", "reviews__reviewed_by")
+)
+_INCIDENT = RecordRead(lambda: Incident.objects.select_related("site"))
+_ACTION = RecordRead(
+    lambda: IncidentAction.objects.select_related("incident__site", "created_by").filter(
+        incident_id=Param("incident", Incident._meta.pk)
+    ),
+    site="incident__site",
+)
+
+
 def incident_for_user(
     *, user: User, incident_id: Any, roles: frozenset[Role], details: bool = True
 ) -> tuple[Incident, Role]:
@@ -45,21 +58,14 @@ def incident_for_user(
     `details=False` reads the incident and its site alone, for a write that re-reads (locks)
     the incident itself and answers without showing it.
     """
-    found = (
-        incidents_with_details().prefetch_related("history__amended_by", "reviews__reviewed_by")
-        if details
-        else Incident.objects.select_related("site")
-    )
-    return record_for_user(found, user=user, pk=incident_id, roles=roles)
+    read = _INCIDENT_WITH_DETAILS if details else _INCIDENT
+    return record_for_user(read, user=user, pk=incident_id, roles=roles)
 
 
 def action_for_user(
     *, user: User, incident_id: Any, action_id: Any, roles: frozenset[Role]
 ) -> tuple[IncidentAction, Role]:
-    actions = IncidentAction.objects.select_related("incident__site", "created_by").filter(
-        incident_id=incident_id
-    )
-    return record_for_user(actions, user=user, pk=action_id, roles=roles, site="incident__site")
+    return record_for_user(_ACTION, user=user, pk=action_id, roles=roles, incident=incident_id)
 
 
 def overdue_q(now: datetime | None = None) -> Q:

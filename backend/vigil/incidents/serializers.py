@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vigil.core.fields import ChoiceField
+from vigil.core.serializers import ModelSerializer
 from vigil.incidents.models import (
     NARRATIVE_WARNING,
     Debrief,
@@ -23,7 +24,7 @@ _SUBSTANCES = serializers.ListField(child=ChoiceField(choices=Substance.choices)
 _REASONS = serializers.ListField(child=ChoiceField(choices=CRITICAL_REASONS))
 
 
-class IncidentActionSerializer(serializers.ModelSerializer[IncidentAction]):
+class IncidentActionSerializer(ModelSerializer[IncidentAction]):
     """One tap of the response timeline; voided ones stay, marked, and count for nothing."""
 
     dose_mg = serializers.DecimalField(
@@ -83,7 +84,7 @@ def debrief_of(incident: Incident) -> dict[str, Any] | None:
     }
 
 
-class IncidentSerializer(serializers.ModelSerializer[Incident]):
+class IncidentSerializer(ModelSerializer[Incident]):
     """An incident as the API shows it: ids and values, never a visit code.
 
     The figures are derived from the live (not voided) actions of the timeline.
@@ -260,7 +261,7 @@ class IncidentSnapshotSerializer(serializers.Serializer[dict[str, Any]]):
         ref_name = "IncidentSnapshot"
 
 
-class IncidentVersionSerializer(serializers.ModelSerializer[IncidentVersion]):
+class IncidentVersionSerializer(ModelSerializer[IncidentVersion]):
     amended_by = serializers.CharField(source="amended_by.username", read_only=True)
     snapshot = serializers.SerializerMethodField()
 
@@ -275,7 +276,7 @@ class IncidentVersionSerializer(serializers.ModelSerializer[IncidentVersion]):
         return snapshot
 
 
-class IncidentReviewSerializer(serializers.ModelSerializer[IncidentReview]):
+class IncidentReviewSerializer(ModelSerializer[IncidentReview]):
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True)
 
     class Meta:
@@ -295,7 +296,7 @@ class IncidentDetailSerializer(IncidentSerializer):
         read_only_fields = fields
 
 
-class FloorIncidentSerializer(serializers.ModelSerializer[Incident]):
+class FloorIncidentSerializer(ModelSerializer[Incident]):
     """An incident being handled on the floor, with the minutes since its onset."""
 
     booth_label = serializers.CharField(

@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Aggregate, CharField, OuterRef, Q, Subquery
+from django.db.models import Aggregate, CharField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from rest_framework import status
@@ -39,6 +39,7 @@ from vigil.accounts.models import Membership, Role, User
 from vigil.audit.models import AuditEvent
 from vigil.audit.services import audit_record
 from vigil.core.errors import ApplicationError, Conflict, field_error
+from vigil.core.prepared import Param, Prepared
 from vigil.incidents import rules
 from vigil.incidents.models import (
     Incident,
@@ -167,8 +168,7 @@ class _Joined(Aggregate):
         return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
 
 
-def locked_with_kinds(incident: Incident) -> tuple[Incident, list[str]]:
-    """`locked`, with the kinds of its live actions read in the same statement."""
+def _locked_with_kinds() -> QuerySet[Incident]:
     kinds = (
         IncidentAction.objects.filter(incident=OuterRef("pk"), voided=False)
         .order_by()
@@ -176,13 +176,21 @@ def locked_with_kinds(incident: Incident) -> tuple[Incident, list[str]]:
         .annotate(joined=_Joined("kind"))
         .values("joined")
     )
-    found = (
+    return (
         Incident.objects.select_for_update(of=("self",))
         .select_related("site")
         .annotate(action_kinds=Subquery(kinds))
-        .get(pk=incident.pk)
+        .filter(pk=Param("incident", Incident._meta.pk))
     )
-    joined: str | None = found.action_kinds
+
+
+_LOCKED_WITH_KINDS = Prepared(_locked_with_kinds)
+
+
+def locked_with_kinds(incident: Incident) -> tuple[Incident, list[str]]:
+    """`locked`, with the kinds of its live actions read in the same statement."""
+    (found,) = _LOCKED_WITH_KINDS.records(incident=incident.pk)
+    joined: str | None = found.action_kinds  # type: ignore[attr-defined]
     return found, joined.split(",") if joined else []
 
 

@@ -14,6 +14,7 @@ from vigil.accounts.authenticated import AuthenticatedApi, AuthenticatedRequest
 from vigil.care.serializers import OpenReferralSerializer
 from vigil.core.fields import ChoiceField
 from vigil.core.schema import ErrorSerializer, error_responses
+from vigil.core.serializers import ModelSerializer
 from vigil.participants.models import Gender, Participant
 from vigil.participants.selectors import (
     participant_at_site,
@@ -26,7 +27,7 @@ from vigil.records.serializers import EditInput
 from vigil.safety.models import Restriction
 
 
-class ParticipantSerializer(serializers.ModelSerializer[Participant]):
+class ParticipantSerializer(ModelSerializer[Participant]):
     class Meta:
         model = Participant
         fields = ["id", "birth_year", "gender", "first_seen_at", "version"]

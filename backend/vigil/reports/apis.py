@@ -27,6 +27,7 @@ from vigil.audit.services import audit_record
 from vigil.core.errors import field_error
 from vigil.core.fields import BoundedDateField, ChoiceField
 from vigil.core.schema import error_responses
+from vigil.core.serializers import ModelSerializer
 from vigil.reports.exports import (
     daily_csv,
     daily_xlsx,
@@ -111,7 +112,7 @@ def _read_request(
     return access.sites, data.validated_data["from"], data.validated_data["to"], access.suppressed
 
 
-class DailyReportSerializer(serializers.ModelSerializer[DailyReport]):
+class DailyReportSerializer(ModelSerializer[DailyReport]):
     site = serializers.CharField(source="site.slug")
     metrics = serializers.SerializerMethodField(
         help_text=f"The indicators of the day, by name. {SUPPRESSED_CELLS}"
@@ -283,7 +284,7 @@ def _month(value: str) -> date:
         ) from None
 
 
-class SubmissionSerializer(serializers.ModelSerializer[Submission]):
+class SubmissionSerializer(ModelSerializer[Submission]):
     site = serializers.CharField(source="site.slug")
     version = serializers.IntegerField(help_text="1 for the first sending, then 2, 3…")
     month = serializers.SerializerMethodField()

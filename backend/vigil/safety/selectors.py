@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import Role, User
 from vigil.core.calendar import local_day_bounds, local_today
-from vigil.records.selectors import record_for_user
+from vigil.records.selectors import RecordRead, record_for_user
 from vigil.safety.models import Complaint, Restriction, TurnAway, WaitlistEntry
 from vigil.sites.models import Site
 
@@ -124,32 +124,29 @@ def restrictions_of_site(
     return restrictions.order_by("-starts_at", "id")
 
 
+_RESTRICTION = RecordRead(lambda: Restriction.objects.select_related("site"))
+_WAITLIST_ENTRY = RecordRead(lambda: WaitlistEntry.objects.select_related("site"))
+_TURNAWAY = RecordRead(lambda: TurnAway.objects.select_related("site", "created_by"))
+_COMPLAINT = RecordRead(lambda: Complaint.objects.select_related("site"))
+
+
 def restriction_for_user(
     *, user: User, restriction_id: Any, roles: frozenset[Role]
 ) -> tuple[Restriction, Role]:
     """A restriction of one of the user's sites; not a member answers like not-found."""
-    return record_for_user(
-        Restriction.objects.select_related("site"), user=user, pk=restriction_id, roles=roles
-    )
+    return record_for_user(_RESTRICTION, user=user, pk=restriction_id, roles=roles)
 
 
 def waitlist_entry_for_user(
     *, user: User, entry_id: Any, roles: frozenset[Role]
 ) -> tuple[WaitlistEntry, Role]:
-    return record_for_user(
-        WaitlistEntry.objects.select_related("site"), user=user, pk=entry_id, roles=roles
-    )
+    return record_for_user(_WAITLIST_ENTRY, user=user, pk=entry_id, roles=roles)
 
 
 def turnaway_for_user(
     *, user: User, turnaway_id: Any, roles: frozenset[Role]
 ) -> tuple[TurnAway, Role]:
-    return record_for_user(
-        TurnAway.objects.select_related("site", "created_by"),
-        user=user,
-        pk=turnaway_id,
-        roles=roles,
-    )
+    return record_for_user(_TURNAWAY, user=user, pk=turnaway_id, roles=roles)
 
 
 def turnaways_of_today(*, site: Site) -> QuerySet[TurnAway]:
@@ -172,9 +169,7 @@ def waitlist_of_site(*, site: Site) -> QuerySet[WaitlistEntry]:
 def complaint_for_user(
     *, user: User, complaint_id: Any, roles: frozenset[Role]
 ) -> tuple[Complaint, Role]:
-    return record_for_user(
-        Complaint.objects.select_related("site"), user=user, pk=complaint_id, roles=roles
-    )
+    return record_for_user(_COMPLAINT, user=user, pk=complaint_id, roles=roles)
 
 
 def complaints_of_site(*, site: Site, open_only: bool = False) -> QuerySet[Complaint]:

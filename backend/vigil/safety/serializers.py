@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
+from vigil.core.serializers import ModelSerializer
 from vigil.safety.models import Complaint, Restriction, RestrictionOverride, TurnAway, WaitlistEntry
 from vigil.safety.selectors import (
     restriction_is_active,
@@ -11,7 +12,7 @@ from vigil.safety.selectors import (
 )
 
 
-class RestrictionOverrideSerializer(serializers.ModelSerializer[RestrictionOverride]):
+class RestrictionOverrideSerializer(ModelSerializer[RestrictionOverride]):
     created_by = serializers.CharField(source="created_by.username", read_only=True)
 
     class Meta:
@@ -20,7 +21,7 @@ class RestrictionOverrideSerializer(serializers.ModelSerializer[RestrictionOverr
         read_only_fields = fields
 
 
-class RestrictionSerializer(serializers.ModelSerializer[Restriction]):
+class RestrictionSerializer(ModelSerializer[Restriction]):
     """A restriction as supervisors see it (reason, note and the overrides at the door)."""
 
     site = serializers.CharField(source="site.slug", read_only=True)
@@ -72,7 +73,7 @@ class RestrictionSerializer(serializers.ModelSerializer[Restriction]):
         return restriction_review_is_due(restriction)
 
 
-class WaitlistEntrySerializer(serializers.ModelSerializer[WaitlistEntry]):
+class WaitlistEntrySerializer(ModelSerializer[WaitlistEntry]):
     """A place in the queue: never a code; `known` says whether a code was given."""
 
     site = serializers.CharField(source="site.slug", read_only=True)
@@ -103,7 +104,7 @@ class WaitlistEntrySerializer(serializers.ModelSerializer[WaitlistEntry]):
         return max(0, int((end - entry.added_at).total_seconds() // 60))
 
 
-class TurnAwaySerializer(serializers.ModelSerializer[TurnAway]):
+class TurnAwaySerializer(ModelSerializer[TurnAway]):
     site = serializers.CharField(source="site.slug", read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
 
@@ -124,7 +125,7 @@ class TurnAwaySerializer(serializers.ModelSerializer[TurnAway]):
         read_only_fields = fields
 
 
-class ComplaintSerializer(serializers.ModelSerializer[Complaint]):
+class ComplaintSerializer(ModelSerializer[Complaint]):
     site = serializers.CharField(source="site.slug", read_only=True)
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     overdue = serializers.SerializerMethodField()

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from vigil.core.serializers import ModelSerializer
 from vigil.sites.models import Booth, Site
 
 
-class BoothSerializer(serializers.ModelSerializer[Booth]):
+class BoothSerializer(ModelSerializer[Booth]):
     class Meta:
         model = Booth
         fields = ["id", "label", "kind", "active"]
 
 
-class SiteSerializer(serializers.ModelSerializer[Site]):
+class SiteSerializer(ModelSerializer[Site]):
     booths = BoothSerializer(many=True, read_only=True)
     # Declared, not derived from the model: a model's integer bounds depend on the database.
     observe_amber_minutes = serializers.IntegerField(read_only=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from vigil.core.fields import BoundedDateField, ChoiceField
+from vigil.core.serializers import ModelSerializer
 from vigil.stock.models import Item, StockCheck, StockCount, StockMovement
 
 
@@ -35,7 +36,7 @@ class StockWarningSerializer(serializers.Serializer[object]):
     )
 
 
-class StockCountSerializer(serializers.ModelSerializer[StockCount]):
+class StockCountSerializer(ModelSerializer[StockCount]):
     lot = serializers.CharField(source="lot.lot", default=None, allow_null=True, read_only=True)
     difference = serializers.IntegerField(read_only=True)
 
@@ -51,7 +52,7 @@ class EquipmentSerializer(serializers.Serializer[StockCheck]):
     bvm_present = serializers.BooleanField()
 
 
-class StockCheckSerializer(serializers.ModelSerializer[StockCheck]):
+class StockCheckSerializer(ModelSerializer[StockCheck]):
     site = serializers.CharField(source="site.slug", read_only=True)
     counts = StockCountSerializer(many=True, read_only=True)
     equipment = EquipmentSerializer(source="*", read_only=True)
@@ -82,7 +83,7 @@ class SiteStockSerializer(serializers.Serializer[object]):
     )
 
 
-class StockMovementSerializer(serializers.ModelSerializer[StockMovement]):
+class StockMovementSerializer(ModelSerializer[StockMovement]):
     site = serializers.CharField(source="site.slug", read_only=True)
     lot = serializers.CharField(source="lot.lot", default=None, allow_null=True, read_only=True)
     expires_on = BoundedDateField(

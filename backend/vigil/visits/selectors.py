@@ -8,8 +8,9 @@ from django.db.models import CharField, QuerySet, Value
 
 from vigil.accounts.models import Role, User
 from vigil.core.calendar import local_day_bounds
+from vigil.core.prepared import Param, Prepared
 from vigil.records.kit import keep_written
-from vigil.records.selectors import record_for_user
+from vigil.records.selectors import RecordRead, record_for_user
 from vigil.sites.models import Booth, Site
 from vigil.visits.models import Visit, VisitRoute, VisitSubstance
 
@@ -20,15 +21,24 @@ def visits_with_details() -> QuerySet[Visit]:
     )
 
 
+def _choices() -> QuerySet[Any]:
+    visit = Param("visit", Visit._meta.pk)
+    substances = VisitSubstance.objects.filter(visit_id=visit).values_list(
+        "substance", Value("", output_field=CharField())
+    )
+    routes = VisitRoute.objects.filter(visit_id=visit).values_list(
+        "route", Value("route", output_field=CharField())
+    )
+    return substances.union(routes, all=True)
+
+
+_CHOICES = Prepared(_choices)
+
+
 def _with_choices(visit: Visit) -> Visit:
     """The visit's substances and routes, read together (one UNION ALL of both tables) and
     kept as its rows, as `prefetch_related` would leave them."""
-    kind = Value("", output_field=CharField())
-    substances = VisitSubstance.objects.filter(visit=visit).values_list("substance", kind)
-    routes = VisitRoute.objects.filter(visit=visit).values_list(
-        "route", Value("route", output_field=CharField())
-    )
-    chosen = list(substances.union(routes, all=True))
+    chosen = _CHOICES.rows(visit=visit.pk)
     keep_written(
         visit,
         substance_rows=[VisitSubstance(visit=visit, substance=v) for v, k in chosen if not k],
@@ -37,10 +47,17 @@ def _with_choices(visit: Visit) -> Visit:
     return visit
 
 
+_VISIT = RecordRead(lambda: Visit.objects.select_related("site", "booth", "created_by"))
+_BOOTH = RecordRead(
+    lambda: Booth.objects.select_related("site").filter(
+        site__slug=Param("site_slug", Site._meta.get_field("slug"))
+    )
+)
+
+
 def visit_for_user(*, user: User, visit_id: Any, roles: frozenset[Role]) -> tuple[Visit, Role]:
     """A visit at one of the user's sites, and the user's role there; else 404 (or 403)."""
-    visits = Visit.objects.select_related("site", "booth", "created_by")
-    visit, role = record_for_user(visits, user=user, pk=visit_id, roles=roles)
+    visit, role = record_for_user(_VISIT, user=user, pk=visit_id, roles=roles)
     return _with_choices(visit), role
 
 
@@ -49,8 +66,7 @@ def booth_for_user(
 ) -> tuple[Booth, Role]:
     """The booth `booth_id` of the site `site_slug` with its site, and the user's role there, in
     one query (a check-in's membership read). No such booth at a site of the user's: 404."""
-    booths = Booth.objects.select_related("site").filter(site__slug=site_slug)
-    return record_for_user(booths, user=user, pk=booth_id, roles=roles)
+    return record_for_user(_BOOTH, user=user, pk=booth_id, roles=roles, site_slug=site_slug)
 
 
 def visits_of_site(

@@ -7,12 +7,13 @@ from rest_framework import serializers
 
 from vigil.alerts.serializers import AlertSerializer
 from vigil.core.fields import BoundedDateField, ChoiceField
+from vigil.core.serializers import ModelSerializer
 from vigil.incidents.serializers import FloorIncidentSerializer
 from vigil.safety.serializers import WaitlistEntrySerializer
 from vigil.visits.models import Visit
 
 
-class VisitSerializer(serializers.ModelSerializer[Visit]):
+class VisitSerializer(ModelSerializer[Visit]):
     """A visit as the API shows it: ids and values, never a visit code."""
 
     site = serializers.CharField(source="site.slug", read_only=True)
