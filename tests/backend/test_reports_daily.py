@@ -278,6 +278,35 @@ def test_a_site_day_is_computed_in_six_statements(
     }
 
 
+def test_each_site_day_binds_its_own_values_to_the_statements_compiled_once(
+    world: World,
+) -> None:
+    """The second and third site-days reuse the first one's statements (reports.statements),
+    with their own site, span, year and time bands."""
+    later = DAY + timedelta(days=1)
+    visit(world, at(DAY, 8), code="AAA000", substances=("fentanyl",))
+    visit(world, at(later, 23, 30), code="AAA000", substances=("cocaine",))
+    visit(world, at(later, 9), code="AAA111", booth="2", minutes=None)
+    visit(world, at(later, 10), code="AAA222", site=world.site_b, booth=None)
+
+    first = compute_metrics(Scope.of([world.site_a], DAY, DAY))
+    second = compute_metrics(Scope.of([world.site_a], later, later))
+    elsewhere = compute_metrics(Scope.of([world.site_b], later, later))
+
+    assert (first["visits"], first["new_participants"], first["peak_occupancy"]) == (1, 1, 1)
+    assert (second["visits"], second["new_participants"], second["peak_occupancy"]) == (2, 1, 2)
+    assert first["visits_by_substance"]["fentanyl"] == 1
+    assert second["visits_by_substance"] == first["visits_by_substance"] | {
+        "fentanyl": 0,
+        "cocaine": 1,
+    }
+    assert {band: n for band, n in second["visits_by_time_band"].items() if n} == {
+        "07_12": 1,
+        "22_03": 1,
+    }
+    assert (elsewhere["visits"], elsewhere["service_only_visits"]) == (1, 1)
+
+
 def test_a_stay_of_no_time_at_midnight_counts_in_the_median_and_not_in_the_peak(
     world: World,
 ) -> None:

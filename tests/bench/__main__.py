@@ -213,7 +213,7 @@ def _writes(base: str, world: Any, table: Table) -> None:
 def _scale(base: str, world: Any, table: Table) -> None:
     import psycopg
 
-    from tests.bench import dataset, handwritten, setup
+    from tests.bench import dataset, embedded, handwritten, setup
 
     conn = psycopg.connect(servers.DATABASE_URL, autocommit=True)
     dataset.prepare(conn, site_ids=world.site_ids, user_id=world.loader_id)
@@ -249,6 +249,10 @@ def _scale(base: str, world: Any, table: Table) -> None:
         }
         results.append(row)
         print(f"  {row}", flush=True)
+        if "sqlite" not in table.figures:  # a modest copy of the smallest size
+            print(f"reports on SQLite: {embedded.SITES} sites copied", flush=True)
+            table.figures["sqlite"] = embedded.measure(world.site_ids, days=size // dataset.PER_DAY)
+            print(f"  {table.figures['sqlite']}", flush=True)
     conn.close()
     table.figures["reports"] = results
     first = results[0]["compute_site_day_median_ms"]
@@ -267,12 +271,34 @@ def _scale(base: str, world: Any, table: Table) -> None:
             f"hand-written SQL {row['handwritten_sql_median_ms']} ms: x{ratio:.1f}; {agree}",
             f"≤ 50 ms and ≤ 2x SQL: {_verdict(ok)}",
         )
+        if row is results[0]:
+            _sqlite_row(table)
         table.add(
             f"nightly run, 40 sites, through Celery, at {row['visits']:,} visits",
             f"{row['nightly_40_sites_seconds']} s",
             f"bulk load took {row['load_seconds']} s",
             f"≤ 5 s: {_verdict(row['nightly_40_sites_seconds'] <= 5)}",
         )
+
+
+def _sqlite_row(table: Table) -> None:
+    """compute_site_day on SQLite (the embedded mode) beside the hand-written SQLite statement."""
+    from tests.bench import embedded
+
+    lite = table.figures["sqlite"]
+    ratio = lite["compute_site_day_median_ms"] / max(lite["handwritten_sql_median_ms"], 0.01)
+    agree = (
+        "same figures"
+        if not lite["indicators_differing"]
+        else "differ: " + ", ".join(lite["indicators_differing"])
+    )
+    table.add(
+        f"compute_site_day on SQLite, {lite['visits']:,} visits of {lite['sites']} sites "
+        f"(median of {embedded.SITE_DAYS} site-days)",
+        f"{lite['compute_site_day_median_ms']} ms",
+        f"hand-written SQLite {lite['handwritten_sql_median_ms']} ms: x{ratio:.1f}; {agree}",
+        f"≤ 2x SQL: {_verdict(ratio <= 2)}",
+    )
 
 
 def _reads(base: str, world: Any, table: Table) -> None:

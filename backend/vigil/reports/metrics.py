@@ -2,11 +2,17 @@
 
 Every function takes a Scope (sites and their local-day spans) and returns indicators. Voided
 records never count. The number of queries is fixed: it does not grow with the table.
+
+The statements of a site-day (`visit_figures`, `tallies`, `stay_figures`, `incident_counts`,
+`care_counts`) are built in two parts: a builder, run once per process for a shape of scope
+(`Spans`: the number of spans, never their values) and cached as SQL (`reports.statements`),
+and the reading of its rows, which binds the scope's values (`Scope.values()`) at execution.
 """
 
 from __future__ import annotations
 
 import operator
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from functools import reduce
@@ -17,6 +23,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -52,7 +59,8 @@ from vigil.core.calendar import local_day_bounds
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Gender, Participant
-from vigil.reports.scope import Scope, Span
+from vigil.reports.scope import Scope, Span, Spans
+from vigil.reports.statements import Bound, Statement, prepared
 from vigil.safety.models import Complaint, Restriction, TurnAway, TurnAwayReason
 from vigil.visits.models import Route, Substance, Visit, VisitRoute, VisitSubstance
 
@@ -85,9 +93,9 @@ def visit_counts(scope: Scope) -> Metrics:
     )
 
 
-def _tallies(branches: dict[str, QuerySet[Any, dict[str, Any]]]) -> dict[str, dict[str, int]]:
+def _tallies(branches: dict[str, QuerySet[Any, dict[str, Any]]]) -> Statement:
     """Several small tallies in one statement (UNION ALL): each branch a queryset of rows
-    `key, n` (`values(key=...).annotate(n=...)`), named by its tally."""
+    `key, n` (`values(key=...).annotate(n=...)`), named by its tally (rows `key, n, tally`)."""
     parts = [
         rows.annotate(tally=Value(name, output_field=CharField()))
         .values("key", "n", "tally")
@@ -95,13 +103,10 @@ def _tallies(branches: dict[str, QuerySet[Any, dict[str, Any]]]) -> dict[str, di
         for name, rows in branches.items()
     ]
     first, *rest = parts
-    tallies: dict[str, dict[str, int]] = {name: {} for name in branches}
-    for row in first.union(*rest, all=True):
-        tallies[row["tally"]][row["key"]] = int(row["n"] or 0)
-    return tallies
+    return Statement.of(first.union(*rest, all=True))
 
 
-def _choice_tallies(scope: Scope) -> dict[str, QuerySet[Any, dict[str, Any]]]:
+def _choice_tallies(scope: Spans) -> dict[str, QuerySet[Any, dict[str, Any]]]:
     """A visit counts once under each substance and each route it lists."""
     in_scope = scope.q(time="visit__checked_in_at", site="visit__site")
     n = Count("visit", distinct=True)
@@ -198,11 +203,12 @@ def median_visit_minutes(scope: Scope) -> float | None:
 
 
 def _stays_overlapping(
-    scope: Scope, start: datetime, end: datetime, *, empty_at_start: bool = False
+    sites: Q, start: Any, end: Any, since: Any, *, empty_at_start: bool = False
 ) -> QuerySet[Visit]:
-    """Consumption visits of the scope's sites whose stay [checked_in_at, checked_out_at)
-    overlaps [start, end), an open visit's stay having no end; `empty_at_start` adds the stays
-    of no time at `start` (checked out as they were checked in: never open, but finished).
+    """Consumption visits of the `sites` whose stay [checked_in_at, checked_out_at) overlaps
+    [start, end), an open visit's stay having no end; `empty_at_start` adds the stays of no
+    time at `start` (checked out as they were checked in: never open, but finished). `since`
+    is `start` - LONG_STAY; each is a datetime or a `Bound` parameter.
 
     Two index ranges, never a site's whole history: visits checked in from LONG_STAY before
     `start` (the site-day index), and the few that stayed longer than LONG_STAY or are still
@@ -217,11 +223,11 @@ def _stays_overlapping(
             LONG_STAY,
         )
     )
-    recent = Q(checked_in_at__gte=start - LONG_STAY, checked_in_at__lt=end)
-    earlier = Q(checked_in_at__lt=start - LONG_STAY) & long_stay
+    recent = Q(checked_in_at__gte=since, checked_in_at__lt=end)
+    earlier = Q(checked_in_at__lt=since) & long_stay
     return Visit.objects.filter(
         (recent | earlier) & still_there,
-        site__in=scope.site_ids,
+        sites,
         voided=False,
         kind=Visit.Kind.CONSUMPTION,
     )
@@ -263,8 +269,9 @@ def peak_occupancy(scope: Scope) -> int:
         return 0
     first = min(span.start for span in scope.spans)
     last = max(span.end for span in scope.spans)
+    sites = Q(site__in=scope.site_ids)
     overlapping = (
-        _stays_overlapping(scope, first, last)
+        _stays_overlapping(sites, first, last, first - LONG_STAY)
         .annotate(
             counted=Case(
                 When(scope.q(time="checked_in_at"), then=Value(1)),
@@ -284,15 +291,15 @@ def peak_occupancy(scope: Scope) -> int:
     if len(scope.spans) == 1:
         return max(peak, before)
     for span in scope.spans:
-        open_at_start = _stays_overlapping(scope, span.start, span.start).filter(
-            site=span.site, checked_in_at__lt=span.start
-        )
+        open_at_start = _stays_overlapping(
+            sites, span.start, span.start, span.start - LONG_STAY
+        ).filter(site=span.site, checked_in_at__lt=span.start)
         peak = max(peak, open_at_start.count())
     return peak
 
 
 _STAYS = """
-    WITH stays (t_in, t_out, counted, stay) AS ({stays}),
+    WITH stays (t_in, t_out, counted, stay) AS ({inner}),
     events (at, step, counted) AS (
         SELECT t_in, 1, counted FROM stays
         UNION ALL
@@ -325,6 +332,29 @@ def _duration(value: Any) -> timedelta:
     return value if isinstance(value, timedelta) else timedelta(microseconds=int(value))
 
 
+@prepared
+def _stay_statement() -> Statement:
+    """The statement of `stay_figures` (one span; `since` its start - LONG_STAY)."""
+    scope = Spans(1)
+    start, end = Bound("start_0", DateTimeField()), Bound("end_0", DateTimeField())
+    sites = Q(site=Bound("site_0", UUIDField()))
+    since = Bound("since", DateTimeField())
+    stays = (
+        _stays_overlapping(sites, start, end, since, empty_at_start=True)
+        .annotate(
+            counted=Case(
+                When(scope.q(time="checked_in_at"), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
+            stay=ExpressionWrapper(F("checked_out_at") - F("checked_in_at"), DurationField()),
+        )
+        .order_by()
+        .values_list("checked_in_at", "checked_out_at", "counted", "stay")
+    )
+    return Statement.of(stays).within(_STAYS)
+
+
 def stay_figures(scope: Scope) -> Metrics:
     """median_visit_minutes and peak_occupancy of a site-day in one statement (1 query; a
     scope of several spans takes `median_visit_minutes` and `peak_occupancy`).
@@ -341,24 +371,9 @@ def stay_figures(scope: Scope) -> Metrics:
             "peak_occupancy": peak_occupancy(scope),
         }
     (span,) = scope.spans
-    stays = (
-        _stays_overlapping(scope, span.start, span.end, empty_at_start=True)
-        .annotate(
-            counted=Case(
-                When(scope.q(time="checked_in_at"), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            stay=ExpressionWrapper(F("checked_out_at") - F("checked_in_at"), DurationField()),
-        )
-        .order_by()
-        .values_list("checked_in_at", "checked_out_at", "counted", "stay")
-    )
-    sql, params = stays.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(_STAYS.format(stays=sql), params)
-        row = cursor.fetchone()
-    at_check_in, before, low, high = row if row else (None, None, None, None)
+    values = scope.values() | {"since": span.start - LONG_STAY}
+    rows = _stay_statement().execute(values)
+    at_check_in, before, low, high = rows[0] if rows else (None, None, None, None)
     median = None
     if low is not None:
         seconds = (_duration(low).total_seconds() + _duration(high).total_seconds()) / 2
@@ -566,22 +581,42 @@ def time_band_intervals(span: Span) -> dict[str, list[tuple[datetime, datetime]]
     return intervals if all(intervals.values()) else None
 
 
-def _time_band_ranges(scope: Scope) -> dict[str, Q] | None:
-    """The time bands of `time_band_intervals` as conditions on check-in times (None when a
-    span has none)."""
-    ranges: dict[str, list[Q]] = {band: [] for band, _, _ in TIME_BANDS}
-    for span in scope.spans:
+# How many intervals each time band has, band by band (TIME_BANDS), in each span of a scope.
+BandShape = tuple[tuple[int, ...], ...]
+
+
+def _time_band_values(scope: Scope) -> tuple[BandShape, dict[str, datetime]] | None:
+    """The intervals of `time_band_intervals` of each span, as the values `_time_band_ranges`
+    binds (the n-th span's k-th interval of a band: `{band}_{n}_{k}_from` and `_to`), with
+    their shape (None when a span has none, or there is no span)."""
+    shape: list[tuple[int, ...]] = []
+    values: dict[str, datetime] = {}
+    for n, span in enumerate(scope.spans):
         intervals = time_band_intervals(span)
         if intervals is None:
             return None
-        where = Q(site=span.site) if len(scope.spans) > 1 else Q()
+        shape.append(tuple(len(intervals[band]) for band, _, _ in TIME_BANDS))
         for band, spans in intervals.items():
+            for k, (since, until) in enumerate(spans):
+                values |= {f"{band}_{n}_{k}_from": since, f"{band}_{n}_{k}_to": until}
+    return (tuple(shape), values) if shape else None
+
+
+def _time_band_ranges(shape: BandShape) -> dict[str, Q]:
+    """The time bands as conditions on check-in times, each interval of `_time_band_values`
+    bound by name (a span's site with it when there are several)."""
+    ranges: dict[str, list[Q]] = {band: [] for band, _, _ in TIME_BANDS}
+    for n, counts in enumerate(shape):
+        where = Q(site=Bound(f"site_{n}", UUIDField())) if len(shape) > 1 else Q()
+        for (band, _, _), count in zip(TIME_BANDS, counts, strict=True):
             ranges[band] += [
-                where & Q(checked_in_at__gte=since, checked_in_at__lt=until)
-                for since, until in spans
+                where
+                & Q(
+                    checked_in_at__gte=Bound(f"{band}_{n}_{k}_from", DateTimeField()),
+                    checked_in_at__lt=Bound(f"{band}_{n}_{k}_to", DateTimeField()),
+                )
+                for k in range(count)
             ]
-    if not scope.spans:
-        return None
     return {band: reduce(operator.or_, parts) for band, parts in ranges.items()}
 
 
@@ -615,6 +650,43 @@ VISIT_COUNTS = (
 )
 
 
+@prepared
+def _visit_statement(shape: BandShape) -> Statement:
+    """The statement of `visit_figures`, for spans of `shape` within one calendar year (the
+    parameter `year`)."""
+    year = Bound("year", IntegerField())
+    first_anywhere = Visit.objects.filter(voided=False, participant=OuterRef("participant"))
+    counts = {
+        "visits": Count("pk"),
+        "consumption_visits": Count("pk", filter=Q(kind=Visit.Kind.CONSUMPTION)),
+        "service_only_visits": Count("pk", filter=Q(kind=Visit.Kind.SERVICE_ONLY)),
+        "anonymous_visits": Count("pk", filter=Q(participant=None)),
+        "assisted_visits": Count("pk", filter=~Q(assisted=Visit.Assisted.NONE)),
+        "shared_supply_visits": Count("pk", filter=Q(shared_supply=True)),
+        "n": Count("participant", distinct=True),
+        "new": Count("participant", distinct=True, filter=Q(pk=F("first_id"))),
+    }
+    by_band = {
+        f"time_{band}": Count("pk", filter=within)
+        for band, within in _time_band_ranges(shape).items()
+    }
+    # A person's cell ("band gender"), read by one index probe per visit: a join could scan
+    # the whole participants table for a day's few hundred visits.
+    person = Participant.objects.filter(pk=OuterRef("participant")).annotate(
+        cell=Concat(_age_bands(year - F("birth_year"), "birth_year"), Value(" "), "gender")
+    )
+    return Statement.of(
+        Visit.objects.filter(Spans(len(shape)).q(time="checked_in_at"), voided=False)
+        .annotate(
+            cell=Subquery(person.values("cell")[:1]),
+            first_id=Subquery(first_anywhere.order_by("checked_in_at", "pk").values("pk")[:1]),
+        )
+        .values("cell")
+        .annotate(**counts, **by_band)
+        .order_by()
+    )
+
+
 def visit_figures(scope: Scope) -> Metrics:
     """Every figure of the scope's visits but their choices, median stay and peak: the counts
     of `visit_counts`, unique and new participants, their tables by age band and gender
@@ -629,41 +701,15 @@ def visit_figures(scope: Scope) -> Metrics:
     these take the separate queries instead.
     """
     years, _ = _scope_years(scope)
-    time_bands = _time_band_ranges(scope)
+    time_bands = _time_band_values(scope)
     if len(years) > 1 or time_bands is None:
         separately: Metrics = visit_counts(scope)
         separately["new_participants"] = new_participants(scope)
         separately |= participant_demographics(scope)
         separately["visits_by_time_band"] = visits_by_time_band(scope)
         return separately
-    year = Value(years.pop() if years else 0, output_field=IntegerField())
-    first_anywhere = Visit.objects.filter(voided=False, participant=OuterRef("participant"))
-    counts = {
-        "visits": Count("pk"),
-        "consumption_visits": Count("pk", filter=Q(kind=Visit.Kind.CONSUMPTION)),
-        "service_only_visits": Count("pk", filter=Q(kind=Visit.Kind.SERVICE_ONLY)),
-        "anonymous_visits": Count("pk", filter=Q(participant=None)),
-        "assisted_visits": Count("pk", filter=~Q(assisted=Visit.Assisted.NONE)),
-        "shared_supply_visits": Count("pk", filter=Q(shared_supply=True)),
-        "n": Count("participant", distinct=True),
-        "new": Count("participant", distinct=True, filter=Q(pk=F("first_id"))),
-    }
-    by_band = {f"time_{band}": Count("pk", filter=within) for band, within in time_bands.items()}
-    # A person's cell ("band gender"), read by one index probe per visit: a join could scan
-    # the whole participants table for a day's few hundred visits.
-    person = Participant.objects.filter(pk=OuterRef("participant")).annotate(
-        cell=Concat(_age_bands(year - F("birth_year"), "birth_year"), Value(" "), "gender")
-    )
-    rows = list(
-        Visit.objects.filter(scope.q(time="checked_in_at"), voided=False)
-        .annotate(
-            cell=Subquery(person.values("cell")[:1]),
-            first_id=Subquery(first_anywhere.order_by("checked_in_at", "pk").values("pk")[:1]),
-        )
-        .values("cell")
-        .annotate(**counts, **by_band)
-        .order_by()
-    )
+    shape, bounds = time_bands
+    rows = _visit_statement(shape).rows(scope.values() | bounds | {"year": years.pop()})
     for row in rows:
         row["band"], row["gender"] = row["cell"].split(" ") if row["cell"] else (None, None)
     result: Metrics = {name: sum(row[name] for row in rows) for name in VISIT_COUNTS}
@@ -680,6 +726,28 @@ def per_thousand(numerator: int, visits: int) -> float | None:
     return round(1000 * numerator / visits, 2) if visits else None
 
 
+@prepared
+def _incident_statement(spans: int) -> Statement:
+    """The statement of `incident_counts`: each incident with what its timeline holds."""
+    Kind = IncidentAction.Kind
+
+    def live(kind: str) -> Q:
+        return Q(actions__kind=kind, actions__voided=False)
+
+    return Statement.of(
+        Incident.objects.filter(Spans(spans).q(time="started_at"), voided=False)
+        .values("pk", "kind", "outcome", "police_attended")
+        .annotate(
+            doses=Count("actions", filter=live(Kind.NALOXONE)),
+            first_dose=Min("actions__at", filter=live(Kind.NALOXONE)),
+            ems_called=Count("actions", filter=live(Kind.EMS_CALLED)),
+            ems_arrived=Min("actions__at", filter=live(Kind.EMS_ARRIVED)),
+            oxygen=Count("actions", filter=live(Kind.OXYGEN)),
+        )
+        .order_by()
+    )
+
+
 def incident_counts(scope: Scope) -> Metrics:
     """Overdoses and emergencies started in the scope, how they were responded to, and the
     naloxone given (1 query: each incident with what its timeline holds, summed here).
@@ -691,23 +759,7 @@ def incident_counts(scope: Scope) -> Metrics:
     Every overdose is either with or without naloxone (oxygen, breathing, stimulation or
     monitoring only), and either staff-only or EMS-treated.
     """
-    Kind = IncidentAction.Kind
-
-    def live(kind: str) -> Q:
-        return Q(actions__kind=kind, actions__voided=False)
-
-    incidents = (
-        Incident.objects.filter(scope.q(time="started_at"), voided=False)
-        .values("pk", "kind", "outcome", "police_attended")
-        .annotate(
-            doses=Count("actions", filter=live(Kind.NALOXONE)),
-            first_dose=Min("actions__at", filter=live(Kind.NALOXONE)),
-            ems_called=Count("actions", filter=live(Kind.EMS_CALLED)),
-            ems_arrived=Min("actions__at", filter=live(Kind.EMS_ARRIVED)),
-            oxygen=Count("actions", filter=live(Kind.OXYGEN)),
-        )
-        .order_by()
-    )
+    incidents = _incident_statement(len(scope.spans)).rows(scope.values())
     result: Metrics = dict.fromkeys(
         (
             "overdoses",
@@ -758,13 +810,12 @@ def incident_counts(scope: Scope) -> Metrics:
     return result
 
 
-def care_counts(scope: Scope) -> Metrics:
-    """Services by kind, drug checks and their positives, referrals by category, destination
-    and acceptance (2 queries: the services grouped by kind with their drug checks, the
-    referrals grouped by category). Supplies are in `tallies`."""
+@prepared
+def _service_statement(spans: int) -> Statement:
+    """The services of `care_counts`, grouped by kind, with their drug checks."""
     positive = TestResult.POSITIVE
-    services = list(
-        Service.objects.filter(scope.q(time="at"), voided=False)
+    return Statement.of(
+        Service.objects.filter(Spans(spans).q(time="at"), voided=False)
         .values("kind")
         .annotate(
             n=Count("pk"),
@@ -778,11 +829,16 @@ def care_counts(scope: Scope) -> Metrics:
         )
         .order_by()
     )
+
+
+@prepared
+def _referral_statement(spans: int) -> Statement:
+    """The referrals of `care_counts`, grouped by category."""
     accepted = ReferralStatusChange.objects.filter(
         referral=OuterRef("pk"), status=ReferralStatus.ACCEPTED
     )
-    referrals = list(
-        Referral.objects.filter(scope.q(time="at"), voided=False)
+    return Statement.of(
+        Referral.objects.filter(Spans(spans).q(time="at"), voided=False)
         .annotate(was_accepted=Exists(accepted))
         .values("category")
         .annotate(
@@ -795,6 +851,15 @@ def care_counts(scope: Scope) -> Metrics:
         )
         .order_by()
     )
+
+
+def care_counts(scope: Scope) -> Metrics:
+    """Services by kind, drug checks and their positives, referrals by category, destination
+    and acceptance (2 queries: the services grouped by kind with their drug checks, the
+    referrals grouped by category). Supplies are in `tallies`."""
+    values = scope.values()
+    services = _service_statement(len(scope.spans)).rows(values)
+    referrals = _referral_statement(len(scope.spans)).rows(values)
     checks = ["drug_checks"] + [f"drug_checks_{target}_positive" for target in DrugCheck.TARGETS]
     return {
         "services_by_kind": _zeroed(ServiceKind.values, _by(services, "kind")),
@@ -808,17 +873,11 @@ def care_counts(scope: Scope) -> Metrics:
     }
 
 
-def tallies(scope: Scope) -> Metrics:
-    """Every map of the scope counted by one key of one table, in one statement: visits by
-    substance and by route, supplies handed out by item, and the floor's safety operations
-    (turn-aways by reason, restrictions started, alerts posted by source, complaints received
-    by category) (1 query).
-
-    A person who left the waiting list is counted once, by the capacity turn-away recorded
-    when they left (never again as a waiting-list entry). Alerts are never voided; each site's
-    copy of a network alert counts at its site.
-    """
-    counted = _tallies(
+@prepared
+def _tally_statement(spans: int) -> Statement:
+    """The statement of `tallies`."""
+    scope = Spans(spans)
+    return _tallies(
         {
             **_choice_tallies(scope),
             "supplies_by_item": SupplyLine.objects.filter(
@@ -844,6 +903,21 @@ def tallies(scope: Scope) -> Metrics:
             .annotate(n=Count("pk")),
         }
     )
+
+
+def tallies(scope: Scope) -> Metrics:
+    """Every map of the scope counted by one key of one table, in one statement: visits by
+    substance and by route, supplies handed out by item, and the floor's safety operations
+    (turn-aways by reason, restrictions started, alerts posted by source, complaints received
+    by category) (1 query).
+
+    A person who left the waiting list is counted once, by the capacity turn-away recorded
+    when they left (never again as a waiting-list entry). Alerts are never voided; each site's
+    copy of a network alert counts at its site.
+    """
+    counted: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in _tally_statement(len(scope.spans)).rows(scope.values()):
+        counted[row["tally"]][row["key"]] = int(row["n"] or 0)
     choices = {
         "visits_by_substance": Substance.values,
         "visits_by_route": Route.values,
