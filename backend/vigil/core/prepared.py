@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
@@ -30,14 +29,6 @@ from django.db.models.query import ModelIterable, get_related_populators  # type
 from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
-
-
-@dataclass(frozen=True)
-class _Slot:
-    """Where a Param's value goes among a compiled statement's parameters."""
-
-    name: str
-    field: Field[Any, Any]
 
 
 class Param(Expression):
@@ -50,7 +41,21 @@ class Param(Expression):
     def as_sql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
     ) -> tuple[str, list[Any]]:
-        return "%s", [_Slot(self.name, self.output_field)]
+        # One placeholder, whose parameter is the Param itself until `bind` gives its value.
+        return "%s", [self]
+
+
+def bind(
+    params: Sequence[Any], values: Mapping[str, Any], connection: BaseDatabaseWrapper
+) -> list[Any]:
+    """A compiled statement's parameters with each Param's value from `values`, as its field
+    stores it (a UUID as hex text and a datetime as UTC text on SQLite)."""
+    return [
+        p.output_field.get_db_prep_value(values[p.name], connection, prepared=False)
+        if isinstance(p, Param)
+        else p
+        for p in params
+    ]
 
 
 class _Compiled:
@@ -61,7 +66,7 @@ class _Compiled:
         self.compiler = queryset.query.get_compiler(connection=connection)
         self.sql, params = self.compiler.as_sql()
         self.params: tuple[Any, ...] = tuple(params)
-        self.names = {p.name for p in self.params if isinstance(p, _Slot)}
+        self.names = {p.name for p in self.params if isinstance(p, Param)}
         self.prefetch = tuple(queryset._prefetch_related_lookups)  # type: ignore[attr-defined]
         self.models = queryset._iterable_class is ModelIterable
         if self.models:
@@ -77,12 +82,7 @@ class _Compiled:
     def bind(self, values: Mapping[str, Any]) -> list[Any]:
         if set(values) != self.names:
             raise TypeError(f"the statement takes {sorted(self.names)}, not {sorted(values)}")
-        return [
-            p.field.get_db_prep_value(values[p.name], self.connection, prepared=False)
-            if isinstance(p, _Slot)
-            else p
-            for p in self.params
-        ]
+        return bind(self.params, values, self.connection)
 
     def rows(self, values: Mapping[str, Any]) -> list[Sequence[Any]]:
         with self.connection.cursor() as cursor:

@@ -56,11 +56,12 @@ from vigil.care.models import (
     TestResult,
 )
 from vigil.core.calendar import local_day_bounds
+from vigil.core.prepared import Param
 from vigil.incidents.models import Incident, IncidentAction
 from vigil.incidents.rules import OVERDOSE_KINDS
 from vigil.participants.models import Gender, Participant
 from vigil.reports.scope import Scope, Span, Spans
-from vigil.reports.statements import Bound, Statement, prepared
+from vigil.reports.statements import Statement, prepared
 from vigil.safety.models import Complaint, Restriction, TurnAway, TurnAwayReason
 from vigil.visits.models import Route, Substance, Visit, VisitRoute, VisitSubstance
 
@@ -208,7 +209,7 @@ def _stays_overlapping(
     """Consumption visits of the `sites` whose stay [checked_in_at, checked_out_at) overlaps
     [start, end), an open visit's stay having no end; `empty_at_start` adds the stays of no
     time at `start` (checked out as they were checked in: never open, but finished). `since`
-    is `start` - LONG_STAY; each is a datetime or a `Bound` parameter.
+    is `start` - LONG_STAY; each is a datetime or a `Param`.
 
     Two index ranges, never a site's whole history: visits checked in from LONG_STAY before
     `start` (the site-day index), and the few that stayed longer than LONG_STAY or are still
@@ -336,9 +337,9 @@ def _duration(value: Any) -> timedelta:
 def _stay_statement() -> Statement:
     """The statement of `stay_figures` (one span; `since` its start - LONG_STAY)."""
     scope = Spans(1)
-    start, end = Bound("start_0", DateTimeField()), Bound("end_0", DateTimeField())
-    sites = Q(site=Bound("site_0", UUIDField()))
-    since = Bound("since", DateTimeField())
+    start, end = Param("start_0", DateTimeField()), Param("end_0", DateTimeField())
+    sites = Q(site=Param("site_0", UUIDField()))
+    since = Param("since", DateTimeField())
     stays = (
         _stays_overlapping(sites, start, end, since, empty_at_start=True)
         .annotate(
@@ -607,13 +608,13 @@ def _time_band_ranges(shape: BandShape) -> dict[str, Q]:
     bound by name (a span's site with it when there are several)."""
     ranges: dict[str, list[Q]] = {band: [] for band, _, _ in TIME_BANDS}
     for n, counts in enumerate(shape):
-        where = Q(site=Bound(f"site_{n}", UUIDField())) if len(shape) > 1 else Q()
+        where = Q(site=Param(f"site_{n}", UUIDField())) if len(shape) > 1 else Q()
         for (band, _, _), count in zip(TIME_BANDS, counts, strict=True):
             ranges[band] += [
                 where
                 & Q(
-                    checked_in_at__gte=Bound(f"{band}_{n}_{k}_from", DateTimeField()),
-                    checked_in_at__lt=Bound(f"{band}_{n}_{k}_to", DateTimeField()),
+                    checked_in_at__gte=Param(f"{band}_{n}_{k}_from", DateTimeField()),
+                    checked_in_at__lt=Param(f"{band}_{n}_{k}_to", DateTimeField()),
                 )
                 for k in range(count)
             ]
@@ -654,7 +655,7 @@ VISIT_COUNTS = (
 def _visit_statement(shape: BandShape) -> Statement:
     """The statement of `visit_figures`, for spans of `shape` within one calendar year (the
     parameter `year`)."""
-    year = Bound("year", IntegerField())
+    year = Param("year", IntegerField())
     first_anywhere = Visit.objects.filter(voided=False, participant=OuterRef("participant"))
     counts = {
         "visits": Count("pk"),

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import DateTimeField, Q, UUIDField
 
 from vigil.core.calendar import local_day_bounds
-from vigil.reports.statements import Bound
+from vigil.core.prepared import Param
 from vigil.sites.models import Site
 
 
@@ -67,9 +67,9 @@ class Spans:
         for n in range(self.count):
             condition |= Q(
                 **{
-                    site: Bound(f"site_{n}", UUIDField()),
-                    f"{time}__gte": Bound(f"start_{n}", DateTimeField()),
-                    f"{time}__lt": Bound(f"end_{n}", DateTimeField()),
+                    site: Param(f"site_{n}", UUIDField()),
+                    f"{time}__gte": Param(f"start_{n}", DateTimeField()),
+                    f"{time}__lt": Param(f"end_{n}", DateTimeField()),
                 }
             )
         return condition

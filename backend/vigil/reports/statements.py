@@ -4,7 +4,7 @@ Building a queryset and compiling it (resolving every expression, Q object, Case
 subquery) costs more Python than running it does for a site-day's few hundred rows. A report's
 statements are the same for every site-day but for a handful of values (the site, the span's
 bounds, the year...): each is built from the ORM once per process and database, with those
-values as `Bound` parameters, then executed with the values of the scope at hand. What is
+values as `Param`s (core/prepared.py), then executed with the values of the scope at hand. What is
 cached is the SQL text, never a result.
 """
 
@@ -16,31 +16,16 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import connection
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Expression, Field, QuerySet
-from django.db.models.sql.compiler import SQLCompiler
+from django.db.models import QuerySet
+
+from vigil.core.prepared import bind
 
 Values = Mapping[str, Any]
 
 
-class Bound(Expression):
-    """A value given by name at execution: compiles to one placeholder, then takes the value
-    as its field would store it (a UUID as hex text and a datetime as UTC text on SQLite)."""
-
-    def __init__(self, name: str, output_field: Field[Any, Any]) -> None:
-        super().__init__(output_field=output_field)
-        self.name = name
-
-    def as_sql(self, compiler: SQLCompiler, db: BaseDatabaseWrapper) -> tuple[str, list[Any]]:
-        return "%s", [self]
-
-    def bind(self, values: Values) -> Any:
-        return self.output_field.get_db_prep_value(values[self.name], connection)
-
-
 @dataclass(frozen=True)
 class Statement:
-    """SQL with its parameters, some of them `Bound`; `columns` names the columns of its rows,
+    """SQL with its parameters, some of them `Param`s; `columns` names the columns of its rows,
     and `converters` turns a column's raw value into Python (the ORM's own converters, such as
     SQLite's text datetimes)."""
 
@@ -68,7 +53,7 @@ class Statement:
         return Statement(sql=template.format(inner=self.sql), params=self.params)
 
     def execute(self, values: Values) -> list[tuple[Any, ...]]:
-        params = [p.bind(values) if isinstance(p, Bound) else p for p in self.params]
+        params = bind(self.params, values, connection)
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows: list[tuple[Any, ...]] = cursor.fetchall()
