@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import servers
+from tests.bench.handwritten import CHECK_COUNTS, INCIDENT_COUNTS, REFERRAL_COUNTS
 
 SITES = 4  # one of each time zone of the bench
 SITE_DAYS = 20
@@ -54,7 +55,9 @@ _COPIED = (
 # (the local hour is the check-in shifted by the day's UTC offset: days with a change of offset
 # are left out of the sample), no percentile (the middle one or two stays, ranked), no LATERAL
 # (one correlated subquery per figure of an incident's timeline), JSON objects as text.
-SITE_DAY = """
+SITE_DAY = "".join(
+    (
+        """
 WITH v AS (
     SELECT * FROM visits_visit
     WHERE site_id = :site AND checked_in_at >= :start AND checked_in_at < :end AND NOT voided
@@ -155,35 +158,20 @@ SELECT
         SELECT counted, sum(step) OVER (ORDER BY at RANGE BETWEEN UNBOUNDED PRECEDING
                                         AND CURRENT ROW) AS open_then FROM events)
      WHERE counted = 1),
-    (SELECT count(*) FILTER (WHERE overdose) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND outcome = 'deceased') FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND doses > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND doses = 0) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND doses > 0
-                             AND (ems_arrived IS NULL OR first_dose < ems_arrived)) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND ems_arrived IS NULL) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND ems_arrived IS NOT NULL) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND oxygen > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND ems_called > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE ems_called > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE outcome = 'transported') FROM i),
-    (SELECT count(*) FILTER (WHERE kind = 'other_medical') FROM i),
-    (SELECT count(*) FILTER (WHERE police_attended) FROM i),
-    (SELECT coalesce(sum(doses) FILTER (WHERE overdose), 0) FROM i),
+""",
+        INCIDENT_COUNTS.strip("\n"),
+        """
     (SELECT json_group_object(kind, n) FROM (SELECT kind, count(*) AS n FROM i GROUP BY kind)),
     (SELECT json_group_object(kind, n) FROM (SELECT kind, count(*) AS n FROM s GROUP BY kind)),
-    (SELECT count(*) FROM checks),
-    (SELECT count(*) FILTER (WHERE fentanyl = 'positive') FROM checks),
-    (SELECT count(*) FILTER (WHERE benzodiazepine = 'positive') FROM checks),
-    (SELECT count(*) FILTER (WHERE xylazine = 'positive') FROM checks),
-    (SELECT count(*) FILTER (WHERE nitazene = 'positive') FROM checks),
+""",
+        CHECK_COUNTS.strip("\n"),
+        """
     (SELECT json_group_object(item, n) FROM (
         SELECT item, sum(quantity) AS n FROM care_supplyline JOIN s ON s.id = service_id
         GROUP BY item)),
-    (SELECT count(*) FROM r),
-    (SELECT count(*) FILTER (WHERE destination = 'onsite_connected') FROM r),
-    (SELECT count(*) FILTER (WHERE destination = 'offsite') FROM r),
-    (SELECT count(*) FILTER (WHERE accepted) FROM r),
+""",
+        REFERRAL_COUNTS.strip("\n"),
+        """
     (SELECT json_group_object(category, n) FROM (
         SELECT category, count(*) AS n FROM r GROUP BY category)),
     (SELECT json_group_object(reason, n) FROM (
@@ -201,7 +189,9 @@ SELECT
         WHERE site_id = :site AND received_at >= :start AND received_at < :end
           AND NOT voided
         GROUP BY category))
-"""
+""",
+    )
+)
 
 
 def measure(site_ids: list[str], *, days: int) -> dict[str, Any]:

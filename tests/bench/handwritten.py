@@ -7,7 +7,43 @@ from typing import Any
 
 import psycopg
 
-SITE_DAY = """
+# The columns both dialects write alike (the bench's SQLite statement, embedded.py, takes them
+# too): the overdose response from the day's incidents `i`, the drug checks `checks`, the
+# referrals `r`.
+INCIDENT_COUNTS = """
+    (SELECT count(*) FILTER (WHERE overdose) FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND outcome = 'deceased') FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND doses > 0) FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND doses = 0) FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND doses > 0
+                             AND (ems_arrived IS NULL OR first_dose < ems_arrived)) FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND ems_arrived IS NULL) FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND ems_arrived IS NOT NULL) FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND oxygen > 0) FROM i),
+    (SELECT count(*) FILTER (WHERE overdose AND ems_called > 0) FROM i),
+    (SELECT count(*) FILTER (WHERE ems_called > 0) FROM i),
+    (SELECT count(*) FILTER (WHERE outcome = 'transported') FROM i),
+    (SELECT count(*) FILTER (WHERE kind = 'other_medical') FROM i),
+    (SELECT count(*) FILTER (WHERE police_attended) FROM i),
+    (SELECT coalesce(sum(doses) FILTER (WHERE overdose), 0) FROM i),
+"""
+CHECK_COUNTS = """
+    (SELECT count(*) FROM checks),
+    (SELECT count(*) FILTER (WHERE fentanyl = 'positive') FROM checks),
+    (SELECT count(*) FILTER (WHERE benzodiazepine = 'positive') FROM checks),
+    (SELECT count(*) FILTER (WHERE xylazine = 'positive') FROM checks),
+    (SELECT count(*) FILTER (WHERE nitazene = 'positive') FROM checks),
+"""
+REFERRAL_COUNTS = """
+    (SELECT count(*) FROM r),
+    (SELECT count(*) FILTER (WHERE destination = 'onsite_connected') FROM r),
+    (SELECT count(*) FILTER (WHERE destination = 'offsite') FROM r),
+    (SELECT count(*) FILTER (WHERE accepted) FROM r),
+"""
+
+SITE_DAY = "".join(
+    (
+        """
 WITH v AS (
     SELECT * FROM visits_visit
     WHERE site_id = %(site)s AND checked_in_at >= %(start)s AND checked_in_at < %(end)s
@@ -102,35 +138,20 @@ SELECT
         SELECT counted, sum(step) OVER (ORDER BY at RANGE BETWEEN UNBOUNDED PRECEDING
                                         AND CURRENT ROW) AS open_then FROM events) w
      WHERE counted = 1),
-    (SELECT count(*) FILTER (WHERE overdose) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND outcome = 'deceased') FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND doses > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND doses = 0) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND doses > 0
-                             AND (ems_arrived IS NULL OR first_dose < ems_arrived)) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND ems_arrived IS NULL) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND ems_arrived IS NOT NULL) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND oxygen > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE overdose AND ems_called > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE ems_called > 0) FROM i),
-    (SELECT count(*) FILTER (WHERE outcome = 'transported') FROM i),
-    (SELECT count(*) FILTER (WHERE kind = 'other_medical') FROM i),
-    (SELECT count(*) FILTER (WHERE police_attended) FROM i),
-    (SELECT coalesce(sum(doses) FILTER (WHERE overdose), 0) FROM i),
+""",
+        INCIDENT_COUNTS.strip("\n"),
+        """
     (SELECT jsonb_object_agg(kind, n) FROM (SELECT kind, count(*) AS n FROM i GROUP BY kind) x),
     (SELECT jsonb_object_agg(kind, n) FROM (SELECT kind, count(*) AS n FROM s GROUP BY kind) x),
-    (SELECT count(*) FROM checks),
-    (SELECT count(*) FILTER (WHERE fentanyl = 'positive') FROM checks),
-    (SELECT count(*) FILTER (WHERE benzodiazepine = 'positive') FROM checks),
-    (SELECT count(*) FILTER (WHERE xylazine = 'positive') FROM checks),
-    (SELECT count(*) FILTER (WHERE nitazene = 'positive') FROM checks),
+""",
+        CHECK_COUNTS.strip("\n"),
+        """
     (SELECT jsonb_object_agg(item, n) FROM (
         SELECT item, sum(quantity) AS n FROM care_supplyline JOIN s ON s.id = service_id
         GROUP BY item) x),
-    (SELECT count(*) FROM r),
-    (SELECT count(*) FILTER (WHERE destination = 'onsite_connected') FROM r),
-    (SELECT count(*) FILTER (WHERE destination = 'offsite') FROM r),
-    (SELECT count(*) FILTER (WHERE accepted) FROM r),
+""",
+        REFERRAL_COUNTS.strip("\n"),
+        """
     (SELECT jsonb_object_agg(category, n) FROM (
         SELECT category, count(*) AS n FROM r GROUP BY category) x),
     (SELECT jsonb_object_agg(reason, n) FROM (
@@ -148,7 +169,9 @@ SELECT
         WHERE site_id = %(site)s AND received_at >= %(start)s AND received_at < %(end)s
           AND NOT voided
         GROUP BY category) x)
-"""
+""",
+    )
+)
 
 COLUMNS = (
     "visits",
