@@ -83,6 +83,8 @@ def busy_floor(world: World) -> None:
 
 def assert_on_first_screen(page: Page, locator_name: str) -> None:
     """Every element matched lies entirely inside the viewport, without scrolling."""
+    # Drawn once the screen has settled (a loaded tablet may show the timer a moment before).
+    expect(page.locator(locator_name).first).to_be_visible()
     height = page.viewport_size["height"] if page.viewport_size else 0
     boxes = page.evaluate(
         """(selector) => [...document.querySelectorAll(selector)].map((e) => {
