@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from typing import Any, TypeVar
 
 from django.db.models import Model
@@ -33,3 +34,24 @@ class ModelSerializer(serializers.ModelSerializer[M]):
             built = super().get_fields()
             type(self)._built_fields = built  # type: ignore[attr-defined]
         return copy.deepcopy(built)
+
+
+_SHOWING = threading.local()
+
+
+def shown_by(serializer_class: type[serializers.BaseSerializer[Any]], instance: Any) -> Any:
+    """`serializer_class(instance).data`, by one instance of the class kept per thread.
+
+    A serializer instance builds and binds every field (and every nested serializer's) before
+    showing anything: for one record, most of the work of its answer. Showing needs none of
+    an instance's own state (no input, no context): the fields read the record passed. So a
+    record's answer is shown by the thread's instance of its serializer class, built once.
+    Only for serializers that read no context.
+    """
+    kept: dict[type[Any], serializers.BaseSerializer[Any]] = _SHOWING.__dict__.setdefault(
+        "by_class", {}
+    )
+    serializer = kept.get(serializer_class)
+    if serializer is None:
+        serializer = kept[serializer_class] = serializer_class()
+    return serializer.to_representation(instance)

@@ -21,6 +21,7 @@ from rest_framework.serializers import Serializer
 from vigil.accounts.access import SUPERVISORS
 from vigil.accounts.models import Role
 from vigil.core.errors import ApplicationError, Conflict, ReplayConflict, StaleVersion, field_error
+from vigil.core.serializers import shown_by
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # No record of a site predates this: an earlier time is a typing error (year 0001, 1926...).
@@ -191,7 +192,7 @@ def create_answer(
     if not created and resent is not None:
         record = resent(record)
     return Response(
-        shown(record).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        shown_by(shown, record), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
     )
 
 
@@ -201,4 +202,6 @@ def replay_conflicts_show(serializer_class: type[Serializer[Any]]) -> Iterator[N
     try:
         yield
     except ReplayConflict as exc:
-        raise Conflict(exc.detail, extra={"current": serializer_class(exc.record).data}) from exc
+        raise Conflict(
+            exc.detail, extra={"current": shown_by(serializer_class, exc.record)}
+        ) from exc

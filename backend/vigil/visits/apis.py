@@ -17,6 +17,7 @@ from vigil.core.errors import field_error
 from vigil.core.fields import AwareDateTimeField, BoundedDateField, ChoiceField
 from vigil.core.pagination import Pagination
 from vigil.core.schema import EDIT_AT_VERSION, ErrorSerializer
+from vigil.core.serializers import shown_by
 from vigil.records.rules import create_answer, require_version
 from vigil.records.serializers import EditInput
 from vigil.safety.models import WaitlistEntry
@@ -238,7 +239,7 @@ class VisitCheckOutApi(AuthenticatedApi):
         data.is_valid(raise_exception=True)
         # Answered as written (the check-out sets the instance's fields to what it stored).
         visit = visit_check_out(visit=visit, by=request.user, role=role, **data.validated_data)
-        return Response(VisitSerializer(visit).data)
+        return Response(shown_by(VisitSerializer, visit))
 
 
 class VisitVoidApi(AuthenticatedApi):
