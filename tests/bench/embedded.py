@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import servers
-from tests.bench.handwritten import CHECK_COUNTS, INCIDENT_COUNTS, REFERRAL_COUNTS
+from tests.bench.handwritten import (
+    CARE,
+    CHECK_COUNTS,
+    INCIDENT_COUNTS,
+    PEOPLE,
+    REFERRAL_COUNTS,
+    VISIT_COUNTS,
+)
 
 SITES = 4  # one of each time zone of the bench
 SITE_DAYS = 20
@@ -62,21 +69,9 @@ WITH v AS (
     SELECT * FROM visits_visit
     WHERE site_id = :site AND checked_in_at >= :start AND checked_in_at < :end AND NOT voided
 ), people AS (
-    SELECT v.participant_id, p.gender,
-           CASE WHEN p.birth_year IS NULL THEN 'unknown'
-                WHEN :year - p.birth_year >= 60 THEN '60_plus'
-                WHEN :year - p.birth_year >= 50 THEN '50_59'
-                WHEN :year - p.birth_year >= 40 THEN '40_49'
-                WHEN :year - p.birth_year >= 30 THEN '30_39'
-                WHEN :year - p.birth_year >= 20 THEN '20_29'
-                ELSE 'under_20' END AS band,
-           NOT EXISTS (
-               SELECT 1 FROM visits_visit e WHERE e.participant_id = v.participant_id
-               AND NOT e.voided AND (e.checked_in_at, e.id) < (v.checked_in_at, v.id)) AS is_new
-    FROM v JOIN participants_participant p ON p.id = v.participant_id
-), cells AS (
-    SELECT band, gender, count(DISTINCT participant_id) AS n, count(*) FILTER (WHERE is_new) AS new
-    FROM people GROUP BY band, gender
+""",
+        PEOPLE.format(year=":year").strip("\n"),
+        """
 ), stays AS (
     SELECT checked_in_at AS t_in, checked_out_at AS t_out, checked_in_at >= :start AS counted
     FROM visits_visit
@@ -105,27 +100,13 @@ WITH v AS (
             WHERE a.incident_id = i.id AND NOT a.voided AND a.kind = 'oxygen') AS oxygen
     FROM incidents_incident i
     WHERE site_id = :site AND started_at >= :start AND started_at < :end AND NOT voided
-), s AS (
-    SELECT * FROM care_service
-    WHERE site_id = :site AND at >= :start AND at < :end AND NOT voided
-), checks AS (
-    SELECT d.* FROM care_drugcheck d JOIN s ON s.id = d.service_id
-), r AS (
-    SELECT r.*, EXISTS (
-        SELECT 1 FROM care_referralstatuschange c WHERE c.referral_id = r.id
-        AND c.status = 'accepted') AS accepted
-    FROM care_referral r
-    WHERE site_id = :site AND at >= :start AND at < :end AND NOT voided
-)
+""",
+        CARE.format(site=":site", start=":start", end=":end"),
+        """
 SELECT
-    (SELECT count(*) FROM v),
-    (SELECT count(*) FROM v WHERE kind = 'consumption'),
-    (SELECT count(*) FROM v WHERE kind = 'service_only'),
-    (SELECT count(*) FROM v WHERE participant_id IS NULL),
-    (SELECT count(*) FROM v WHERE assisted <> 'none'),
-    (SELECT count(*) FROM v WHERE shared_supply),
-    (SELECT count(DISTINCT participant_id) FROM v),
-    (SELECT count(*) FROM people WHERE is_new),
+""",
+        VISIT_COUNTS.strip("\n"),
+        """
     (SELECT json_group_object(band, n) FROM (
         SELECT band, sum(n) AS n FROM cells GROUP BY band)),
     (SELECT json_group_object(gender, n) FROM (

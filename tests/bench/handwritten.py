@@ -8,8 +8,52 @@ from typing import Any
 import psycopg
 
 # The columns both dialects write alike (the bench's SQLite statement, embedded.py, takes them
-# too): the overdose response from the day's incidents `i`, the drug checks `checks`, the
-# referrals `r`.
+# too): the day's visits `v` and their people, the overdose response from the incidents `i`,
+# the drug checks `checks`, the referrals `r`.
+# The day's people (each visit's, with its band and whether it is the person's first ever
+# visit) and the cells of band and gender; `{year}` is the dialect's parameter for the year.
+PEOPLE = """
+    SELECT v.participant_id, p.gender,
+           CASE WHEN p.birth_year IS NULL THEN 'unknown'
+                WHEN {year} - p.birth_year >= 60 THEN '60_plus'
+                WHEN {year} - p.birth_year >= 50 THEN '50_59'
+                WHEN {year} - p.birth_year >= 40 THEN '40_49'
+                WHEN {year} - p.birth_year >= 30 THEN '30_39'
+                WHEN {year} - p.birth_year >= 20 THEN '20_29'
+                ELSE 'under_20' END AS band,
+           NOT EXISTS (
+               SELECT 1 FROM visits_visit e WHERE e.participant_id = v.participant_id
+               AND NOT e.voided AND (e.checked_in_at, e.id) < (v.checked_in_at, v.id)) AS is_new
+    FROM v JOIN participants_participant p ON p.id = v.participant_id
+), cells AS (
+    SELECT band, gender, count(DISTINCT participant_id) AS n, count(*) FILTER (WHERE is_new) AS new
+    FROM people GROUP BY band, gender
+"""
+# The day's services `s`, their drug checks `checks`, its referrals `r` (accepted or not); each
+# `{name}` is the dialect's parameter.
+CARE = """
+), s AS (
+    SELECT * FROM care_service
+    WHERE site_id = {site} AND at >= {start} AND at < {end} AND NOT voided
+), checks AS (
+    SELECT d.* FROM care_drugcheck d JOIN s ON s.id = d.service_id
+), r AS (
+    SELECT r.*, EXISTS (
+        SELECT 1 FROM care_referralstatuschange c WHERE c.referral_id = r.id
+        AND c.status = 'accepted') AS accepted
+    FROM care_referral r
+    WHERE site_id = {site} AND at >= {start} AND at < {end} AND NOT voided
+)"""
+VISIT_COUNTS = """
+    (SELECT count(*) FROM v),
+    (SELECT count(*) FROM v WHERE kind = 'consumption'),
+    (SELECT count(*) FROM v WHERE kind = 'service_only'),
+    (SELECT count(*) FROM v WHERE participant_id IS NULL),
+    (SELECT count(*) FROM v WHERE assisted <> 'none'),
+    (SELECT count(*) FROM v WHERE shared_supply),
+    (SELECT count(DISTINCT participant_id) FROM v),
+    (SELECT count(*) FROM people WHERE is_new),
+"""
 INCIDENT_COUNTS = """
     (SELECT count(*) FILTER (WHERE overdose) FROM i),
     (SELECT count(*) FILTER (WHERE overdose AND outcome = 'deceased') FROM i),
@@ -49,21 +93,9 @@ WITH v AS (
     WHERE site_id = %(site)s AND checked_in_at >= %(start)s AND checked_in_at < %(end)s
       AND NOT voided
 ), people AS (
-    SELECT v.participant_id, p.gender,
-           CASE WHEN p.birth_year IS NULL THEN 'unknown'
-                WHEN %(year)s - p.birth_year >= 60 THEN '60_plus'
-                WHEN %(year)s - p.birth_year >= 50 THEN '50_59'
-                WHEN %(year)s - p.birth_year >= 40 THEN '40_49'
-                WHEN %(year)s - p.birth_year >= 30 THEN '30_39'
-                WHEN %(year)s - p.birth_year >= 20 THEN '20_29'
-                ELSE 'under_20' END AS band,
-           NOT EXISTS (
-               SELECT 1 FROM visits_visit e WHERE e.participant_id = v.participant_id
-               AND NOT e.voided AND (e.checked_in_at, e.id) < (v.checked_in_at, v.id)) AS is_new
-    FROM v JOIN participants_participant p ON p.id = v.participant_id
-), cells AS (
-    SELECT band, gender, count(DISTINCT participant_id) AS n, count(*) FILTER (WHERE is_new) AS new
-    FROM people GROUP BY band, gender
+""",
+        PEOPLE.format(year="%(year)s").strip("\n"),
+        """
 ), stays AS (
     SELECT checked_in_at AS t_in, checked_out_at AS t_out,
            (checked_in_at >= %(start)s)::int AS counted
@@ -88,27 +120,13 @@ WITH v AS (
         FROM incidents_incidentaction a WHERE a.incident_id = i.id AND NOT a.voided
     ) a ON true
     WHERE site_id = %(site)s AND started_at >= %(start)s AND started_at < %(end)s AND NOT voided
-), s AS (
-    SELECT * FROM care_service
-    WHERE site_id = %(site)s AND at >= %(start)s AND at < %(end)s AND NOT voided
-), checks AS (
-    SELECT d.* FROM care_drugcheck d JOIN s ON s.id = d.service_id
-), r AS (
-    SELECT r.*, EXISTS (
-        SELECT 1 FROM care_referralstatuschange c WHERE c.referral_id = r.id
-        AND c.status = 'accepted') AS accepted
-    FROM care_referral r
-    WHERE site_id = %(site)s AND at >= %(start)s AND at < %(end)s AND NOT voided
-)
+""",
+        CARE.format(site="%(site)s", start="%(start)s", end="%(end)s"),
+        """
 SELECT
-    (SELECT count(*) FROM v),
-    (SELECT count(*) FROM v WHERE kind = 'consumption'),
-    (SELECT count(*) FROM v WHERE kind = 'service_only'),
-    (SELECT count(*) FROM v WHERE participant_id IS NULL),
-    (SELECT count(*) FROM v WHERE assisted <> 'none'),
-    (SELECT count(*) FROM v WHERE shared_supply),
-    (SELECT count(DISTINCT participant_id) FROM v),
-    (SELECT count(*) FROM people WHERE is_new),
+""",
+        VISIT_COUNTS.strip("\n"),
+        """
     (SELECT jsonb_object_agg(band, n) FROM (
         SELECT band, sum(n) AS n FROM cells GROUP BY band) x),
     (SELECT jsonb_object_agg(gender, n) FROM (
