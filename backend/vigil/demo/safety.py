@@ -100,10 +100,11 @@ def load_demo_safety(
             reason = rng.choices(list(_TURNAWAY_REASONS), list(_TURNAWAY_REASONS.values()))[0]
             at = _local(day, rng.randint(9, 20), rng.randint(0, 59), site)
             turnaway_record(site=site, reason=reason, at=at, by=supervisor, role=Role.SUPERVISOR)
+    # Today's two, within the local day so far (just after midnight, only minutes have passed).
+    elapsed = now - _local(today, 0, 0, site)
     for minutes, reason in ((95, "intoxication"), (40, "capacity")):
-        turnaway_record(
-            site=site, reason=reason, at=now - timedelta(minutes=minutes), by=staff, role=Role.STAFF
-        )
+        ago = min(timedelta(minutes=minutes), elapsed * minutes / 100)
+        turnaway_record(site=site, reason=reason, at=now - ago, by=staff, role=Role.STAFF)
     waitlist_add(site=site, by=staff)
     for minutes in (50, 20):
         service_create(
