@@ -28,15 +28,13 @@ class RecordRead(Generic[R]):
 
     def __init__(self, records: Callable[[], QuerySet[R]], *, site: str = "site") -> None:
         def build() -> QuerySet[R]:
-            model = records().model
+            found = records()
             role_there = Membership.objects.filter(
                 user_id=Param("user", User._meta.pk), site_id=OuterRef(f"{site}_id")
             ).values("role")
-            read: QuerySet[R] = (
-                records()
-                .annotate(role_of_user=Subquery(role_there[:1]))
-                .filter(pk=Param("pk", model._meta.pk))[:1]
-            )
+            read: QuerySet[R] = found.annotate(role_of_user=Subquery(role_there[:1])).filter(
+                pk=Param("pk", found.model._meta.pk)
+            )[:1]
             return read
 
         self.prepared = Prepared(build)
